@@ -1,0 +1,1 @@
+"""Code shared by the web tier and the workers: configuration, clock, masking."""

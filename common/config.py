@@ -1,0 +1,112 @@
+"""The one place that reads the environment (CONTRACT section 4).
+
+Everything else receives a `Settings` value, so tests pass their own and nothing
+reads `os.environ` behind the configuration's back.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_SLA_HOURS = {"urgent": 4.0, "high": 24.0, "normal": 72.0, "low": 168.0}
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = 8050
+    database_url: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    stream_prefix: str = "cc:"
+    tz_name: str = "Asia/Shanghai"
+    warn_hours: float = 24.0
+    api_token: str | None = None
+    secret_key: str = ""
+    data_dir: Path = PROJECT_ROOT / "var"
+    county_name: str | None = None
+    stale_seconds: float = 15.0
+    lang: str = "en"
+    masterdata_dir: Path = PROJECT_ROOT / "masterdata"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.tz_name)
+
+    def key(self, name: str) -> str:
+        """A Redis key under the configured prefix, e.g. key('events') -> 'cc:events'."""
+        return f"{self.stream_prefix}{name}"
+
+    @property
+    def stream_key(self) -> str:
+        return self.key("events")
+
+    @property
+    def dead_key(self) -> str:
+        return self.key("events:dead")
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+def _number(env: dict, name: str, default: float, kind=float):
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A key generated once and kept in the data folder, so restarts keep sessions."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    """Read CONTRACT section 4's variables, each with its demo default."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("CC_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    tz_name = env.get("CC_TZ") or "Asia/Shanghai"
+    try:
+        ZoneInfo(tz_name)
+    except Exception as exc:  # zoneinfo raises several kinds
+        raise ConfigError(f"CC_TZ is not a known time zone: {tz_name!r}") from exc
+    lang = env.get("CC_LANG") or "en"
+    if lang not in ("en", "zh"):
+        raise ConfigError(f"CC_LANG must be 'en' or 'zh', got {lang!r}")
+    database_url = env.get("CC_DATABASE_URL") or f"sqlite:///{data_dir / 'cc.sqlite'}"
+    return Settings(
+        port=_number(env, "PORT", 8050, int),
+        database_url=database_url,
+        redis_url=env.get("CC_REDIS_URL") or "redis://127.0.0.1:6379/0",
+        stream_prefix=env.get("CC_STREAM_PREFIX") or "cc:",
+        tz_name=tz_name,
+        warn_hours=_number(env, "CC_WARN_HOURS", 24.0),
+        api_token=env.get("CC_API_TOKEN") or None,
+        secret_key=env.get("CC_SECRET_KEY") or _secret_key(data_dir),
+        data_dir=data_dir,
+        county_name=env.get("CC_COUNTY_NAME") or None,
+        stale_seconds=_number(env, "CC_STALE_SECONDS", 15.0),
+        lang=lang,
+        masterdata_dir=Path(env.get("CC_MASTERDATA_DIR") or data_dir / "masterdata")
+        if env.get("CC_MASTERDATA_DIR") or (data_dir / "masterdata").is_dir()
+        else PROJECT_ROOT / "masterdata",
+    )

@@ -1,0 +1,1 @@
+"""Answers questions with plain data: SQL history, Redis live state, KPI queries."""

@@ -1,0 +1,207 @@
+"""SQLAlchemy models: master data, incidents and disputes with their append-only events.
+
+Instants are stored as naive UTC (the same on SQLite and PostgreSQL) and handed out as
+aware UTC; local days (`*_day`) are dates in CC_TZ, computed when a row is written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+OPEN_STATUSES = ("reported", "dispatched", "in_progress", "reopened")
+CLOSED_STATUSES = ("resolved", "closed")
+INCIDENT_STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES, "rejected", "escalated")
+DISPUTE_OUTCOMES = ("mediated", "failed", "adjudicated", "litigation", "withdrawn")
+DISPUTE_STATUSES = ("accepted", "mediating", *DISPUTE_OUTCOMES)
+
+_open_sql = "status IN ('reported', 'dispatched', 'in_progress', 'reopened')"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC in Python, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+CODE = String(64)
+
+
+class Town(Base):
+    __tablename__ = "towns"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16), default="town")  # town | street
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Community(Base):
+    __tablename__ = "communities"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, index=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Grid(Base):
+    __tablename__ = "grids"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, index=True)
+    community: Mapped[str | None] = mapped_column(CODE)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    households: Mapped[int | None] = mapped_column(Integer)
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry (Polygon)
+    center_lat: Mapped[float | None] = mapped_column(Float)
+    center_lon: Mapped[float | None] = mapped_column(Float)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class CodeName(Base):
+    """Names of the open code sets shown to people: channel, category, dispute kind, ..."""
+
+    __tablename__ = "code_names"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class SlaRule(Base):
+    """Hours to the deadline by category and priority; category '*' is the default."""
+
+    __tablename__ = "sla_rules"
+    category: Mapped[str] = mapped_column(CODE, primary_key=True)
+    priority: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hours: Mapped[float] = mapped_column(Float)
+
+
+class Incident(Base):
+    """Current state of an incident, folded from its events (worker.fold)."""
+
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(CODE)
+    category: Mapped[str] = mapped_column(CODE)
+    town: Mapped[str] = mapped_column(CODE)
+    grid: Mapped[str | None] = mapped_column(CODE)
+    department: Mapped[str | None] = mapped_column(CODE)
+    priority: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_day: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    reporter_phone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_incidents_reported_day", "reported_day", "town"),
+        Index("ix_incidents_deadline_day", "deadline_day"),
+        Index("ix_incidents_town_day", "town", "reported_day"),
+        Index(
+            "ix_incidents_open_deadline",
+            "deadline",
+            postgresql_where=text(_open_sql),
+            sqlite_where=text(_open_sql),
+        ),
+    )
+
+
+class IncidentEvent(Base):
+    """Every accepted stream event of an incident, append-only; event_id is unique."""
+
+    __tablename__ = "incident_events"
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(96))
+    status: Mapped[str] = mapped_column(String(16))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    seq: Mapped[int] = mapped_column(BigInteger)  # stream order, breaks ts ties
+    actor: Mapped[str | None] = mapped_column(String(128))
+    fields: Mapped[str] = mapped_column(Text)  # JSON object of every field as sent
+
+    __table_args__ = (Index("ix_incident_events_incident", "incident_id", "ts", "seq"),)
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(CODE)
+    town: Mapped[str] = mapped_column(CODE)
+    grid: Mapped[str | None] = mapped_column(CODE)
+    mediation_type: Mapped[str | None] = mapped_column(String(16))
+    mediator: Mapped[str | None] = mapped_column(CODE)
+    status: Mapped[str] = mapped_column(String(16))
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    judicial_confirmation: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_disputes_accepted_day", "accepted_day", "town"),)
+
+
+class DisputeEvent(Base):
+    __tablename__ = "dispute_events"
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    dispute_id: Mapped[str] = mapped_column(String(96))
+    status: Mapped[str] = mapped_column(String(16))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str | None] = mapped_column(String(128))
+    fields: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_dispute_events_dispute", "dispute_id", "ts", "seq"),)

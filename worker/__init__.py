@@ -1,0 +1,1 @@
+"""The worker processes: stream ingest, live state, the demo county's seeder and simulator."""

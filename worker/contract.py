@@ -1,0 +1,180 @@
+"""Validation of stream entries against CONTRACT section 1.
+
+`parse_entry` turns one entry's flat string fields into an `Event`, or raises
+`ContractError` whose message is the dead-letter reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from common.clock import parse_ts
+
+INCIDENT_LIFECYCLE = (
+    "reported",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+    "reopened",
+    "escalated",
+)
+DISPUTE_LIFECYCLE = (
+    "accepted",
+    "mediating",
+    "mediated",
+    "failed",
+    "adjudicated",
+    "litigation",
+    "withdrawn",
+)
+PRIORITIES = ("urgent", "high", "normal", "low")
+MEDIATION_TYPES = ("people", "administrative", "judicial", "industry")
+MAX_FUTURE = timedelta(hours=24)
+
+_REQUIRED = {
+    ("incident", "reported"): ("channel", "category", "town"),
+    ("incident", "dispatched"): ("department",),
+    ("dispute", "accepted"): ("kind", "town"),
+}
+
+
+class ContractError(ValueError):
+    """An entry that breaks the contract; str(err) is the reason dead-lettered with it."""
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    entity: str  # incident | dispute
+    id: str
+    status: str
+    ts: datetime  # aware UTC
+    seq: int  # stream order (from the stream id); breaks ts ties
+    actor: str | None
+    fields: dict = field(hash=False, compare=False)  # every field as sent
+
+    def get(self, name: str) -> str | None:
+        value = self.fields.get(name)
+        return value if value not in (None, "") else None
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        return (self.ts, self.seq)
+
+
+def stream_seq(stream_id: str) -> int:
+    """'1732512345678-3' -> a sortable integer (ms * 1e6 + n)."""
+    ms, _, n = stream_id.partition("-")
+    return int(ms) * 1_000_000 + int(n or 0)
+
+
+def _decode(raw: dict) -> dict[str, str]:
+    out = {}
+    for key, value in raw.items():
+        k = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+        v = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        out[k] = v
+    return out
+
+
+def _require(fields: dict[str, str], name: str) -> str:
+    value = fields.get(name)
+    if value is None:
+        raise ContractError(f"missing required field '{name}'")
+    if value.strip() == "":
+        raise ContractError(f"empty required field '{name}'")
+    return value
+
+
+def _closed(fields: dict[str, str], name: str, allowed: tuple[str, ...]) -> None:
+    value = fields.get(name)
+    if value not in (None, "") and value not in allowed:
+        raise ContractError(f"{name} '{value}' is not one of {', '.join(allowed)}")
+
+
+def _coordinate(fields: dict[str, str], name: str, limit: float) -> None:
+    value = fields.get(name)
+    if value in (None, ""):
+        return
+    try:
+        number = float(value)
+    except ValueError:
+        raise ContractError(f"{name} '{value}' is not a number") from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ContractError(f"{name} '{value}' is out of range")
+
+
+def _instant(fields: dict[str, str], name: str, tz: ZoneInfo) -> datetime | None:
+    value = fields.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return parse_ts(value, tz)
+    except (ValueError, OverflowError):
+        raise ContractError(f"{name} '{value}' is not an ISO 8601 timestamp") from None
+
+
+def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event:
+    fields = _decode(raw)
+    event_id = _require(fields, "event_id")
+    entity = _require(fields, "entity")
+    if entity not in ("incident", "dispute"):
+        raise ContractError(f"entity '{entity}' is not one of incident, dispute")
+    ident = _require(fields, "id")
+    status = _require(fields, "status")
+    lifecycle = INCIDENT_LIFECYCLE if entity == "incident" else DISPUTE_LIFECYCLE
+    if status not in lifecycle:
+        raise ContractError(f"status '{status}' is not in the {entity} lifecycle")
+    _require(fields, "ts")
+    ts = _instant(fields, "ts", tz)
+    if ts - now > MAX_FUTURE:
+        raise ContractError(f"ts '{fields['ts']}' is more than 24 h in the future")
+    for name in _REQUIRED.get((entity, status), ()):
+        _require(fields, name)
+    if len(event_id) > 128 or len(ident) > 96:
+        raise ContractError("event_id or id is too long (128 / 96 characters at most)")
+    if entity == "incident":
+        _closed(fields, "priority", PRIORITIES)
+        _coordinate(fields, "lat", 90)
+        _coordinate(fields, "lon", 180)
+        _instant(fields, "deadline", tz)
+        if status == "closed" and fields.get("satisfaction") not in (None, ""):
+            _closed(fields, "satisfaction", ("1", "2", "3", "4", "5"))
+        if status == "escalated" and fields.get("level") not in (None, ""):
+            level = fields["level"]
+            if not level.isdigit() or int(level) < 1:
+                raise ContractError(f"level '{level}' is not a positive integer")
+    else:
+        _closed(fields, "mediation_type", MEDIATION_TYPES)
+        if status == "mediated":
+            _closed(fields, "judicial_confirmation", ("true", "false"))
+    for name in (
+        "town",
+        "channel",
+        "category",
+        "grid",
+        "department",
+        "kind",
+        "mediator",
+    ):
+        if len(fields.get(name) or "") > 64:
+            raise ContractError(f"{name} is too long (64 characters at most)")
+    try:
+        seq = stream_seq(stream_id)
+    except ValueError:
+        raise ContractError(f"stream id '{stream_id}' is not a stream id") from None
+    return Event(
+        event_id=event_id,
+        entity=entity,
+        id=ident,
+        status=status,
+        ts=ts,
+        seq=seq,
+        actor=fields.get("actor") or None,
+        fields=fields,
+    )
