@@ -19,9 +19,7 @@ from common.config import Settings
 from data_access.db import dispose_all, make_engine
 from data_access.schema import migrate
 
-PG_ADMIN_URL = os.environ.get(
-    "CC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = os.environ.get("CC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

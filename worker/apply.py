@@ -71,9 +71,7 @@ def _lock(conn: Connection, entity: str, ids: Iterable[str]) -> None:
         return
     keys = sorted({zlib.crc32(f"{entity}:{i}".encode()) for i in ids})
     conn.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"
-        ),
+        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
         {"keys": keys},
     )
 
@@ -83,9 +81,7 @@ def upsert(conn: Connection, model, rows: Sequence[dict]) -> None:
         return
     stmt = _insert(conn, model.__table__)
     columns = {c: getattr(stmt.excluded, c) for c in rows[0] if c != "id"}
-    conn.execute(
-        stmt.on_conflict_do_update(index_elements=["id"], set_=columns), list(rows)
-    )
+    conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=columns), list(rows))
 
 
 def _apply_entity(
@@ -93,9 +89,7 @@ def _apply_entity(
 ) -> tuple[list[Event], list[dict]]:
     event_model, id_attr, id_column, state_model = _KINDS[entity]
     _lock(conn, entity, (e.id for e in events))
-    stmt = _insert(conn, event_model.__table__).on_conflict_do_nothing(
-        index_elements=["event_id"]
-    )
+    stmt = _insert(conn, event_model.__table__).on_conflict_do_nothing(index_elements=["event_id"])
     inserted = set(
         conn.execute(
             stmt.returning(event_model.__table__.c.event_id),
@@ -107,9 +101,7 @@ def _apply_entity(
     by_id: dict[str, list[Event]] = {i: [] for i in touched}
     for chunk in range(0, len(touched), 500):
         rows = conn.execute(
-            select(event_model.__table__).where(
-                id_attr.in_(touched[chunk : chunk + 500])
-            )
+            select(event_model.__table__).where(id_attr.in_(touched[chunk : chunk + 500]))
         )
         for row in rows:
             by_id[getattr(row, id_column)].append(row_event(row, entity))

@@ -47,9 +47,7 @@ def _creating(events: list[Event], status: str) -> Event | None:
     return min(candidates, key=lambda e: e.order) if candidates else None
 
 
-def fold_incident(
-    events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
-) -> dict | None:
+def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime) -> dict | None:
     """The incidents row for one id, or None while its `reported` event has not arrived."""
     ordered = sorted(events, key=lambda e: e.order)
     first = _creating(ordered, "reported")
