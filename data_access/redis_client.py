@@ -1,0 +1,25 @@
+"""The Redis client's lifecycle: one client (and pool) per process and URL.
+
+Timeouts are explicit: redis-py 8 defaults `socket_timeout` to 5 s, which breaks
+blocking reads longer than that, so callers that block pass their own timeout.
+"""
+
+from __future__ import annotations
+
+import redis
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def get_redis(url: str) -> redis.Redis:
+    """The process's client for `url` (decode_responses off: stream fields stay bytes)."""
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(
+            url, socket_timeout=30, socket_connect_timeout=3, health_check_interval=15
+        )
+    return _clients[url]
+
+
+def close_all() -> None:
+    while _clients:
+        _clients.popitem()[1].close()
