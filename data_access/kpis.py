@@ -16,7 +16,15 @@ from sqlalchemy.sql import ColumnElement
 
 from data_access.models import CLOSED_STATUSES, OPEN_STATUSES, Dispute, Incident
 
-INCIDENT_DIMENSIONS = ("town", "category", "channel", "department", "grid", "priority")
+INCIDENT_DIMENSIONS = (
+    "town",
+    "category",
+    "channel",
+    "department",
+    "grid",
+    "priority",
+    "reported_day",
+)
 DISPUTE_DIMENSIONS = ("town", "kind", "mediation_type", "mediator")
 
 
@@ -44,7 +52,7 @@ def rate(numerator: int, denominator: int) -> float | None:
     return None if not denominator else numerator / denominator
 
 
-def _incident_filters(filters: Filters) -> list[ColumnElement]:
+def incident_scope(filters: Filters) -> list[ColumnElement]:
     pairs = (
         (Incident.town, filters.towns),
         (Incident.category, filters.categories),
@@ -134,7 +142,7 @@ def incident_figures(
     """The `incidents` object of GET /api/v1/kpis for the window, as of `as_of` or now."""
     at = as_of or now
     conditions = _incident_conditions(window, at, warn_hours)
-    scope = _incident_filters(filters)
+    scope = incident_scope(filters)
     # Only rows that can count: reported in the window or due in it.
     relevant = or_(
         Incident.reported_day.between(window.start, window.end),
@@ -168,7 +176,7 @@ def incident_figures_by(
     )
     query = (
         select(column.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
-        .where(relevant, *_incident_filters(filters))
+        .where(relevant, *incident_scope(filters))
         .group_by(column)
     )
     with engine.connect() as conn:
@@ -245,7 +253,7 @@ def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float =
         func.count().label("open"),
         _count(Incident.deadline <= now).label("overdue"),
         _count(and_(Incident.deadline > now, Incident.deadline <= horizon)).label("due_soon"),
-    ).where(is_open, *_incident_filters(filters))
+    ).where(is_open, *incident_scope(filters))
     with engine.connect() as conn:
         return {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
 

@@ -1,0 +1,80 @@
+"""Incident lists and details: the overdue list and one incident with its timeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from data_access.kpis import Filters, incident_scope
+from data_access.models import OPEN_STATUSES, Incident, IncidentEvent
+
+LIST_COLUMNS = (
+    "id",
+    "town",
+    "grid",
+    "category",
+    "channel",
+    "department",
+    "priority",
+    "status",
+    "reported_at",
+    "deadline",
+    "escalation_level",
+)
+
+
+def hours_between(later: datetime, earlier: datetime) -> float:
+    return round((later - earlier).total_seconds() / 3600, 2)
+
+
+def _open_list(engine: Engine, where: list, limit: int, extra) -> tuple[int, list[dict]]:
+    """(count, first `limit` rows by deadline) of open incidents matching `where`."""
+    where = [Incident.status.in_(OPEN_STATUSES), *where]
+    columns = [getattr(Incident, c) for c in LIST_COLUMNS]
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Incident).where(*where)).scalar()
+        rows = conn.execute(
+            select(*columns).where(*where).order_by(Incident.deadline, Incident.id).limit(limit)
+        )
+        items = [{**row._asdict(), **extra(row)} for row in rows]
+    return int(total or 0), items
+
+
+def overdue(engine: Engine, filters: Filters, now: datetime, limit: int = 100) -> tuple[int, list]:
+    """Open incidents past their deadline, most overdue first: (total, first `limit` rows)."""
+    return _open_list(
+        engine,
+        [Incident.deadline <= now, *incident_scope(filters)],
+        limit,
+        lambda row: {"hours_overdue": hours_between(now, row.deadline)},
+    )
+
+
+def due_soon(
+    engine: Engine, filters: Filters, now: datetime, warn_hours: float, limit: int = 100
+) -> tuple[int, list]:
+    """Open incidents whose deadline is within the warning horizon, soonest first."""
+    horizon = now + timedelta(hours=warn_hours)
+    return _open_list(
+        engine,
+        [Incident.deadline > now, Incident.deadline <= horizon, *incident_scope(filters)],
+        limit,
+        lambda row: {"hours_left": hours_between(row.deadline, now)},
+    )
+
+
+def incident_detail(engine: Engine, incident_id: str) -> tuple[dict, list[dict]] | None:
+    """(current state, timeline oldest first) or None until its creating event arrived."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Incident.__table__).where(Incident.id == incident_id)).first()
+        if row is None:
+            return None
+        events = conn.execute(
+            select(IncidentEvent.__table__)
+            .where(IncidentEvent.incident_id == incident_id)
+            .order_by(IncidentEvent.ts, IncidentEvent.seq)
+        )
+        timeline = [{**json.loads(e.fields), "ts": e.ts, "event_id": e.event_id} for e in events]
+    return row._asdict(), timeline
