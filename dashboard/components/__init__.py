@@ -1,0 +1,1 @@
+"""Layout components shared by pages: pure functions from plain values to Dash components."""
