@@ -1,0 +1,77 @@
+"""The simulator publishes contract-valid lifecycles, with the faults it is asked for."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from datetime import timedelta
+
+from common import clock
+from worker.contract import ContractError, parse_entry
+from worker.county import load_model
+from worker.history import incident_events
+from worker.simulate import Faults, Schedule, burst, malform, plan_lifecycle, run, with_deadline
+
+
+def _entries(redis_client, settings) -> list[tuple[str, dict]]:
+    return [
+        (sid.decode(), {k.decode(): v.decode() for k, v in fields.items()})
+        for sid, fields in redis_client.xrange(settings.stream_key)
+    ]
+
+
+def test_run_publishes_valid_lifecycles_at_speed(redis_client, settings):
+    deadline = time.monotonic() + 4
+    run(
+        settings,
+        speed=20_000,
+        faults=Faults(0, 0, 0, 0),
+        seed=7,
+        stop=lambda: time.monotonic() > deadline,
+    )
+    entries = _entries(redis_client, settings)
+    assert len(entries) > 20
+    now = clock.now()
+    events = [parse_entry(sid, fields, settings.tz, now) for sid, fields in entries]
+    statuses = Counter(e.status for e in events)
+    assert statuses["reported"] > 0 and statuses["dispatched"] > 0
+    assert all(e.ts <= now + timedelta(seconds=5) for e in events)
+    first = next(e for e in events if e.status == "reported")
+    assert first.get("deadline"), "a sped-up incident carries its shortened deadline"
+
+
+def test_faults_duplicate_out_of_order_and_malformed(settings):
+    model = load_model(settings.masterdata_dir)
+    rng = random.Random(3)
+    schedule = Schedule()
+    start = clock.now()
+    events = incident_events(model, rng, "INC-T-1", start, None, False, settings.tz)
+    events = with_deadline(events, model, 100.0, settings.tz)
+    plan_lifecycle(events, 0.0, start, 100.0, Faults(0, 1.0, 0, 0), rng, schedule, settings.tz)
+    assert len(schedule) == 2 * len(events)  # every event duplicated
+    schedule = Schedule()
+    plan_lifecycle(events, 0.0, start, 100.0, Faults(0, 0, 1.0, 0), rng, schedule, settings.tz)
+    published = schedule.due(float("inf"))
+    stamps = [e["ts"] for e in published]
+    assert stamps != sorted(stamps), "out-of-order delivery publishes a later ts first"
+
+
+def test_malformed_entries_break_the_contract(redis_client, settings):
+
+    rng = random.Random(1)
+    model = load_model(settings.masterdata_dir)
+    events = incident_events(model, rng, "INC-T-2", clock.now(), None, False, settings.tz)
+    broken = 0
+    for _ in range(40):
+        try:
+            parse_entry("1-0", malform(events[0], rng), settings.tz, clock.now())
+        except ContractError:
+            broken += 1
+    assert broken == 40
+
+
+def test_burst_publishes_exactly_n(redis_client, settings):
+    rate = burst(settings, 500, seed=1)
+    assert redis_client.xlen(settings.stream_key) == 500
+    assert rate > 0
