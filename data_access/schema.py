@@ -1,10 +1,37 @@
-"""Bring a database to the current schema (placeholder until Alembic lands)."""
+"""Bring a database to the current schema with Alembic (migrations/ at the repo root).
 
-from data_access.db import make_engine
-from data_access.models import Base
+`python -m data_access.schema` (the Procfile's `release`) migrates the configured
+database; tests and tools call `migrate(url)` with a URL of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import command
+from alembic.config import Config
+
+from common.config import PROJECT_ROOT, load_settings
+
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's config for `url`, passed through attributes (no %-escaping, no env)."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["url"] = url
+    return config
 
 
 def migrate(url: str) -> None:
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    """Upgrade the database at `url` to the newest revision (a no-op when it is there)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    migrate(load_settings().database_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The Alembic revisions build exactly data_access.models, and can be undone and redone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from common.config import PROJECT_ROOT
+from data_access.models import Base
+from data_access.schema import alembic_config, migrate
+
+
+def _differences(engine: Engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _partial_index_sql(engine: Engine) -> str:
+    query = {
+        "sqlite": "SELECT sql FROM sqlite_master WHERE name = 'ix_incidents_open_deadline'",
+        "postgresql": "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        " AND indexname = 'ix_incidents_open_deadline'",
+    }[engine.dialect.name]
+    with engine.connect() as conn:
+        return conn.execute(text(query)).scalar_one()
+
+
+def test_upgrade_from_empty_matches_the_models(db_url: str, engine: Engine) -> None:
+    # db_url is an empty database that the fixture brought to head with migrate()
+    head = ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+    assert _revision(engine) == head
+    assert _differences(engine) == []
+    assert "WHERE" in _partial_index_sql(engine).upper()
+    assert set(inspect(engine).get_table_names()) == {*Base.metadata.tables, "alembic_version"}
+
+
+def test_version_table_lands_in_the_urls_schema(db_url: str, engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("schemas are PostgreSQL's")
+    with engine.connect() as conn:
+        schema = conn.execute(
+            text(
+                "SELECT table_schema FROM information_schema.tables"
+                " WHERE table_name = 'alembic_version' AND table_schema = current_schema()"
+            )
+        ).scalar_one()
+    assert schema.startswith("t_")
+
+
+def test_migrate_is_idempotent(db_url: str, engine: Engine) -> None:
+    migrate(db_url)
+    assert _differences(engine) == []
+
+
+def test_downgrade_to_base_then_upgrade_again(db_url: str, engine: Engine) -> None:
+    command.downgrade(alembic_config(db_url), "base")
+    assert _revision(engine) is None
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+    migrate(db_url)
+    assert _differences(engine) == []
+
+
+@pytest.mark.slow
+def test_concurrent_migrations_do_not_collide(db_url: str, engine: Engine) -> None:
+    # every ingest process migrates at start, so several may race on an empty database
+    command.downgrade(alembic_config(db_url), "base")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    code = "import sys; from data_access.schema import migrate; migrate(sys.argv[1])"
+    racers = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], cwd=PROJECT_ROOT) for _ in range(4)
+    ]
+    assert [racer.wait(60) for racer in racers] == [0] * 4
+    assert _differences(engine) == []
