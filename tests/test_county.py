@@ -1,0 +1,121 @@
+"""The demo county's geometry and master data, and their load into SQL."""
+
+from __future__ import annotations
+
+import filecmp
+import random
+
+import pytest
+
+from common.config import PROJECT_ROOT
+from data_access.masterdata import grid_geometries, load_catalog, load_masterdata, load_sla
+from worker.county import build_county, load_model, ring_area, write_county
+from worker.history import point_in_ring
+
+SHIPPED = PROJECT_ROOT / "masterdata"
+
+
+@pytest.fixture(scope="module")
+def county():
+    return build_county()
+
+
+def test_grids_tile_the_county_without_gaps_or_overlaps(county):
+    rings = [g["geometry"]["coordinates"][0] for g in county.master.grids]
+    outline = county.master.county["outline"]
+    areas = [ring_area(ring) for ring in rings]
+    assert 280 <= len(rings) <= 330
+    assert min(areas) > 0  # every ring counter-clockwise and non-degenerate
+    assert sum(areas) == pytest.approx(ring_area(outline), rel=1e-6)
+    boxes = [
+        (min(p[0] for p in r), min(p[1] for p in r), max(p[0] for p in r), max(p[1] for p in r))
+        for r in rings
+    ]
+    x0, y0, x1, y1 = county.master.county["bounds"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        hits = sum(
+            1
+            for ring, (a, b, c, d) in zip(rings, boxes, strict=True)
+            if a <= x <= c and b <= y <= d and point_in_ring(x, y, ring)
+        )
+        assert hits == (1 if point_in_ring(x, y, outline) else 0), (x, y)
+
+
+def test_every_grid_belongs_to_a_town_and_community(county):
+    master = county.master
+    towns = {t["code"] for t in master.towns}
+    communities = {c["code"]: c["town"] for c in master.communities}
+    codes = [g["code"] for g in master.grids]
+    assert len(towns) == 12 and len(set(codes)) == len(codes)
+    assert {t["kind"] for t in master.towns} == {"street", "town"}
+    for grid in master.grids:
+        assert grid["town"] in towns
+        assert communities[grid["community"]] == grid["town"]
+        assert 300 <= grid["households"] <= 500
+    assert {g["town"] for g in master.grids} == towns
+    assert 35 <= len(master.departments) <= 60
+
+
+def test_shipped_masterdata_is_the_generated_county(county, tmp_path):
+    write_county(county, tmp_path)
+    names = sorted(p.name for p in SHIPPED.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    match, mismatch, errors = filecmp.cmpfiles(SHIPPED, tmp_path, names, shallow=False)
+    assert not mismatch and not errors
+
+
+def test_model_reads_the_shipped_files():
+    model = load_model(SHIPPED)
+    assert len(model.grids) == 306
+    assert model.channels.items[0] == "hotline_12345"
+    assert model.sla.hours("water_power", "urgent") == 2
+    assert model.sla.hours("sanitation", "normal") == 72
+    assert model.department_table("sanitation", "Xiaying").items  # '@town' resolved
+    assert "gov_xiaying" in model.department_table("neighbour", "Xiaying").items
+
+
+def test_masterdata_loads_idempotently_and_names_codes(engine, tmp_path):
+    def counts():
+        with engine.connect() as conn:
+            return [
+                conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                for table in ("towns", "communities", "grids", "departments", "code_names")
+            ]
+
+    load_masterdata(engine, SHIPPED)
+    first = counts()
+    load_masterdata(engine, SHIPPED)
+    assert counts() == first == [12, 86, 306, 46, first[4]]
+
+    catalog = load_catalog(engine)
+    assert catalog.name("town", "Chengdong", "zh") == "城东街道"
+    assert catalog.name("town", "Chengdong", "en") == "Chengdong Subdistrict"
+    assert catalog.name("channel", "hotline_12345", "zh").startswith("12345")
+    assert catalog.name("department", "urban_mgmt", "en") == "Urban Management Bureau"
+    assert catalog.name("mediation_type", "people", "zh") == "人民调解"
+    assert catalog.name("category", "space_debris", "zh") == "space_debris"  # unknown: itself
+    assert catalog.name("town", "Atlantis") == "Atlantis"
+    assert catalog.county_name("zh") == "滨江县"
+    assert catalog.county_name("en") == "Binjiang County"
+    assert catalog.county_name("en", override="江阴市|Jiangyin") == "Jiangyin"
+    assert catalog.county_name("zh", override="江阴市|Jiangyin") == "江阴市"
+    assert catalog.county_name("en", override="Demo County") == "Demo County"
+
+    sla = load_sla(engine)
+    assert sla.hours("drainage", "urgent") == 2
+    assert sla.hours("noise", "low") == 168
+
+    shapes = grid_geometries(engine)
+    assert len(shapes) == 306
+    shape = shapes[0]
+    assert shape.ring[0] == shape.ring[-1]
+    assert point_in_ring(shape.center[1], shape.center[0], shape.ring)
+
+    # a county's edited file updates names on the next load
+    write_county(build_county(), tmp_path)
+    towns = (tmp_path / "towns.csv").read_text(encoding="utf-8")
+    (tmp_path / "towns.csv").write_text(towns.replace("城东街道", "城东新区"), encoding="utf-8")
+    load_masterdata(engine, tmp_path)
+    assert load_catalog(engine).name("town", "Chengdong", "zh") == "城东新区"
