@@ -35,6 +35,12 @@ DISPUTE_LIFECYCLE = (
 PRIORITIES = ("urgent", "high", "normal", "low")
 MEDIATION_TYPES = ("people", "administrative", "judicial", "industry")
 MAX_FUTURE = timedelta(hours=24)
+# the widths of the SQL columns these fields land in
+MAX_LENGTHS = {
+    **dict.fromkeys(("town", "channel", "category", "grid", "department", "kind", "mediator"), 64),
+    "reporter_phone": 64,
+    "actor": 128,
+}
 
 _REQUIRED = {
     ("incident", "reported"): ("channel", "category", "town"),
@@ -121,6 +127,9 @@ def _instant(fields: dict[str, str], name: str, tz: ZoneInfo) -> datetime | None
 
 def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event:
     fields = _decode(raw)
+    for name, value in fields.items():
+        if "\x00" in name or "\x00" in value:
+            raise ContractError(f"field '{name[:40]}' contains a NUL character")
     event_id = _require(fields, "event_id")
     entity = _require(fields, "entity")
     if entity not in ("incident", "dispute"):
@@ -153,17 +162,9 @@ def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event
         _closed(fields, "mediation_type", MEDIATION_TYPES)
         if status == "mediated":
             _closed(fields, "judicial_confirmation", ("true", "false"))
-    for name in (
-        "town",
-        "channel",
-        "category",
-        "grid",
-        "department",
-        "kind",
-        "mediator",
-    ):
-        if len(fields.get(name) or "") > 64:
-            raise ContractError(f"{name} is too long (64 characters at most)")
+    for name, limit in MAX_LENGTHS.items():
+        if len(fields.get(name) or "") > limit:
+            raise ContractError(f"{name} is too long ({limit} characters at most)")
     try:
         seq = stream_seq(stream_id)
     except ValueError:

@@ -1,0 +1,187 @@
+"""Throwaway PostgreSQL and Redis servers for fault tests: stop them, start them again.
+
+Each listens on 127.0.0.1 on a free port chosen at run time and keeps its files in a
+temporary folder removed at `close()`. PostgreSQL runs as the `postgres` user (through
+runuser when we are root), with fsync off: these servers hold nothing worth keeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+from sqlalchemy import create_engine, text
+
+from common.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05, what: str = "condition"):
+    """Poll until predicate() is truthy (returning it) or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+        except Exception:  # the thing polled may be down for a while: that is the point
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name) or name
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+class PgServer:
+    """A PostgreSQL cluster of our own: `url` (database `postgres`), `start()`, `stop()`."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        subprocess.run(
+            _as_postgres(
+                [_pg_bin("initdb"), "-A", "trust", "-U", "postgres", "-D", str(self.data)]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.start()
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(
+            _as_postgres(
+                [_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), *args]
+            ),
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._ctl("-w", "-o", f"{options} -c unix_socket_directories={self.dir}", "start")
+
+    def stop(self) -> None:
+        self._ctl("-w", "-m", "immediate", "stop")
+
+    def database(self, name: str) -> str:
+        """Create database `name` and return its URL."""
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def close(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RedisServer:
+    """A Redis of our own that keeps nothing on disk: a restart loses every key."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-redis-"))
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+        wait_for(client.ping, 10, what="redis-server to answer")
+        client.close()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# -- helpers for driving ingest in tests ---------------------------------------------
+
+
+def publish(r: redis.Redis, stream: str, entries: list[dict]) -> list[str]:
+    """XADD entries in order (pipelined); return their stream ids."""
+    ids = []
+    for start in range(0, len(entries), 1000):
+        pipe = r.pipeline(transaction=False)
+        for entry in entries[start : start + 1000]:
+            pipe.xadd(stream, entry)
+        ids += [i.decode() for i in pipe.execute()]
+    return ids
+
+
+def ingest_process(settings, log_path: Path, *flags: str) -> subprocess.Popen:
+    """`python -m worker.ingest` configured for `settings` through the environment."""
+    env = dict(
+        os.environ,
+        CC_DATABASE_URL=settings.database_url,
+        CC_REDIS_URL=settings.redis_url,
+        CC_STREAM_PREFIX=settings.stream_prefix,
+        CC_SECRET_KEY="test-secret",
+        CC_DATA_DIR=str(settings.data_dir),
+        PYTHONPATH=str(PROJECT_ROOT),
+    )
+    log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker.ingest", *flags],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def fast_ingest(settings, **options):
+    """An in-process Ingest with test-speed intervals (block 50 ms, claim idle 0.5 s)."""
+    from worker.ingest import Ingest, Options
+
+    defaults = dict(block_ms=50, claim_idle_ms=500, claim_every_s=0.1, backoff_s=0.05)
+    ingest = Ingest(settings, Options(**{**defaults, **options}))
+    ingest.start()
+    return ingest
+
+
+def drain(ingest, timeout: float = 120.0) -> None:
+    """Step `ingest` until every stream entry is handled (persisted or dead-lettered)."""
+    from data_access.health import stream_lag
+
+    deadline = time.monotonic() + timeout
+    while stream_lag(ingest.r, ingest.stream) > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError("stream not drained")
+        ingest.step()
