@@ -5,6 +5,9 @@ touches is re-folded from all its stored events (worker.fold). Re-folding makes 
 out-of-order and early-lifecycle events exact without special cases. On PostgreSQL,
 per-entity advisory locks (taken in sorted order) keep two ingest processes from
 folding the same incident at once; SQLite serialises writers with BEGIN IMMEDIATE.
+
+On PostgreSQL the same steps run set-based (worker.apply_pg: COPY into staging tables,
+one INSERT ... ON CONFLICT per table), with the same fold, so the rows are identical.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Dispute, DisputeEvent, Incident, IncidentEvent
+from worker import apply_pg, summaries
 from worker.contract import Event
 from worker.fold import Sla, fold_dispute, fold_incident
+from worker.summaries import SUMMARY_COLUMNS
 
 _KINDS = {
     "incident": (IncidentEvent, IncidentEvent.incident_id, "incident_id", Incident),
@@ -48,7 +53,7 @@ def event_row(event: Event, id_column: str) -> dict:
         "ts": event.ts,
         "seq": event.seq,
         "actor": event.actor,
-        "fields": json.dumps(event.fields, ensure_ascii=False, sort_keys=True),
+        "fields": apply_pg.fields_json(event.fields),
     }
 
 
@@ -84,11 +89,38 @@ def upsert(conn: Connection, model, rows: Sequence[dict]) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=columns), list(rows))
 
 
+def _current_incidents(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
+    """The rows as they stand before this batch: what the summaries count now."""
+    wanted = sorted(set(ids))
+    found: dict[str, dict] = {}
+    columns = [Incident.__table__.c[name] for name in SUMMARY_COLUMNS]
+    for chunk in range(0, len(wanted), 500):
+        rows = conn.execute(select(*columns).where(Incident.id.in_(wanted[chunk : chunk + 500])))
+        found.update({row.id: row._asdict() for row in rows})
+    return found
+
+
 def _apply_entity(
     conn: Connection, entity: str, events: list[Event], fold
 ) -> tuple[list[Event], list[dict]]:
-    event_model, id_attr, id_column, state_model = _KINDS[entity]
     _lock(conn, entity, (e.id for e in events))
+    if entity != "incident":
+        return _append_and_fold(conn, entity, events, fold)
+    before = _current_incidents(conn, (e.id for e in events))
+    new, states = _append_and_fold(conn, entity, events, fold)
+    old = [before[s["id"]] for s in states if s["id"] in before]
+    summaries.apply_deltas(conn, old, states)
+    return new, states
+
+
+def _append_and_fold(
+    conn: Connection, entity: str, events: list[Event], fold
+) -> tuple[list[Event], list[dict]]:
+    """Append the events (a known event_id is skipped) and re-fold every id a new one
+    touches; returns (the new events, the folded rows as written)."""
+    event_model, id_attr, id_column, state_model = _KINDS[entity]
+    if conn.dialect.name == "postgresql":
+        return apply_pg.apply_entity(conn, entity, events, fold)
     stmt = _insert(conn, event_model.__table__).on_conflict_do_nothing(index_elements=["event_id"])
     inserted = set(
         conn.execute(

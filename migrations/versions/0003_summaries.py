@@ -1,0 +1,52 @@
+"""Daily summary tables for fast, exact KPI figures.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-25
+
+Filled from `incidents` here (a set-based rebuild), then kept by ingest.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_DIMS = ("town", "category", "channel", "department")
+
+
+def _dims() -> list[sa.Column]:
+    return [sa.Column(name, sa.String(64), nullable=False) for name in _DIMS]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "incident_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        *_dims(),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("satisfaction", sa.SmallInteger(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", *_DIMS, "status", "satisfaction", name="pk_incident_daily"),
+    )
+    op.create_table(
+        "incident_due_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        *_dims(),
+        sa.Column("on_time", sa.Boolean(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", *_DIMS, "on_time", name="pk_incident_due_daily"),
+    )
+    from worker.summaries import rebuild_in
+
+    rebuild_in(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("incident_due_daily")
+    op.drop_table("incident_daily")
