@@ -32,6 +32,12 @@ class Settings:
     stale_seconds: float = 15.0
     lang: str = "en"
     masterdata_dir: Path = PROJECT_ROOT / "masterdata"
+    session_idle_hours: float = 10.0
+    credential_recheck_seconds: float = 30.0
+    trusted_proxies: int = 0
+    login_max_failures: int = 5
+    login_ip_max_failures: int = 30
+    login_lockout_seconds: float = 900.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -109,4 +115,10 @@ def load_settings(env: dict | None = None) -> Settings:
         masterdata_dir=Path(env.get("CC_MASTERDATA_DIR") or data_dir / "masterdata")
         if env.get("CC_MASTERDATA_DIR") or (data_dir / "masterdata").is_dir()
         else PROJECT_ROOT / "masterdata",
+        session_idle_hours=_number(env, "CC_SESSION_IDLE_HOURS", 10.0),
+        credential_recheck_seconds=_number(env, "CC_CREDENTIAL_RECHECK_SECONDS", 30.0),
+        trusted_proxies=_number(env, "CC_TRUSTED_PROXIES", 0, int),
+        login_max_failures=_number(env, "CC_LOGIN_MAX_FAILURES", 5, int),
+        login_ip_max_failures=_number(env, "CC_LOGIN_IP_MAX_FAILURES", 30, int),
+        login_lockout_seconds=_number(env, "CC_LOGIN_LOCKOUT_SECONDS", 900.0),
     )

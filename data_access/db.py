@@ -1,8 +1,10 @@
-"""The SQL engine's lifecycle: one engine per process and URL, tuned per dialect.
+"""The SQL engine's lifecycle: one engine per process, URL and role, tuned per dialect.
 
-SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE so that a web worker reading and
-several ingest processes writing wait for each other instead of failing "database is
-locked"; PostgreSQL gets a small pool with pre-ping so a restarted server is survived.
+SQLite gets WAL and a busy timeout. Writers (ingest, seeder, tests) start every
+transaction with BEGIN IMMEDIATE, so several ingest processes queue for the write lock
+instead of failing "database is locked" when a read turns into a write; the web tier's
+`reader` engine uses plain deferred BEGIN, so under WAL its reads never wait for a
+writer. PostgreSQL gets a small pool with pre-ping so a restarted server is survived.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-_engines: dict[str, Engine] = {}
+_engines: dict[tuple[str, bool], Engine] = {}
 
 
 def normalise_url(url: str) -> str:
@@ -32,29 +34,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, reader: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
+        begin = "BEGIN" if reader else "BEGIN IMMEDIATE"
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
     return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
 
-def get_engine(url: str) -> Engine:
-    """The process's engine for `url`, created on first use."""
-    url = normalise_url(url)
-    if url not in _engines:
-        _engines[url] = make_engine(url)
-    return _engines[url]
+def get_engine(url: str, reader: bool = False) -> Engine:
+    """The process's engine for `url` (the web tier asks for a `reader`), made on first use."""
+    key = (normalise_url(url), reader)
+    if key not in _engines:
+        _engines[key] = make_engine(url, reader)
+    return _engines[key]
 
 
 def dispose_all() -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from data_access.kpis import Filters, incident_scope
-from data_access.models import OPEN_STATUSES, Incident, IncidentEvent
+from data_access.kpis import Filters, incident_scope, is_open
+from data_access.models import Incident, IncidentEvent
 
 LIST_COLUMNS = (
     "id",
@@ -29,26 +29,32 @@ def hours_between(later: datetime, earlier: datetime) -> float:
     return round((later - earlier).total_seconds() / 3600, 2)
 
 
-def _open_list(engine: Engine, where: list, limit: int, extra) -> tuple[int, list[dict]]:
+def _open_list(
+    engine: Engine, where: list, limit: int, extra, latest_first: bool = False
+) -> tuple[int, list[dict]]:
     """(count, first `limit` rows by deadline) of open incidents matching `where`."""
-    where = [Incident.status.in_(OPEN_STATUSES), *where]
+    deadline = Incident.deadline.desc() if latest_first else Incident.deadline
+    order = (deadline, Incident.id)
+    where = [is_open(), *where]
     columns = [getattr(Incident, c) for c in LIST_COLUMNS]
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(Incident).where(*where)).scalar()
-        rows = conn.execute(
-            select(*columns).where(*where).order_by(Incident.deadline, Incident.id).limit(limit)
-        )
+        rows = conn.execute(select(*columns).where(*where).order_by(*order).limit(limit))
         items = [{**row._asdict(), **extra(row)} for row in rows]
     return int(total or 0), items
 
 
-def overdue(engine: Engine, filters: Filters, now: datetime, limit: int = 100) -> tuple[int, list]:
-    """Open incidents past their deadline, most overdue first: (total, first `limit` rows)."""
+def overdue(
+    engine: Engine, filters: Filters, now: datetime, limit: int = 100, newest: bool = False
+) -> tuple[int, list]:
+    """Open incidents past their deadline: (total, first `limit` rows), most overdue first
+    (the API's order) or, with `newest`, the most recently overdue first (the wall's)."""
     return _open_list(
         engine,
         [Incident.deadline <= now, *incident_scope(filters)],
         limit,
         lambda row: {"hours_overdue": hours_between(now, row.deadline)},
+        latest_first=newest,
     )
 
 

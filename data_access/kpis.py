@@ -8,13 +8,26 @@ denominator is 0 are None. Grouped variants return one row per value of a dimens
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from statistics import median
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, case, func, literal, not_, or_, select
+from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from data_access.models import CLOSED_STATUSES, OPEN_STATUSES, Dispute, Incident
+from data_access.models import (
+    CLOSED_STATUSES,
+    DISPUTE_OUTCOMES,
+    OPEN_STATUSES,
+    Dispute,
+    DisputeEvent,
+    Incident,
+    IncidentDaily,
+    IncidentDueDaily,
+)
+from data_access.ranking import rank
 
 INCIDENT_DIMENSIONS = (
     "town",
@@ -25,7 +38,7 @@ INCIDENT_DIMENSIONS = (
     "priority",
     "reported_day",
 )
-DISPUTE_DIMENSIONS = ("town", "kind", "mediation_type", "mediator")
+DISPUTE_DIMENSIONS = ("town", "kind", "mediation_type", "mediator", "accepted_day")
 
 
 @dataclass(frozen=True)
@@ -72,8 +85,12 @@ def _hours_to_close(dialect: str) -> ColumnElement:
     return (func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)) * 24.0
 
 
-def _incident_conditions(window: Window, at: datetime, warn_hours: float):
-    """The contract's sets as SQL conditions, evaluated as of instant `at`."""
+def incident_conditions(
+    window: Window, at: datetime, warn_hours: float
+) -> dict[str, ColumnElement]:
+    """The contract's sets as SQL conditions, evaluated as of instant `at`; the lists
+    (data_access.incident_list) filter by the same conditions, so a figure's cases are
+    exactly the rows behind it."""
     not_rejected = Incident.status != "rejected"
     closed_by = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
     open_at = and_(not_rejected, not_(closed_by))
@@ -131,6 +148,69 @@ def _median(engine: Engine, condition: ColumnElement) -> float | None:
     return round(sum(values) / len(values), 2)
 
 
+def _summary_counts(conn, window: Window, filters: Filters, now: datetime, warn_hours: float):
+    """The counts of incident_figures as of now: per-day-and-town summaries where the
+    answer cannot depend on "now", `incidents` where it can (open rows, deadline days
+    not yet over everywhere). Equal to the raw path, by construction and by test."""
+    d, u = IncidentDaily, IncidentDueDaily
+    towns = [d.town.in_(filters.towns)] if filters.towns else []
+    counts = (
+        conn.execute(
+            select(*(func.coalesce(func.sum(getattr(d, c)), 0).label(c) for c in SUMMED)).where(
+                d.day.between(window.start, window.end), *towns
+            )
+        )
+        .one()
+        ._asdict()
+    )
+    # Deadline days over in every zone (before yesterday in UTC) come from the summary;
+    # the last days, where "passed by now" cuts through a day, from incidents.
+    settled = min(window.end, (now - timedelta(days=2)).date())
+    due_towns = [u.town.in_(filters.towns)] if filters.towns else []
+    due = conn.execute(
+        select(
+            func.coalesce(func.sum(u.due), 0).label("due"),
+            func.coalesce(func.sum(u.on_time), 0).label("on_time"),
+        ).where(u.day.between(window.start, settled), *due_towns)
+    ).one()
+    scope = incident_scope(filters)
+    recent_start = max(window.start, settled + timedelta(days=1))
+    late = {"due": 0, "on_time": 0}
+    if recent_start <= window.end:
+        recent = Window(recent_start, window.end)
+        cond = incident_conditions(recent, now, warn_hours)
+        late = (
+            conn.execute(
+                select(
+                    _count(cond["due"]).label("due"), _count(cond["on_time"]).label("on_time")
+                ).where(Incident.deadline_day.between(recent.start, recent.end), *scope)
+            )
+            .one()
+            ._asdict()
+        )
+    live = incident_conditions(window, now, warn_hours)
+    horizon = now + timedelta(hours=warn_hours)
+    open_counts = (
+        conn.execute(
+            select(
+                _count(live["overdue_open"]).label("overdue_open"),
+                _count(live["due_soon"]).label("due_soon"),
+            ).where(is_open(), Incident.deadline <= horizon, *scope)  # the open partial index
+        )
+        .one()
+        ._asdict()
+    )
+    return {
+        **counts,
+        "due": int(due.due or 0) + int(late["due"] or 0),
+        "on_time": int(due.on_time or 0) + int(late["on_time"] or 0),
+        **open_counts,
+    }
+
+
+SUMMED = ("received", "closed", "rated", "satisfied")
+
+
 def incident_figures(
     engine: Engine,
     window: Window,
@@ -138,19 +218,27 @@ def incident_figures(
     now: datetime,
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
+    use_summaries: bool = True,
 ) -> dict:
-    """The `incidents` object of GET /api/v1/kpis for the window, as of `as_of` or now."""
+    """The `incidents` object of GET /api/v1/kpis for the window, as of `as_of` or now.
+
+    As of now, for the whole county or some towns, the counts come from the daily
+    summaries (fast at millions of rows); otherwise straight from `incidents`."""
     at = as_of or now
-    conditions = _incident_conditions(window, at, warn_hours)
+    conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
-    # Only rows that can count: reported in the window or due in it.
-    relevant = or_(
-        Incident.reported_day.between(window.start, window.end),
-        Incident.deadline_day.between(window.start, window.end),
-    )
-    query = select(*(_count(c).label(k) for k, c in conditions.items())).where(relevant, *scope)
     with engine.connect() as conn:
-        counts = conn.execute(query).one()._asdict()
+        summarised = not (filters.categories or filters.channels or filters.departments)
+        if as_of is None and use_summaries and summarised:
+            counts = _summary_counts(conn, window, filters, now, warn_hours)
+        else:
+            # Only rows that can count: reported in the window or due in it.
+            relevant = or_(
+                Incident.reported_day.between(window.start, window.end),
+                Incident.deadline_day.between(window.start, window.end),
+            )
+            query = select(*(_count(c).label(k) for k, c in conditions.items()))
+            counts = conn.execute(query.where(relevant, *scope)).one()._asdict()
     figures = _incident_shape(counts)
     figures["median_hours_to_close"] = _median(engine, and_(conditions["closed"], *scope))
     return figures
@@ -169,7 +257,7 @@ def incident_figures_by(
     if dimension not in INCIDENT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     column = getattr(Incident, dimension)
-    conditions = _incident_conditions(window, as_of or now, warn_hours)
+    conditions = incident_conditions(window, as_of or now, warn_hours)
     relevant = or_(
         Incident.reported_day.between(window.start, window.end),
         Incident.deadline_day.between(window.start, window.end),
@@ -185,7 +273,8 @@ def incident_figures_by(
     return sorted(out, key=lambda r: (-r["received"], str(r["key"])))
 
 
-def _dispute_counts(at: datetime, window: Window) -> dict[str, ColumnElement]:
+def dispute_conditions(at: datetime, window: Window) -> dict[str, ColumnElement]:
+    """The disputes' sets as SQL conditions as of `at` (shared with the dispute list)."""
     accepted = and_(
         Dispute.accepted_day.between(window.start, window.end), Dispute.accepted_at <= at
     )
@@ -226,7 +315,7 @@ def dispute_figures(
     dimension: str | None = None,
 ) -> dict | list[dict]:
     """The `disputes` object of GET /api/v1/kpis; per `dimension` value when given."""
-    conditions = _dispute_counts(as_of or now, window)
+    conditions = dispute_conditions(as_of or now, window)
     key = literal("all") if dimension is None else getattr(Dispute, dimension)
     if dimension is not None and dimension not in DISPUTE_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
@@ -245,15 +334,33 @@ def dispute_figures(
     return sorted(shaped, key=lambda r: (-r["accepted"], str(r["key"])))
 
 
+def is_open() -> ColumnElement:
+    """Status is open, with the statuses inlined as literals: only then can SQLite and
+    PostgreSQL use the partial index on open incidents' deadlines (a list's overdue
+    page in milliseconds instead of a scan of every incident)."""
+    statuses = bindparam("open", list(OPEN_STATUSES), expanding=True, literal_execute=True)
+    return Incident.status.in_(statuses)
+
+
+def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElement]:
+    """The backlog's sets (no window): open now, and of those overdue or due soon."""
+    is_open_now = is_open()
+    horizon = now + timedelta(hours=warn_hours)
+    return {
+        "open": is_open_now,
+        "overdue": and_(is_open_now, Incident.deadline <= now),
+        "due_soon": and_(is_open_now, Incident.deadline > now, Incident.deadline <= horizon),
+    }
+
+
 def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float = 24.0) -> dict:
     """Every incident still open, whenever reported: open, overdue and due soon now."""
-    is_open = Incident.status.in_(OPEN_STATUSES)
-    horizon = now + timedelta(hours=warn_hours)
+    sets = backlog_conditions(now, warn_hours)
     query = select(
         func.count().label("open"),
-        _count(Incident.deadline <= now).label("overdue"),
-        _count(and_(Incident.deadline > now, Incident.deadline <= horizon)).label("due_soon"),
-    ).where(is_open, *incident_scope(filters))
+        _count(sets["overdue"]).label("overdue"),
+        _count(sets["due_soon"]).label("due_soon"),
+    ).where(sets["open"], *incident_scope(filters))
     with engine.connect() as conn:
         return {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
 
@@ -271,4 +378,225 @@ def kpis(
         "incidents": incident_figures(engine, window, filters, now, warn_hours, as_of),
         "disputes": dispute_figures(engine, window, filters.towns, now, as_of),
         "backlog": backlog(engine, filters, now, warn_hours),
+    }
+
+
+# --- Breakdowns for the leader KPI and mediation pages (same sets as above) ---
+
+RANK_MEASURES = {
+    # measure: (numerator, denominator, a higher rate is better)
+    "closure": ("closed", "received", True),
+    "on_time": ("on_time", "due", True),
+    "overdue": ("overdue_open", "received", False),
+    "satisfaction": ("satisfied", "rated", True),
+}
+
+
+def ranked_units(
+    engine: Engine,
+    dimension: str,
+    measure: str,
+    window: Window,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float = 24.0,
+    units: tuple[str, ...] = (),
+) -> dict:
+    """Units of `dimension` ranked on a RANK_MEASURES rate, volume-aware (Wilson lower
+    bound of the good share, so an overdue share ranks by its complement).
+
+    {"ranked": [{"key", "numerator", "denominator", "rate", "score"}], best first;
+     "no_cases": [keys]}: units with a zero denominator, including known `units` that
+    have no incidents at all. Incidents without a value (not yet dispatched) are no unit.
+    """
+    numerator, denominator, higher_is_better = RANK_MEASURES[measure]
+    rows = [
+        r
+        for r in incident_figures_by(engine, dimension, window, filters, now, warn_hours)
+        if r["key"] is not None
+    ]
+    seen = {r["key"] for r in rows}
+    rows += [{"key": u, numerator: 0, denominator: 0} for u in units if u not in seen]
+    plain = [
+        {
+            "key": r["key"],
+            "numerator": r[numerator],
+            "denominator": r[denominator],
+            "good": r[numerator] if higher_is_better else r[denominator] - r[numerator],
+        }
+        for r in rows
+    ]
+    ranked, empty = rank(plain, "good", "denominator")
+    return {
+        "ranked": [
+            {
+                "key": r["key"],
+                "numerator": r["numerator"],
+                "denominator": r["denominator"],
+                "rate": rate(r["numerator"], r["denominator"]),
+                "score": r["score"],
+            }
+            for r in ranked
+        ],
+        "no_cases": sorted(r["key"] for r in empty),
+    }
+
+
+def _utc_hour(dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
+        return func.extract("hour", Incident.reported_at)
+    return func.strftime("%H", Incident.reported_at)
+
+
+def received_by_weekday_hour(
+    engine: Engine, window: Window, filters: Filters, now: datetime, tz: ZoneInfo
+) -> list[list[int]]:
+    """7 x 24 counts of `received` incidents by local weekday (Monday first) and local
+    hour of their report. Grouped in SQL by local day and UTC hour, then each group is
+    moved to its local hour (exact for zones whose offsets are whole hours)."""
+    hour = _utc_hour(engine.dialect.name).label("h")
+    received = incident_conditions(window, now, 24.0)["received"]
+    query = (
+        select(Incident.reported_day, hour, func.count())
+        .where(received, *incident_scope(filters))
+        .group_by(Incident.reported_day, hour)
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    with engine.connect() as conn:
+        for day, utc_hour, n in conn.execute(query):
+            instant = _instant_on_local_day(day, int(utc_hour), tz)
+            grid[day.weekday()][instant.astimezone(tz).hour] += int(n)
+    return grid
+
+
+def _instant_on_local_day(day: date, utc_hour: int, tz: ZoneInfo) -> datetime:
+    """The UTC instant at `utc_hour`:00 whose local date is `day` (one of three dates)."""
+    for shift in (0, -1, 1):
+        instant = datetime.combine(day + timedelta(days=shift), time(utc_hour), tzinfo=UTC)
+        if instant.astimezone(tz).date() == day:
+            return instant
+    return datetime.combine(day, time(utc_hour), tzinfo=UTC)
+
+
+def incident_figures_matrix(
+    engine: Engine,
+    rows: str,
+    columns: str,
+    window: Window,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float = 24.0,
+) -> list[dict]:
+    """incident_figures (no median) per pair of values of two dimensions, e.g. category
+    x town: [{"row", "column", "received", "closed", ...}], largest volume first."""
+    for dimension in (rows, columns):
+        if dimension not in INCIDENT_DIMENSIONS:
+            raise ValueError(f"unknown dimension {dimension!r}")
+    row_col, column_col = getattr(Incident, rows), getattr(Incident, columns)
+    conditions = incident_conditions(window, now, warn_hours)
+    relevant = or_(
+        Incident.reported_day.between(window.start, window.end),
+        Incident.deadline_day.between(window.start, window.end),
+    )
+    query = (
+        select(
+            row_col.label("row"),
+            column_col.label("column"),
+            *(_count(c).label(k) for k, c in conditions.items()),
+        )
+        .where(relevant, *incident_scope(filters))
+        .group_by(row_col, column_col)
+    )
+    with engine.connect() as conn:
+        found = [r._asdict() for r in conn.execute(query)]
+    out = [{"row": r.pop("row"), "column": r.pop("column"), **_incident_shape(r)} for r in found]
+    return sorted(out, key=lambda r: (-r["received"], str(r["row"]), str(r["column"])))
+
+
+FLOW_OUTCOMES = (*DISPUTE_OUTCOMES, "pending")
+
+
+def dispute_flow(engine: Engine, window: Window, towns: tuple[str, ...], now: datetime) -> dict:
+    """Where the window's accepted disputes went, as of now: {"accepted", "mediating"
+    (how many had a `mediating` event), "via_mediating": {outcome: n}, "direct":
+    {outcome: n}}; outcomes are FLOW_OUTCOMES, `pending` meaning no outcome yet."""
+    accepted = dispute_conditions(now, window)["accepted"]
+    went = (
+        select(DisputeEvent.event_id)
+        .where(DisputeEvent.dispute_id == Dispute.id, DisputeEvent.status == "mediating")
+        .exists()
+    )
+    done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
+    query = select(
+        Dispute.status,
+        func.count().label("n"),
+        _count(went).label("via"),
+        _count(done).label("done"),
+        _count(and_(went, done)).label("via_done"),
+    ).where(accepted, *([Dispute.town.in_(towns)] if towns else []))
+    flow = {
+        "accepted": 0,
+        "mediating": 0,
+        "via_mediating": dict.fromkeys(FLOW_OUTCOMES, 0),
+        "direct": dict.fromkeys(FLOW_OUTCOMES, 0),
+    }
+    with engine.connect() as conn:
+        for status, *counts in conn.execute(query.group_by(Dispute.status)):
+            n, via, done_n, via_done = (int(c) for c in counts)
+            flow["accepted"] += n
+            flow["mediating"] += via
+            if done_n:
+                flow["via_mediating"][status] += via_done
+                flow["direct"][status] += done_n - via_done
+            flow["via_mediating"]["pending"] += via - via_done
+            flow["direct"]["pending"] += n - done_n - (via - via_done)
+    return flow
+
+
+DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)
+
+
+def _days_to_outcome(dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
+        return func.extract("epoch", Dispute.resolved_at - Dispute.accepted_at) / 86400.0
+    return func.julianday(Dispute.resolved_at) - func.julianday(Dispute.accepted_at)
+
+
+def _duration_summary(days: list[float]) -> dict:
+    histogram = [0] * (len(DURATION_EDGES_DAYS) + 1)
+    for value in days:
+        histogram[bisect_right(DURATION_EDGES_DAYS, value)] += 1
+    return {
+        "count": len(days),
+        "median_days": round(median(days), 2) if days else None,
+        "histogram": histogram,
+    }
+
+
+def dispute_resolution_times(
+    engine: Engine, window: Window, towns: tuple[str, ...], now: datetime
+) -> dict:
+    """Days from acceptance to outcome of the window's disputes that have one, as of now.
+
+    {"edges": DURATION_EDGES_DAYS (histogram bins [0,1), [1,3), ..., [60, inf)),
+     "resolved": summary over mediated + adjudicated (the contract's resolved),
+     "outcomes": {outcome: summary}}, a summary being {"count", "median_days"
+    (exact, 0.01 d; None without cases), "histogram"}.
+    """
+    accepted = dispute_conditions(now, window)["accepted"]
+    days = _days_to_outcome(engine.dialect.name)
+    query = select(Dispute.status, days).where(
+        accepted,
+        Dispute.status.in_(DISPUTE_OUTCOMES),
+        Dispute.resolved_at <= now,
+        *([Dispute.town.in_(towns)] if towns else []),
+    )
+    by_outcome: dict[str, list[float]] = {o: [] for o in DISPUTE_OUTCOMES}
+    with engine.connect() as conn:
+        for status, value in conn.execute(query):
+            by_outcome[status].append(max(float(value), 0.0))
+    return {
+        "edges": list(DURATION_EDGES_DAYS),
+        "resolved": _duration_summary(by_outcome["mediated"] + by_outcome["adjudicated"]),
+        "outcomes": {o: _duration_summary(v) for o, v in by_outcome.items()},
     }

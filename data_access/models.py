@@ -205,3 +205,89 @@ class DisputeEvent(Base):
     fields: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_dispute_events_dispute", "dispute_id", "ts", "seq"),)
+
+
+# --- Sign-in, kiosks, API tokens and the audit log (the web tier's own records) ---
+
+
+class User(Base):
+    """A person who signs in. session_version grows on disable, reset or role change,
+    which ends the person's existing sessions (dashboard.auth.recheck)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A person's bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Kiosk(Base):
+    """A wall screen: a one-time pairing code becomes a long-lived secret (hashes only)."""
+
+    __tablename__ = "kiosks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what: sign-ins, views of unmasked personal data, escalations, admin acts."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(256), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Summaries: exact daily counts that keep KPI questions fast at millions of rows ---
+# One row per local day and town, so a year of the whole county is a few thousand rows.
+# Maintained by ingest with the same fold that writes `incidents` (worker.summaries) and
+# rebuilt set-based by the seeder. Figures that depend on "now" (today's deadlines, open
+# incidents) and figures narrowed by category, channel or department read `incidents`.
+
+
+class IncidentDaily(Base):
+    """By reported local day and town: received (not rejected), closed, rated, satisfied."""
+
+    __tablename__ = "incident_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentDueDaily(Base):
+    """By deadline local day and town: due (not rejected) and closed by the deadline."""
+
+    __tablename__ = "incident_due_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

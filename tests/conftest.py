@@ -7,16 +7,21 @@ database schema and its own Redis key prefix, so runs never see each other's dat
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from common.config import Settings
 from data_access.db import dispose_all, make_engine
+from data_access.redis_client import close_all
 from data_access.schema import migrate
 
 PG_ADMIN_URL = os.environ.get("CC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -46,6 +51,15 @@ def _fresh_pg_schema(pg_url: str) -> str:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     return f"{pg_url}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(autouse=True)
+def _close_pools():
+    """Each test's databases and Redis prefixes are its own: close their pools after it,
+    or a long run holds a pool per test and exhausts PostgreSQL's connections."""
+    yield
+    dispose_all()
+    close_all()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -97,3 +111,158 @@ def settings(tmp_path: Path, redis_prefix: str, request) -> Settings:
         data_dir=tmp_path,
         api_token="test-token",
     )
+
+
+@pytest.fixture
+def app(settings, db_url):
+    """The Dash app on a migrated database (both dialects), built by the factory."""
+    from dashboard import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def auth_header(settings) -> dict:
+    return {"Authorization": f"Bearer {settings.api_token}"}
+
+
+# --- Signed-in callers, a live server and a real browser (dashboard.auth) ---
+
+TEST_PASSWORD = "correct horse battery staple"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+
+@pytest.fixture
+def make_user(settings, app):
+    """make_user(role) -> a new username with that role and the password TEST_PASSWORD."""
+    from data_access.users import create_user
+
+    engine = make_engine(settings.database_url)
+    made = itertools.count(1)
+
+    def make(role: str) -> str:
+        username = f"{role}-{next(made)}"
+        create_user(engine, username, TEST_PASSWORD, role)
+        return username
+
+    yield make
+    engine.dispose()
+
+
+@pytest.fixture
+def signed_in_client(app, make_user):
+    """signed_in_client(role) -> a Flask test client signed in through the real form.
+    It sends this site's Origin, as a browser does on POSTs (the gate's CSRF check)."""
+
+    def sign_in(role: str):
+        client = app.server.test_client()
+        client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+        response = client.post(
+            "/auth/login", data={"username": make_user(role), "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_app_gets_the_callbacks():
+    """Dash moves @dash.callback registrations into the first app that serves a request
+    and empties its registry, so in a test run, which builds many apps, the later ones
+    would have no callbacks. Remember them as the first app takes them; give them to
+    each later app as it sets up."""
+    import dash
+    from dash import _callback
+
+    original = dash.Dash._setup_server
+    known: dict = {}
+    listed: list = []
+
+    def setup_server(self):
+        if not self._got_first_request["setup_server"]:
+            listed.extend(c for c in _callback.GLOBAL_CALLBACK_LIST if c["output"] not in known)
+            known.update(_callback.GLOBAL_CALLBACK_MAP)
+            missing = {
+                k: v
+                for k, v in known.items()
+                if k not in _callback.GLOBAL_CALLBACK_MAP and k not in self.callback_map
+            }
+            self.callback_map.update(missing)
+            self._callback_list.extend(c for c in listed if c["output"] in missing)
+        return original(self)
+
+    dash.Dash._setup_server = setup_server
+    yield
+    dash.Dash._setup_server = original
+
+
+@pytest.fixture
+def app_with_callbacks(app):
+    """The app; every app has every callback now (_every_app_gets_the_callbacks), the
+    name stays for the tests that ask for it."""
+    return app
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free localhost port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Headless /usr/bin/chromium through Playwright (never a downloaded browser), with
+    its profile and temporary files under the test run's temporary folder."""
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path_factory.mktemp("chromium-home")
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home)}
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, env=env
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server, make_user):
+    """signed_in_page(role, path="/") -> a Playwright page of a fresh browser context,
+    signed in through the sign-in form as a new user of that role, showing `path`."""
+    contexts = []
+
+    def sign_in(role: str, path: str = "/"):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server}/auth/login?{urlencode({'next': path})}")
+        page.fill("#username", make_user(role))
+        page.fill("#password", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/auth/login" not in url)
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

@@ -1,0 +1,63 @@
+"""The header: county name, navigation and the language switch follow the URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+from dash import Input, Output, callback, dcc, html
+
+from dashboard.context import catalog, settings
+from dashboard.i18n import lang_or_default, t
+from dashboard.ids import shell as ids
+
+NAV = (
+    ("nav.home", "/"),
+    ("nav.mediation", "/mediation"),
+    ("nav.incidents", "/incidents"),
+    ("nav.disputes", "/disputes"),
+)
+
+
+def lang_from_search(search: str | None, default: str) -> str:
+    values = parse_qs((search or "").lstrip("?")).get("lang", [])
+    return lang_or_default(values[0] if values else None, default)
+
+
+def _with_lang(path: str, search: str | None, lang: str) -> str:
+    query = {k: v for k, v in parse_qs((search or "").lstrip("?")).items() if k != "lang"}
+    query["lang"] = [lang]
+    return f"{path}?{urlencode(query, doseq=True)}"
+
+
+@callback(
+    Output(ids.HEADER, "children"),
+    Input(ids.URL, "pathname"),
+    Input(ids.URL, "search"),
+)
+def render_header(pathname: str | None, search: str | None):
+    cfg = settings()
+    lang = lang_from_search(search, cfg.lang)
+    other = "en" if lang == "zh" else "zh"
+    county = catalog().county_name(lang, cfg.county_name)
+    return [
+        html.Div(
+            className="cc-header__brand",
+            children=[
+                html.Span(county, className="cc-header__county"),
+                html.Span(t("app.title", lang), className="cc-header__title"),
+            ],
+        ),
+        html.Nav(
+            className="cc-header__nav",
+            children=[
+                dcc.Link(t(key, lang), href=f"{href}?lang={lang}", className="cc-nav-link")
+                for key, href in NAV
+            ],
+        ),
+        dcc.Link(
+            t("app.lang_switch", lang),
+            href=_with_lang(pathname or "/", search, other),
+            className="cc-lang-switch",
+            id="shell-lang-switch",
+        ),
+    ]

@@ -1,0 +1,81 @@
+"""The web tier: `create_app()` builds the Dash app; nothing happens at import time.
+
+Backend: Dash's Flask backend (see docs/architecture.md for why): pages are served by
+gunicorn's threaded workers, live pages are pushed a version number over Server-Sent
+Events and then fetch their data through ordinary callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+from flask import Flask, jsonify, request
+
+from common.config import PROJECT_ROOT, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _register_errors(server: Flask) -> None:
+    """No traceback ever reaches a user: JSON for the API, a plain message elsewhere."""
+
+    @server.errorhandler(404)
+    def not_found(_err):
+        if request.path.startswith("/api/"):
+            return jsonify(error="not found"), 404
+        return "Not found / 页面不存在", 404
+
+    @server.errorhandler(Exception)
+    def internal(err):
+        code = getattr(err, "code", 500)
+        if not isinstance(code, int) or code < 400:
+            code = 500
+        if code == 500:
+            log.exception("unhandled error on %s", request.path)
+        message = "internal error" if code == 500 else getattr(err, "description", "error")
+        if request.path.startswith("/api/") or request.path.startswith("/_dash"):
+            return jsonify(error=message), code
+        return f"{message} / 服务器错误", code
+
+
+def _on_callback_error(err: Exception) -> None:
+    log.exception("callback failed", exc_info=err)
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or load_settings()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PROJECT_ROOT / "dashboard" / "pages"),
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title="Command Centre",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        on_error=_on_callback_error,
+        compress=False,
+    )
+    server: Flask = app.server
+    server.config.update(CC_SETTINGS=settings, SECRET_KEY=settings.secret_key)
+
+    import callbacks  # noqa: F401  registers every page's callbacks
+    from dashboard import auth, security
+    from dashboard.api import api
+    from dashboard.export import export_bp
+    from dashboard.health_route import health_bp
+    from dashboard.live_push import live_bp
+    from dashboard.openapi import openapi_bp
+    from dashboard.shell import shell_layout
+
+    app.layout = shell_layout
+    server.register_blueprint(api)
+    server.register_blueprint(health_bp)
+    server.register_blueprint(openapi_bp)
+    server.register_blueprint(live_bp)
+    server.register_blueprint(export_bp)
+    _register_errors(server)
+    auth.register(app, settings)  # the gate in front of every route but /health and static
+    security.register_security_headers(app)
+    return app

@@ -1,0 +1,97 @@
+"""The read-only JSON API of CONTRACT section 3, computed by data_access like the pages."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, jsonify, request
+
+from common.clock import iso_local, local_today, now
+from common.masking import mask_fields, mask_phone, mask_text
+from dashboard import api_params
+from dashboard.auth import current_principal, unmask_allowed
+from dashboard.context import engine, settings
+from data_access.incidents import incident_detail, overdue
+from data_access.kpis import kpis
+from data_access.models import OPEN_STATUSES
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+FILTER_PARAMS = {"town", "category", "channel", "department"}
+
+
+def require_auth(view):
+    """A caller is needed: a bearer token (CC_API_TOKEN or a person's), a signed-in
+    session or a kiosk (dashboard.auth; its gate refuses first, this guards the view)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_principal() is None:
+            return jsonify(error="authentication required"), 401
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@api.errorhandler(api_params.BadParameter)
+def bad_parameter(err: api_params.BadParameter):
+    return jsonify(error=str(err)), 400
+
+
+def _instants(row: dict, names: tuple[str, ...]) -> dict:
+    tz = settings().tz
+    return {k: iso_local(v, tz) if k in names else v for k, v in row.items()}
+
+
+@api.get("/kpis")
+@require_auth
+def get_kpis():
+    cfg, at = settings(), now()
+    api_params.reject_unknown(request.args, {"start", "end", *FILTER_PARAMS})
+    window = api_params.window(request.args, local_today(cfg.tz, at))
+    body = kpis(engine(), window, api_params.filters(request.args), at, cfg.warn_hours)
+    window_json = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+    return jsonify(window={**window_json, "tz": cfg.tz_name}, **body)
+
+
+@api.get("/overdue")
+@require_auth
+def get_overdue():
+    cfg, at = settings(), now()
+    api_params.reject_unknown(request.args, {"town", "department", "category", "limit"})
+    total, items = overdue(
+        engine(), api_params.filters(request.args), at, api_params.limit(request.args)
+    )
+    items = [_instants(i, ("reported_at", "deadline")) for i in items]
+    return jsonify(as_of=iso_local(at, cfg.tz), total=total, items=items)
+
+
+@api.get("/incidents/<incident_id>")
+@require_auth
+def get_incident(incident_id: str):
+    found = incident_detail(engine(), incident_id)
+    if found is None:
+        return jsonify(error=f"no incident {incident_id[:96]!r}"), 404
+    state, timeline = found
+    at, tz = now(), settings().tz
+    if not unmask_allowed(f"incident {incident_id}"):  # audited when it is allowed
+        state = {
+            **state,
+            "title": mask_text(state["title"]),
+            "description": mask_text(state["description"]),
+            "reporter_phone": mask_phone(state["reporter_phone"]),
+        }
+        timeline = [
+            {**mask_fields({k: v for k, v in e.items() if k != "ts"}), "ts": e["ts"]}
+            for e in timeline
+        ]
+    state["hours_overdue"] = (
+        round((at - state["deadline"]).total_seconds() / 3600, 2)
+        if state["status"] in OPEN_STATUSES and state["deadline"] <= at
+        else 0.0
+    )
+    for name in ("updated_at", "status_at", "reported_day", "deadline_day"):
+        state.pop(name, None)
+    state = _instants(state, ("reported_at", "deadline", "closed_at"))
+    timeline = [{**e, "ts": iso_local(e["ts"], tz)} for e in timeline]
+    return jsonify(incident=state, timeline=timeline)

@@ -1,0 +1,48 @@
+"""Cookie attributes: HttpOnly and SameSite=Lax always, Secure whenever the request came
+over HTTPS (directly, or through a proxy trusted via CC_TRUSTED_PROXIES), so a plain-HTTP
+LAN still works and an HTTPS deployment never sends a credential in clear."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
+from dashboard.auth.principal import KIOSK_COOKIE
+
+SESSION_COOKIE = "cc_session"
+# Browsers cap a cookie's life at about 400 days; the kiosk's is renewed on every ping.
+KIOSK_COOKIE_AGE = timedelta(days=400)
+
+
+class RequestSecureSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with Secure decided per request, not per app."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return has_request_context() and request.is_secure
+
+
+def configure_sessions(server: Flask, idle: timedelta) -> None:
+    server.session_interface = RequestSecureSessions()
+    server.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=idle,
+    )
+
+
+def set_kiosk_cookie(response: Response, value: str) -> None:
+    response.set_cookie(
+        KIOSK_COOKIE,
+        value,
+        max_age=int(KIOSK_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+
+
+def clear_kiosk_cookie(response: Response) -> None:
+    response.delete_cookie(KIOSK_COOKIE, httponly=True, samesite="Lax", secure=request.is_secure)

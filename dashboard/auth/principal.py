@@ -1,0 +1,98 @@
+"""Who is asking: a person's session, a kiosk's cookie or an API bearer token.
+
+A person's session is a signed cookie holding their id, their session_version and when
+they were last seen; it ends after `session_idle_hours` without a request, or when the
+person is disabled, reset or changes role (session_version grows). A kiosk's cookie holds
+`<kiosk id>.<secret>` and never expires by idleness; only revocation ends it. Bearer
+tokens count on /api/ only, so they never become browser credentials.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import g, request, session
+
+from common import clock
+from common.config import Settings
+from dashboard.auth import recheck
+from dashboard.auth.roles import Principal
+from dashboard.context import engine, settings
+from data_access import users
+
+KIOSK_COOKIE = "cc_kiosk"
+API_TOKEN_ROLE = "wall"  # CC_API_TOKEN reads with personal data masked (CONTRACT 3)
+SEEN_RESOLUTION_SECONDS = 60  # rewrite the cookie's last-seen at most once a minute
+
+
+def start_session(user: users.UserRecord) -> None:
+    session.clear()
+    session.permanent = True
+    session.update(uid=user.id, name=user.username, v=user.session_version)
+    session["seen"] = int(clock.now().timestamp())
+
+
+def _user_status(user_id: int) -> str | None:
+    user = users.user_by_id(engine(), user_id)
+    if user is None or user.disabled:
+        return None
+    return f"{user.role} {user.session_version}"
+
+
+def from_session(cfg: Settings) -> Principal | None:
+    user_id, seen = session.get("uid"), session.get("seen")
+    if not isinstance(user_id, int) or not isinstance(seen, int):
+        return None
+    at = int(clock.now().timestamp())
+    if at - seen > cfg.session_idle_hours * 3600:
+        session.clear()
+        return None
+    value = recheck.status(cfg, recheck.user_key(user_id), lambda: _user_status(user_id))
+    role, _, version = value.partition(" ")
+    if value == recheck.GONE or version != str(session.get("v")):
+        session.clear()
+        return None
+    if at - seen >= SEEN_RESOLUTION_SECONDS:
+        session["seen"] = at
+    return Principal("user", str(session.get("name", user_id)), role)
+
+
+def kiosk_cookie_value(kiosk_id: int, secret: str) -> str:
+    return f"{kiosk_id}.{secret}"
+
+
+def from_kiosk_cookie(cfg: Settings) -> Principal | None:
+    kiosk_id, _, secret = request.cookies.get(KIOSK_COOKIE, "").partition(".")
+    if not kiosk_id.isdigit() or not secret:
+        return None
+    number = int(kiosk_id)
+    expected = recheck.status(
+        cfg, recheck.kiosk_key(number), lambda: users.kiosk_secret_hash(engine(), number)
+    )
+    if expected == recheck.GONE or not hmac.compare_digest(expected, users.hash_secret(secret)):
+        return None
+    return Principal("kiosk", f"kiosk:{number}", "wall")
+
+
+def from_bearer(cfg: Settings) -> Principal | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    if cfg.api_token and hmac.compare_digest(token.encode(), cfg.api_token.encode()):
+        return Principal("token", "CC_API_TOKEN", API_TOKEN_ROLE)
+    found = users.user_for_token(engine(), token)
+    if found is None:
+        return None
+    token_id, user = found
+    return Principal("token", f"{user.username} (token {token_id})", user.role)
+
+
+def current_principal() -> Principal | None:
+    """The request's caller, resolved once per request; None when not signed in.
+    Raises recheck.StoreUnavailable when neither Redis nor SQL can tell."""
+    if "principal" not in g:
+        cfg = settings()
+        found = from_bearer(cfg) if request.path.startswith("/api/") else None
+        g.principal = found or from_session(cfg) or from_kiosk_cookie(cfg)
+    return g.principal

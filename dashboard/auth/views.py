@@ -1,0 +1,129 @@
+"""The sign-in page, sign-out, the kiosk pairing page and the session ping.
+
+Server-rendered (Jinja, autoescaped), no script, in zh and en (?lang=), sized for touch.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session
+
+from dashboard.auth import cookies, ratelimit
+from dashboard.auth.principal import current_principal, kiosk_cookie_value, start_session
+from dashboard.context import engine, settings
+from dashboard.i18n import lang_or_default, t
+from data_access import users
+from data_access.audit import audit
+
+auth_bp = Blueprint(
+    "auth",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/auth/static",
+)
+
+KIOSK_HOME = "/wall"
+MAX_PING_SECONDS = 20.0
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """`value` if it is a path on this site, else `default` (no open redirects)."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return default
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return default
+    parts = urlsplit(value)
+    return default if parts.scheme or parts.netloc else value
+
+
+def _lang() -> str:
+    return lang_or_default(request.values.get("lang"), settings().lang)
+
+
+def _page(template: str, heading: str, status: int = 200, **values):
+    lang = _lang()
+    query = {k: v for k, v in request.args.items() if k in ("next",)}
+    switch = f"{request.path}?{urlencode({**query, 'lang': 'en' if lang == 'zh' else 'zh'})}"
+    body = render_template(
+        template,
+        lang=lang,
+        heading=heading,
+        switch_url=switch,
+        t=lambda key: t(key, lang),
+        **values,
+    )
+    return body, status
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "?"
+
+
+@auth_bp.route("/auth/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return _page("login.html", "auth.heading", next=next_url, username="", error=None)
+    cfg, ip = settings(), _client_ip()
+    username = request.form.get("username", "").strip()[:64]
+    password = request.form.get("password", "")[:1024]
+
+    def refuse(error: str, status: int, action: str):
+        audit(engine(), username or "?", action, ip)
+        return _page(
+            "login.html", "auth.heading", status, next=next_url, username=username, error=error
+        )
+
+    if ratelimit.locked(cfg, username, ip):
+        return refuse("auth.locked", 429, "sign_in_locked")
+    user = users.find_user(engine(), username) if username else None
+    if not users.verify_password(user, password):
+        ratelimit.record_failure(cfg, username, ip)
+        return refuse("auth.failed", 401, "sign_in_failed")
+    ratelimit.clear(cfg, username)
+    start_session(user)
+    audit(engine(), user.username, "sign_in", ip, f"role={user.role}")
+    return redirect(next_url)
+
+
+@auth_bp.route("/auth/logout", methods=["GET", "POST"])
+def logout():
+    name = session.get("name")
+    session.clear()
+    if name:
+        audit(engine(), name, "sign_out", _client_ip())
+    return redirect(f"/auth/login?lang={_lang()}")
+
+
+@auth_bp.get("/auth/ping")
+def ping():
+    """Answers 200 while the caller's credential holds (the gate answers 401 otherwise);
+    renews a kiosk's cookie so it never reaches the browser's cap on cookie age."""
+    principal = current_principal()
+    recheck = min(settings().credential_recheck_seconds, MAX_PING_SECONDS)
+    response = jsonify(ok=True, role=principal.role, recheck=recheck)
+    if principal.kind == "kiosk":
+        cookies.set_kiosk_cookie(response, request.cookies[cookies.KIOSK_COOKIE])
+    return response
+
+
+@auth_bp.route("/kiosk/pair", methods=["GET", "POST"])
+def pair():
+    """Opened once on the wall screen with ?code=... (or the code typed into the form)."""
+    code = request.values.get("code", "").strip()[:64]
+    if not code:
+        return _page("pair.html", "kiosk.heading", error=None)
+    cfg, ip = settings(), _client_ip()
+    account = f"kiosk-pairing@{ip}"  # bad codes count per address
+    paired = None if ratelimit.locked(cfg, account, ip) else users.pair_kiosk(engine(), code)
+    if paired is None:
+        ratelimit.record_failure(cfg, account, ip)
+        audit(engine(), "?", "kiosk_pair_failed", ip)
+        return _page("pair.html", "kiosk.heading", 400, error="kiosk.bad_code")
+    kiosk_id, secret = paired
+    audit(engine(), f"kiosk:{kiosk_id}", "kiosk_paired", ip)
+    response = redirect(safe_next(request.values.get("next"), KIOSK_HOME))
+    cookies.set_kiosk_cookie(response, kiosk_cookie_value(kiosk_id, secret))
+    return response

@@ -1,0 +1,1 @@
+"""Component ids shared by page layouts and their callbacks, one module per page."""

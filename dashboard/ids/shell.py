@@ -1,0 +1,3 @@
+URL = "shell-url"
+HEADER = "shell-header"
+LANG = "shell-lang"
