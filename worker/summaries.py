@@ -1,124 +1,125 @@
 """Keeping the daily summary tables exact (data_access.models.IncidentDaily / DueDaily).
 
-Each incident row contributes one count to `incident_daily` (its reported day, filter
-codes, current status and satisfaction) and, unless rejected, one to `incident_due_daily`
-(its deadline day, filter codes, closed by the deadline or not). When ingest re-folds an
-incident it moves that contribution from the old row's keys to the new row's
-(`apply_deltas`); the seeder and migrations compute the same thing set-based (`rebuild_in`).
-Tests prove the two equal.
+Each incident row contributes to one `incident_daily` row (its reported day and town:
+received unless rejected, closed, rated, satisfied by its current state) and, unless
+rejected, to one `incident_due_daily` row (its deadline day and town: due, and on time if
+closed by the deadline). When ingest re-folds an incident it moves the contribution of
+the old row to the new one (`apply_deltas`); the seeder and the migration compute the
+same set-based (`rebuild_in`). Tests prove the two equal.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Engine, and_, case, delete, false, func, insert, select, true
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import CLOSED_STATUSES, Incident, IncidentDaily, IncidentDueDaily
 
-DIMS = ("town", "category", "channel", "department")
+DAILY = ("received", "closed", "rated", "satisfied")
+DUE = ("due", "on_time")
 # What a row's contributions depend on (read before a re-fold to move them).
 SUMMARY_COLUMNS = (
-    "id", "reported_day", *DIMS, "status", "satisfaction", "deadline_day", "deadline",
+    "id", "reported_day", "town", "status", "satisfaction", "deadline_day", "deadline",
     "closed_at",
 )  # fmt: skip
 
 
-def _dims(row: dict) -> tuple:
-    return (row["town"], row["category"], row["channel"], row["department"] or "")
-
-
-def on_time(row: dict) -> bool:
-    closed_at = row["closed_at"]
+def contributions(row: dict) -> tuple[tuple, tuple, tuple | None, tuple | None]:
+    """(daily key, daily counts, due key, due counts) of one incidents row."""
+    closed = row["status"] in CLOSED_STATUSES
+    rejected = row["status"] == "rejected"
+    satisfaction = row["satisfaction"] if closed else None
+    daily = (
+        int(not rejected),
+        int(closed),
+        int(satisfaction is not None),
+        int(satisfaction is not None and satisfaction >= 4),
+    )
+    if rejected:
+        return (row["reported_day"], row["town"]), daily, None, None
+    on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
     return (
-        row["status"] in CLOSED_STATUSES and closed_at is not None and closed_at <= row["deadline"]
+        (row["reported_day"], row["town"]),
+        daily,
+        (row["deadline_day"], row["town"]),
+        (1, int(on_time)),
     )
 
 
-def daily_key(row: dict) -> tuple:
-    return (row["reported_day"], *_dims(row), row["status"], row["satisfaction"] or 0)
-
-
-def due_key(row: dict) -> tuple | None:
-    if row["status"] == "rejected":
-        return None
-    return (row["deadline_day"], *_dims(row), on_time(row))
-
-
-def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[Counter, Counter]:
-    """Count changes per summary key when `old` rows are replaced by `new` rows."""
-    daily, due = Counter(), Counter()
+def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[dict, dict]:
+    """Per-key count changes when `old` rows are replaced by `new` rows."""
+    daily: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DAILY))
+    due: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DUE))
     for rows, sign in ((old, -1), (new, 1)):
         for row in rows:
-            daily[daily_key(row)] += sign
-            key = due_key(row)
-            if key is not None:
-                due[key] += sign
+            day_key, day_counts, due_key, due_counts = contributions(row)
+            for i, c in enumerate(day_counts):
+                daily[day_key][i] += sign * c
+            if due_key is not None:
+                for i, c in enumerate(due_counts):
+                    due[due_key][i] += sign * c
     return (
-        Counter({k: v for k, v in daily.items() if v}),
-        Counter({k: v for k, v in due.items() if v}),
+        {k: v for k, v in daily.items() if any(v)},
+        {k: v for k, v in due.items() if any(v)},
     )
 
 
-def _add(conn: Connection, model, columns: tuple[str, ...], changes: Counter) -> None:
+def _add(conn: Connection, model, counts: tuple[str, ...], changes: dict) -> None:
     if not changes:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model.__table__)
+    table = model.__table__
+    stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(columns), set_={"n": model.__table__.c.n + stmt.excluded.n}
+        index_elements=["day", "town"],
+        set_={c: table.c[c] + stmt.excluded[c] for c in counts},
     )
-    conn.execute(
-        stmt, [dict(zip((*columns, "n"), (*k, v), strict=True)) for k, v in changes.items()]
-    )
-
-
-DAILY_COLUMNS = ("day", *DIMS, "status", "satisfaction")
-DUE_COLUMNS = ("day", *DIMS, "on_time")
+    rows = [
+        {"day": day, "town": town, **dict(zip(counts, values, strict=True))}
+        for (day, town), values in changes.items()
+    ]
+    conn.execute(stmt, rows)
 
 
 def apply_deltas(conn: Connection, old: Iterable[dict], new: Iterable[dict]) -> None:
     """Move the contributions of re-folded incidents, in the caller's transaction."""
     daily, due = deltas(old, new)
-    _add(conn, IncidentDaily, DAILY_COLUMNS, daily)
-    _add(conn, IncidentDueDaily, DUE_COLUMNS, due)
+    _add(conn, IncidentDaily, DAILY, daily)
+    _add(conn, IncidentDueDaily, DUE, due)
+
+
+def _total(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def rebuild_in(conn: Connection) -> None:
     """Recompute both summaries from `incidents` (set-based), in the caller's transaction."""
-    department = func.coalesce(Incident.department, "")
     conn.execute(delete(IncidentDaily))
     conn.execute(delete(IncidentDueDaily))
-    daily_cols = (
-        Incident.reported_day, Incident.town, Incident.category, Incident.channel, department,
-        Incident.status, func.coalesce(Incident.satisfaction, 0),
-    )  # fmt: skip
-    conn.execute(
-        insert(IncidentDaily).from_select(
-            [*DAILY_COLUMNS, "n"], select(*daily_cols, func.count()).group_by(*daily_cols)
+    closed = Incident.status.in_(CLOSED_STATUSES)
+    daily = select(
+        Incident.reported_day,
+        Incident.town,
+        _total(Incident.status != "rejected"),
+        _total(closed),
+        _total(and_(closed, Incident.satisfaction.is_not(None))),
+        _total(and_(closed, Incident.satisfaction >= 4)),
+    ).group_by(Incident.reported_day, Incident.town)
+    conn.execute(insert(IncidentDaily).from_select(["day", "town", *DAILY], daily))
+    due = (
+        select(
+            Incident.deadline_day,
+            Incident.town,
+            func.count(),
+            _total(and_(closed, Incident.closed_at <= Incident.deadline)),
         )
+        .where(Incident.status != "rejected")
+        .group_by(Incident.deadline_day, Incident.town)
     )
-    punctual = case(
-        (
-            and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= Incident.deadline),
-            true(),
-        ),
-        else_=false(),
-    )
-    due_cols = (
-        Incident.deadline_day, Incident.town, Incident.category, Incident.channel, department,
-        punctual,
-    )  # fmt: skip
-    conn.execute(
-        insert(IncidentDueDaily).from_select(
-            [*DUE_COLUMNS, "n"],
-            select(*due_cols, func.count())
-            .where(Incident.status != "rejected")
-            .group_by(*due_cols),
-        )
-    )
+    conn.execute(insert(IncidentDueDaily).from_select(["day", "town", *DUE], due))
 
 
 def rebuild(engine: Engine) -> None:

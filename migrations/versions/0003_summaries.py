@@ -17,30 +17,25 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_DIMS = ("town", "category", "channel", "department")
 
-
-def _dims() -> list[sa.Column]:
-    return [sa.Column(name, sa.String(64), nullable=False) for name in _DIMS]
+def _counts(*names: str) -> list[sa.Column]:
+    return [sa.Column(name, sa.Integer(), nullable=False) for name in names]
 
 
 def upgrade() -> None:
     op.create_table(
         "incident_daily",
         sa.Column("day", sa.Date(), nullable=False),
-        *_dims(),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("satisfaction", sa.SmallInteger(), nullable=False),
-        sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", *_DIMS, "status", "satisfaction", name="pk_incident_daily"),
+        sa.Column("town", sa.String(64), nullable=False),
+        *_counts("received", "closed", "rated", "satisfied"),
+        sa.PrimaryKeyConstraint("day", "town", name="pk_incident_daily"),
     )
     op.create_table(
         "incident_due_daily",
         sa.Column("day", sa.Date(), nullable=False),
-        *_dims(),
-        sa.Column("on_time", sa.Boolean(), nullable=False),
-        sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", *_DIMS, "on_time", name="pk_incident_due_daily"),
+        sa.Column("town", sa.String(64), nullable=False),
+        *_counts("due", "on_time"),
+        sa.PrimaryKeyConstraint("day", "town", name="pk_incident_due_daily"),
     )
     from worker.summaries import rebuild_in
 
