@@ -1,0 +1,266 @@
+"""Pure figure builders: plain data in, Plotly figures out (testable without a server).
+
+Nothing here needs the internet: cartesian traces, a heatmap and a Sankey only; PNG
+export is Plotly's own modebar button in the browser (dashboard.leader_layout.graph_config).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.i18n import t
+
+PALETTE = {"received": "#4e79a7", "closed": "#59a14f", "rate": "#f28e2b"}
+OUTCOME_COLOURS = {
+    "mediated": "#59a14f",
+    "adjudicated": "#4e79a7",
+    "failed": "#e15759",
+    "litigation": "#b07aa1",
+    "withdrawn": "#9c9c9c",
+    "pending": "#f2a900",
+}
+SEQUENTIAL = "Blues"
+BASE_LAYOUT = {
+    "template": "plotly_white",
+    "margin": {"l": 40, "r": 20, "t": 10, "b": 40},
+    "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, WenQuanYi Zen Hei"},
+}
+
+
+def _no_data(fig: go.Figure, lang: str) -> go.Figure:
+    fig.add_annotation(
+        text=t("kpi.no_data", lang),
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        font={"size": 16, "color": "#5b6776"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _rate_bars(days, first, second, rates, labels, height: int) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=days, y=first, name=labels[0], marker_color=PALETTE["received"])
+    fig.add_bar(x=days, y=second, name=labels[1], marker_color=PALETTE["closed"])
+    fig.add_scatter(
+        x=days,
+        y=rates,
+        name=labels[2],
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": PALETTE["rate"], "width": 2},
+        marker={"size": 4},
+    )
+    fig.update_layout(
+        BASE_LAYOUT,
+        barmode="group",
+        margin={"l": 40, "r": 50, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": 1.12},
+        yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05]},
+        height=height,
+    )
+    return fig
+
+
+def daily_figure(rows: list[dict], lang: str) -> go.Figure:
+    """Bars of received and closed per reported day, with the closure rate as a line."""
+    rows = sorted(rows, key=lambda r: r["key"])
+    labels = (t("chart.received", lang), t("chart.closed", lang), t("chart.closure_rate", lang))
+    fig = _rate_bars(
+        [r["key"] for r in rows],
+        [r["received"] for r in rows],
+        [r["closed"] for r in rows],
+        [r["closure_rate"] for r in rows],
+        labels,
+        340,
+    )
+    return fig if rows else _no_data(fig, lang)
+
+
+def dispute_daily_figure(rows: list[dict], lang: str) -> go.Figure:
+    """Accepted and resolved per accepted day, with the resolution rate as a line."""
+    rows = sorted(rows, key=lambda r: r["key"])
+    labels = (t("mediation.accepted", lang), t("kpi.resolved", lang))
+    labels += (t("kpi.resolution_rate", lang),)
+    fig = _rate_bars(
+        [r["key"] for r in rows],
+        [r["accepted"] for r in rows],
+        [r["mediated"] + r["adjudicated"] for r in rows],
+        [r["resolution_rate"] for r in rows],
+        labels,
+        320,
+    )
+    return fig if rows else _no_data(fig, lang)
+
+
+def channel_figure(rows: list[dict], names: dict[str, str], lang: str) -> go.Figure:
+    """Received by channel as a donut, largest first."""
+    rows = [r for r in rows if r["received"]]
+    fig = go.Figure(
+        go.Pie(
+            labels=[names.get(r["key"], r["key"]) for r in rows],
+            values=[r["received"] for r in rows],
+            hole=0.5,
+            sort=True,
+            direction="clockwise",
+            textinfo="percent",
+            hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
+        )
+    )
+    fig.update_layout(BASE_LAYOUT, height=320, legend={"font": {"size": 12}})
+    return fig if rows else _no_data(fig, lang)
+
+
+def category_figure(rows: list[dict], names: dict[str, str], lang: str) -> go.Figure:
+    """Received and closed by category, as horizontal bars, largest at the top."""
+    rows = sorted((r for r in rows if r["received"]), key=lambda r: r["received"])
+    labels = [names.get(r["key"], r["key"]) for r in rows]
+    fig = go.Figure()
+    for key, colour in (("received", PALETTE["received"]), ("closed", PALETTE["closed"])):
+        fig.add_bar(
+            y=labels,
+            x=[r[key] for r in rows],
+            name=t(f"chart.{key}", lang),
+            orientation="h",
+            marker_color=colour,
+        )
+    fig.update_layout(
+        BASE_LAYOUT,
+        barmode="group",
+        height=max(320, 26 * len(rows) + 80),
+        margin={"l": 10, "r": 20, "t": 30, "b": 30},
+        legend={"orientation": "h", "y": 1.08},
+        yaxis={"automargin": True},
+    )
+    return fig if rows else _no_data(fig, lang)
+
+
+def weekday_hour_figure(grid: list[list[int]], lang: str) -> go.Figure:
+    """Received per local weekday (rows, Monday at the top) and hour (columns)."""
+    days = t("leader.weekdays", lang).split(",")
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=list(range(24)),
+            y=days,
+            colorscale=SEQUENTIAL,
+            hovertemplate="%{y} %{x}:00 — %{z}<extra></extra>",
+            colorbar={"thickness": 12},
+        )
+    )
+    fig.update_layout(
+        BASE_LAYOUT,
+        height=300,
+        xaxis={"title": t("leader.hour", lang), "dtick": 2},
+        yaxis={"autorange": "reversed"},
+    )
+    return fig if any(map(any, grid)) else _no_data(fig, lang)
+
+
+def matrix_figure(
+    cells: list[dict], row_names: dict[str, str], column_names: dict[str, str], lang: str
+) -> go.Figure:
+    """Received per (row, column) pair as a heatmap with the counts written in; rows and
+    columns ordered by their totals, largest first."""
+    rows = _by_total(cells, "row")
+    columns = _by_total(cells, "column")
+    counts = {(c["row"], c["column"]): c["received"] for c in cells}
+    z = [[counts.get((r, c), 0) for c in columns] for r in rows]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[column_names.get(c, c) for c in columns],
+            y=[row_names.get(r, r) for r in rows],
+            colorscale=SEQUENTIAL,
+            text=z,
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+            colorbar={"thickness": 12},
+        )
+    )
+    fig.update_layout(
+        BASE_LAYOUT,
+        height=max(320, 26 * len(rows) + 140),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"side": "top", "automargin": True, "tickangle": -35},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+    return fig if cells else _no_data(fig, lang)
+
+
+def _by_total(cells: list[dict], axis: str) -> list[str]:
+    totals: dict[str, int] = {}
+    for c in cells:
+        totals[c[axis]] = totals.get(c[axis], 0) + c["received"]
+    return sorted(totals, key=lambda k: (-totals[k], str(k)))
+
+
+def dispute_flow_figure(flow: dict, names: dict[str, str], lang: str) -> go.Figure:
+    """Sankey: accepted → (mediating →) each outcome, pending included; links of 0 left out."""
+    outcomes = list(flow["direct"])
+    nodes = ["accepted", "mediating", *outcomes]
+    index = {n: i for i, n in enumerate(nodes)}
+    links = [("accepted", "mediating", flow["mediating"])]
+    links += [("accepted", o, flow["direct"][o]) for o in outcomes]
+    links += [("mediating", o, flow["via_mediating"][o]) for o in outcomes]
+    links = [link for link in links if link[2]]
+    colours = {"accepted": "#14324f", "mediating": "#1f5fa8", **OUTCOME_COLOURS}
+    totals = {"accepted": flow["accepted"], "mediating": flow["mediating"]}
+    for o in outcomes:
+        totals[o] = flow["direct"][o] + flow["via_mediating"][o]
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [f"{names[n]} {totals[n]:,}" for n in nodes],
+                "color": [colours[n] for n in nodes],
+                "pad": 18,
+                "thickness": 16,
+            },
+            link={
+                "source": [index[a] for a, _b, _n in links],
+                "target": [index[b] for _a, b, _n in links],
+                "value": [n for _a, _b, n in links],
+                "color": [_fade(colours[b]) for _a, b, _n in links],
+            },
+        )
+    )
+    fig.update_layout(BASE_LAYOUT, height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig if flow["accepted"] else _no_data(fig, lang)
+
+
+def _fade(hex_colour: str, alpha: float = 0.35) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def duration_bins(edges: list[float], lang: str) -> list[str]:
+    lows = [0, *edges]
+    labels = [t("mediation.bin", lang, lo=lo, hi=hi) for lo, hi in zip(lows, edges, strict=False)]
+    return [*labels, t("mediation.bin_last", lang, lo=edges[-1])]
+
+
+def durations_figure(times: dict, names: dict[str, str], lang: str) -> go.Figure:
+    """How long disputes took from acceptance to their outcome: stacked by outcome."""
+    bins = duration_bins(times["edges"], lang)
+    fig = go.Figure()
+    for outcome, summary in times["outcomes"].items():
+        if summary["count"]:
+            fig.add_bar(
+                x=bins,
+                y=summary["histogram"],
+                name=names[outcome],
+                marker_color=OUTCOME_COLOURS[outcome],
+            )
+    fig.update_layout(
+        BASE_LAYOUT,
+        barmode="stack",
+        height=320,
+        legend={"orientation": "h", "y": 1.12},
+        yaxis={"title": t("leader.count", lang)},
+    )
+    return fig if fig.data else _no_data(fig, lang)

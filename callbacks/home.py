@@ -1,0 +1,245 @@
+"""Leader KPI page: the controls write the view into the URL; each panel is its own
+callback on that view, reading one callbacks.leader_data function."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from dash import Input, Output, State, callback
+
+from callbacks import leader_data as data
+from callbacks.figures import (
+    category_figure,
+    channel_figure,
+    daily_figure,
+    matrix_figure,
+    weekday_hour_figure,
+)
+from callbacks.ranking_tables import ranking_panel
+from common.clock import iso_local, now
+from dashboard.components.grid_map import grid_map_figure
+from dashboard.components.kpi_tiles import (
+    BACKLOG_TILES,
+    DISPUTE_TILES,
+    INCIDENT_TILES,
+    Links,
+    backlog_values,
+    dispute_values,
+    tile,
+)
+from dashboard.context import catalog, engine, grids, settings
+from dashboard.i18n import t
+from dashboard.ids import home as ids
+from dashboard.leader_layout import graph_config
+from dashboard.links import View, view_from_search, view_search
+from data_access.kpis import Filters, Window
+
+LEADER_DISPUTE_TILES = ("disputes_accepted", "resolution_rate", "mediation_success_rate")
+
+
+def to_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@callback(
+    Output(ids.URL, "search"),
+    Output(ids.VIEW, "data"),
+    Output(ids.DATES_BOX, "hidden"),
+    Output(ids.LANG_SWITCH, "href"),
+    Input(ids.PERIOD, "value"),
+    Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"),
+    Input(ids.TOWNS, "value"),
+    Input(ids.CATEGORIES, "value"),
+    Input(ids.CHANNELS, "value"),
+    Input(ids.DEPARTMENTS, "value"),
+    State(ids.LANG, "data"),
+)
+def sync_view(period, start, end, towns, categories, channels, departments, lang):
+    """Controls -> the URL's query string, which is also the view every panel reads."""
+    filters = Filters(
+        tuple(towns or ()), tuple(categories or ()), tuple(channels or ()), tuple(departments or ())
+    )
+    custom = period == "custom"
+    view = View(
+        period, to_day(start) if custom else None, to_day(end) if custom else None, filters, lang
+    )
+    other = replace(view, lang="en" if lang == "zh" else "zh")
+    search = view_search(view)
+    return search, search, not custom, "/" + view_search(other)
+
+
+def _view(search: str | None) -> View:
+    return view_from_search(search, settings().lang)
+
+
+def span(window: Window | None) -> str:
+    return "—" if window is None else f"{window.start.isoformat()} – {window.end.isoformat()}"
+
+
+def file_name(name: str, window: Window) -> str:
+    return f"{name}_{window.start.isoformat()}_{window.end.isoformat()}"
+
+
+@callback(
+    Output(ids.TILES, "children"),
+    Output(ids.BACKLOG, "children"),
+    Output(ids.WINDOW, "children"),
+    Output(ids.AS_OF, "children"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_tiles(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    found = data.tiles_data(engine(), cfg, view, at)
+    lang, current = view.lang, found["current"]
+    previous, last_year = found["previous"] or {}, found["last_year"]
+    incident_links = Links(found["window"], view.filters, lang)
+    dispute_links = Links(found["window"], view.filters, lang, disputes=True)
+    tiles = [
+        tile(
+            spec,
+            current["incidents"],
+            lang,
+            incident_links,
+            previous.get("incidents"),
+            last_year["incidents"],
+        )
+        for spec in INCIDENT_TILES
+    ]
+    tiles += [
+        tile(
+            spec,
+            dispute_values(current["disputes"]),
+            lang,
+            dispute_links,
+            dispute_values(previous["disputes"]) if previous else None,
+            dispute_values(last_year["disputes"]),
+        )
+        for spec in DISPUTE_TILES
+        if spec.name in LEADER_DISPUTE_TILES
+    ]
+    backlog = [
+        tile(spec, backlog_values(current["backlog"]), lang, incident_links)
+        for spec in BACKLOG_TILES
+    ]
+    heading = t("leader.window", lang, start=found["window"].start, end=found["window"].end)
+    compare = t(
+        "leader.compare",
+        lang,
+        prev=span(found["previous_window"]),
+        last=span(found["last_year_window"]),
+    )
+    as_of = t("leader.as_of", lang, at=iso_local(at, cfg.tz)[:16].replace("T", " "))
+    return tiles, backlog, f"{heading} · {compare}", as_of
+
+
+@callback(
+    Output(ids.DAILY, "figure"),
+    Output(ids.DAILY, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_daily(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    rows = data.daily_data(engine(), cfg, view, at)
+    return daily_figure(rows, view.lang), graph_config(
+        file_name("daily", data.window(cfg, view, at))
+    )
+
+
+@callback(
+    Output(ids.RANK_TOWN, "children"),
+    Output(ids.RANK_DEPARTMENT, "children"),
+    Input(ids.VIEW, "data"),
+    Input(ids.MEASURE, "value"),
+    prevent_initial_call=True,
+)
+def render_rankings(search: str, measure: str):
+    cfg, at, view = settings(), now(), _view(search)
+    names = catalog()
+    units = {d: tuple(names.codes(d)) for d in data.RANK_DIMENSIONS}
+    found = data.ranking_data(engine(), cfg, view, at, measure, units)
+    window = data.window(cfg, view, at)
+    return tuple(
+        ranking_panel(
+            d, measure, found[d], names, view.lang, file_name(f"ranking_{d}_{measure}", window)
+        )
+        for d in data.RANK_DIMENSIONS
+    )
+
+
+@callback(
+    Output(ids.CHANNEL_MIX, "figure"),
+    Output(ids.CHANNEL_MIX, "config"),
+    Output(ids.CATEGORY_CHART, "figure"),
+    Output(ids.CATEGORY_CHART, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_mix(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    found = data.mix_data(engine(), cfg, view, at)
+    window, names, lang = data.window(cfg, view, at), catalog(), view.lang
+
+    def named(kind: str) -> dict[str, str]:
+        return {r["key"]: names.name(kind, r["key"], lang) for r in found[kind]}
+
+    return (
+        channel_figure(found["channel"], named("channel"), lang),
+        graph_config(file_name("channels", window)),
+        category_figure(found["category"], named("category"), lang),
+        graph_config(file_name("categories", window)),
+    )
+
+
+@callback(
+    Output(ids.HEATMAP, "figure"),
+    Output(ids.HEATMAP, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_heatmap(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    grid = data.heatmap_data(engine(), cfg, view, at)
+    window = data.window(cfg, view, at)
+    return weekday_hour_figure(grid, view.lang), graph_config(file_name("weekday_hour", window))
+
+
+@callback(
+    Output(ids.MATRIX, "figure"),
+    Output(ids.MATRIX, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_matrix(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    cells = data.matrix_data(engine(), cfg, view, at)
+    names, lang = catalog(), view.lang
+    categories = {c["row"]: names.name("category", c["row"], lang) for c in cells}
+    towns = {c["column"]: names.name("town", c["column"], lang) for c in cells}
+    window = data.window(cfg, view, at)
+    return (
+        matrix_figure(cells, categories, towns, lang),
+        graph_config(file_name("category_town", window)),
+    )
+
+
+@callback(
+    Output(ids.MAP, "figure"),
+    Output(ids.MAP, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_map(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    counts = data.map_data(engine(), cfg, view, at)
+    shapes, names = grids(), catalog()
+    labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
+    window = data.window(cfg, view, at)
+    config = {**graph_config(file_name("grid_map", window)), "scrollZoom": False}
+    return grid_map_figure(shapes, counts, labels), config

@@ -1,0 +1,110 @@
+"""What each callback of the leader KPI page reads: one function per callback, plain data
+from data_access.kpis only, shared by callbacks/home.py and bench/callbacks.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from common.clock import local_today
+from common.config import Settings
+from dashboard.links import View
+from dashboard.period import last_year_window, previous_window
+from data_access.kpis import (
+    Window,
+    dispute_figures,
+    incident_figures,
+    incident_figures_by,
+    incident_figures_matrix,
+    kpis,
+    ranked_units,
+    received_by_weekday_hour,
+)
+
+RANK_DIMENSIONS = ("town", "department")
+
+
+def window(cfg: Settings, view: View, at: datetime) -> Window:
+    return view.window(local_today(cfg.tz, at))
+
+
+def comparison_windows(view: View, current: Window) -> tuple[Window | None, Window]:
+    """(previous period or None when it is last year's, same period last year)."""
+    previous, last_year = previous_window(view.period, current), last_year_window(current)
+    return (None if previous == last_year else previous), last_year
+
+
+def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
+    """The window's kpis and, as of now, those of the previous period and last year."""
+    current = window(cfg, view, at)
+    previous, last_year = comparison_windows(view, current)
+
+    def compared(other: Window | None) -> dict | None:
+        if other is None:
+            return None
+        return {
+            "incidents": incident_figures(engine, other, view.filters, at, cfg.warn_hours),
+            "disputes": dispute_figures(engine, other, view.filters.towns, at),
+        }
+
+    return {
+        "window": current,
+        "previous_window": previous,
+        "last_year_window": last_year,
+        "current": kpis(engine, current, view.filters, at, cfg.warn_hours),
+        "previous": compared(previous),
+        "last_year": compared(last_year),
+    }
+
+
+def daily_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
+    """The window's days (grouping also meets days of earlier reports due in the window)."""
+    current = window(cfg, view, at)
+    rows = incident_figures_by(engine, "reported_day", current, view.filters, at, cfg.warn_hours)
+    return [r for r in rows if current.start <= r["key"] <= current.end]
+
+
+def ranking_data(
+    engine: Engine,
+    cfg: Settings,
+    view: View,
+    at: datetime,
+    measure: str,
+    units: dict[str, tuple[str, ...]],
+) -> dict[str, dict]:
+    """Towns and departments ranked on `measure`; `units` are each dimension's known
+    codes, so a unit with no incidents at all is still listed apart."""
+    current = window(cfg, view, at)
+    return {
+        d: ranked_units(
+            engine, d, measure, current, view.filters, at, cfg.warn_hours, units.get(d, ())
+        )
+        for d in RANK_DIMENSIONS
+    }
+
+
+def mix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, list]:
+    current = window(cfg, view, at)
+    return {
+        d: incident_figures_by(engine, d, current, view.filters, at, cfg.warn_hours)
+        for d in ("channel", "category")
+    }
+
+
+def heatmap_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[list[int]]:
+    return received_by_weekday_hour(engine, window(cfg, view, at), view.filters, at, cfg.tz)
+
+
+def matrix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
+    current = window(cfg, view, at)
+    return incident_figures_matrix(
+        engine, "category", "town", current, view.filters, at, cfg.warn_hours
+    )
+
+
+def map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, int]:
+    """Received per grid code in the window."""
+    current = window(cfg, view, at)
+    rows = incident_figures_by(engine, "grid", current, view.filters, at, cfg.warn_hours)
+    return {r["key"]: r["received"] for r in rows if r["key"] is not None}

@@ -1,0 +1,197 @@
+"""Mediation page: the controls write the view into the URL; each panel is its own
+callback on that view, reading one callbacks.mediation_data function."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dash import Input, Output, State, callback, html
+
+from callbacks import leader_data
+from callbacks import mediation_data as data
+from callbacks.figures import (
+    dispute_daily_figure,
+    dispute_flow_figure,
+    durations_figure,
+)
+from callbacks.home import file_name, span, to_day
+from common.clock import iso_local, now
+from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
+from dashboard.components.tables import download_button, html_table
+from dashboard.context import catalog, engine, settings
+from dashboard.i18n import t
+from dashboard.ids import mediation as ids
+from dashboard.leader_layout import graph_config
+from dashboard.links import View, view_from_search, view_search
+from data_access.kpis import FLOW_OUTCOMES, Filters
+from data_access.masterdata import Catalog
+
+CATALOG_KINDS = {
+    "kind": "dispute_kind",
+    "mediation_type": "mediation_type",
+    "mediator": "mediator",
+    "town": "town",
+}
+
+
+@callback(
+    Output(ids.URL, "search"),
+    Output(ids.VIEW, "data"),
+    Output(ids.DATES_BOX, "hidden"),
+    Output(ids.LANG_SWITCH, "href"),
+    Input(ids.PERIOD, "value"),
+    Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"),
+    Input(ids.TOWNS, "value"),
+    State(ids.LANG, "data"),
+)
+def sync_view(period, start, end, towns, lang):
+    """Controls -> the URL's query string, which is also the view every panel reads."""
+    custom = period == "custom"
+    view = View(
+        period,
+        to_day(start) if custom else None,
+        to_day(end) if custom else None,
+        Filters(towns=tuple(towns or ())),
+        lang,
+    )
+    other = replace(view, lang="en" if lang == "zh" else "zh")
+    search = view_search(view)
+    return search, search, not custom, "/mediation" + view_search(other)
+
+
+def _view(search: str | None) -> View:
+    return view_from_search(search, settings().lang)
+
+
+def status_names(names: Catalog, lang: str) -> dict[str, str]:
+    """Names of the flow's stages: the master data's dispute statuses, and pending."""
+    stages = ("accepted", "mediating", *FLOW_OUTCOMES)
+    return {
+        **{s: names.name("dispute_status", s, lang) for s in stages},
+        "pending": t("kpi.pending", lang),
+    }
+
+
+@callback(
+    Output(ids.TILES, "children"),
+    Output(ids.WINDOW, "children"),
+    Output(ids.AS_OF, "children"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_tiles(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    found = data.tiles_data(engine(), cfg, view, at)
+    lang = view.lang
+    links = Links(found["window"], view.filters, lang, disputes=True)
+    previous = found["previous"]
+    tiles = [
+        tile(
+            spec,
+            dispute_values(found["current"]),
+            lang,
+            links,
+            None if previous is None else dispute_values(previous),
+            dispute_values(found["last_year"]),
+        )
+        for spec in DISPUTE_TILES
+    ]
+    heading = t("leader.window", lang, start=found["window"].start, end=found["window"].end)
+    compare = t(
+        "leader.compare",
+        lang,
+        prev=span(found["previous_window"]),
+        last=span(found["last_year_window"]),
+    )
+    as_of = t("leader.as_of", lang, at=iso_local(at, cfg.tz)[:16].replace("T", " "))
+    return tiles, f"{heading} · {compare}", as_of
+
+
+@callback(
+    Output(ids.FLOW, "figure"),
+    Output(ids.FLOW, "config"),
+    Output(ids.DURATIONS, "figure"),
+    Output(ids.DURATIONS, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_flow(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    flow = data.flow_data(engine(), cfg, view, at)
+    times = data.durations_data(engine(), cfg, view, at)
+    names = status_names(catalog(), view.lang)
+    window = leader_data.window(cfg, view, at)
+    return (
+        dispute_flow_figure(flow, names, view.lang),
+        graph_config(file_name("dispute_flow", window)),
+        durations_figure(times, names, view.lang),
+        graph_config(file_name("time_to_outcome", window)),
+    )
+
+
+@callback(
+    Output(ids.TREND, "figure"),
+    Output(ids.TREND, "config"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_trend(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    rows = data.trend_data(engine(), cfg, view, at)
+    window = leader_data.window(cfg, view, at)
+    return dispute_daily_figure(rows, view.lang), graph_config(file_name("disputes_daily", window))
+
+
+def breakdown_columns(dimension: str, lang: str) -> list[tuple[str, str, str]]:
+    names = catalog()
+    outcomes = ("mediated", "adjudicated", "failed", "litigation", "withdrawn")
+    return [
+        ("name", t(f"mediation.by_{dimension}", lang), "text"),
+        ("accepted", t("mediation.accepted", lang), "count"),
+        *((o, names.name("dispute_status", o, lang), "count") for o in outcomes),
+        ("pending", t("kpi.pending", lang), "count"),
+        ("resolution_rate", t("kpi.resolution_rate", lang), "rate"),
+        ("mediation_success_rate", t("kpi.mediation_success_rate", lang), "rate"),
+    ]
+
+
+def breakdown_panel(dimension: str, rows: list[dict], lang: str, filename: str) -> html.Section:
+    names = catalog()
+    kind = CATALOG_KINDS[dimension]
+    unknown = t("mediation.unknown", lang)
+    named = [
+        {**r, "name": unknown if r["key"] is None else names.name(kind, r["key"], lang)}
+        for r in rows
+    ]
+    columns = breakdown_columns(dimension, lang)
+    return html.Section(
+        className="cc-panel",
+        children=[
+            html.Div(
+                className="cc-table-head",
+                children=[
+                    html.H2(t(f"mediation.by_{dimension}", lang), className="cc-panel__title"),
+                    download_button(
+                        f"disputes-{dimension}", f"{filename}.csv", columns, named, lang
+                    ),
+                ],
+            ),
+            html.Div(html_table(columns, named), className="cc-table-scroll"),
+        ],
+    )
+
+
+@callback(
+    Output(ids.BREAKDOWNS, "children"),
+    Input(ids.VIEW, "data"),
+    prevent_initial_call=True,
+)
+def render_breakdowns(search: str):
+    cfg, at, view = settings(), now(), _view(search)
+    found = data.breakdowns_data(engine(), cfg, view, at)
+    window = leader_data.window(cfg, view, at)
+    return [
+        breakdown_panel(d, found[d], view.lang, file_name(f"disputes_by_{d}", window))
+        for d in data.BREAKDOWNS
+    ]

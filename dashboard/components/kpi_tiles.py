@@ -1,0 +1,161 @@
+"""KPI tiles of the leader and mediation pages: value, numerator and denominator, the
+change against the previous period and last year, the definition on hover, and links to
+exactly the cases behind the number on the shared incident and dispute lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import dcc, html
+
+from dashboard.components.format import count, percent
+from dashboard.i18n import t
+from dashboard.links import dispute_list_href, incident_list_href
+from data_access.kpis import Filters, Window
+
+DECIDED = ("mediated", "failed", "adjudicated", "litigation")
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One figure: `value` names the figure in the kpis dicts; `num`/`den` name the
+    counts of a rate; `sets` are the list sets behind the value (and num/den)."""
+
+    name: str
+    kind: str  # count | rate | hours
+    better: str = "neutral"  # higher | lower | neutral
+    num: str | None = None
+    den: str | None = None
+    sets: tuple[str, ...] = ()
+    num_sets: tuple[str, ...] = ()
+
+
+INCIDENT_TILES = (
+    Tile("received", "count", sets=("received",)),
+    Tile("closure_rate", "rate", "higher", "closed", "received", ("received",), ("closed",)),
+    Tile("on_time_rate", "rate", "higher", "on_time", "due", ("due",), ("on_time",)),
+    Tile("overdue_open", "count", "lower", sets=("overdue_open",)),
+    Tile("satisfaction_rate", "rate", "higher", "satisfied", "rated", ("rated",), ("satisfied",)),
+    Tile("median_hours_to_close", "hours", "lower", sets=("closed",)),
+)
+DISPUTE_TILES = (
+    Tile("disputes_accepted", "count", sets=("accepted",)),
+    Tile("resolved", "count", "higher", sets=("resolved",)),
+    Tile("resolution_rate", "rate", "higher", "resolved", "accepted", ("accepted",), ("resolved",)),
+    Tile(
+        "mediation_success_rate",
+        "rate",
+        "higher",
+        "mediated",
+        "decided",
+        ("decided",),
+        ("mediated",),
+    ),
+    Tile("pending", "count", sets=("pending",)),
+)
+BACKLOG_TILES = (
+    Tile("backlog_open", "count", sets=("backlog_open",)),
+    Tile("backlog_overdue", "count", "lower", sets=("backlog_overdue",)),
+    Tile("backlog_due_soon", "count", "lower", sets=("backlog_due_soon",)),
+)
+
+
+def dispute_values(figures: dict) -> dict:
+    """The dispute tiles' values: the contract's figures plus the counts their rates use."""
+    return {
+        **figures,
+        "disputes_accepted": figures["accepted"],
+        "resolved": figures["mediated"] + figures["adjudicated"],
+        "decided": sum(figures[s] for s in DECIDED),
+    }
+
+
+def backlog_values(backlog: dict) -> dict:
+    return {f"backlog_{k}": v for k, v in backlog.items()}
+
+
+def show(kind: str, value, lang: str) -> str:
+    if kind == "rate":
+        return percent(value)
+    if kind == "hours":
+        return "—" if value is None else t("kpi.hours", lang, value=f"{value:.1f}")
+    return count(value)
+
+
+def change(tile: Tile, current, before, lang: str) -> tuple[str, str]:
+    """(text, tone) of the change from `before` to `current`: points for rates, a
+    relative change for counts, hours for durations; '—' when either is missing."""
+    if current is None or before is None or (tile.kind == "count" and not before):
+        return "—", "neutral"
+    diff = current - before
+    if tile.kind == "rate":
+        text = t("kpi.points", lang, value=f"{diff * 100:+.1f}")
+    elif tile.kind == "hours":
+        text = t("kpi.hours", lang, value=f"{diff:+.1f}")
+    else:
+        text = f"{diff / before * 100:+.1f}%"
+    arrow = "▲ " if diff > 0 else "▼ " if diff < 0 else "= "
+    good = (diff > 0 and tile.better == "higher") or (diff < 0 and tile.better == "lower")
+    bad = (diff < 0 and tile.better == "higher") or (diff > 0 and tile.better == "lower")
+    return arrow + text, "good" if good else "bad" if bad else "neutral"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a tile's sets are listed: the incident or the dispute list, with the filter."""
+
+    window: Window
+    filters: Filters
+    lang: str
+    disputes: bool = False
+
+    def href(self, sets: tuple[str, ...]) -> str:
+        if self.disputes:
+            return dispute_list_href(sets, self.window, self.filters.towns, self.lang)
+        backlog = sets[0].startswith("backlog_")
+        window = None if backlog else self.window
+        return incident_list_href(sets, window, self.filters, self.lang)
+
+
+def tile(
+    spec: Tile,
+    values: dict,
+    lang: str,
+    links: Links,
+    previous: dict | None = None,
+    last_year: dict | None = None,
+) -> html.Div:
+    value = values[spec.name]
+    tone = "bad" if spec.better == "lower" and spec.kind == "count" and value else "neutral"
+    children = [
+        html.Div(t(f"kpi.{spec.name}", lang), className="cc-tile__label"),
+        dcc.Link(
+            show(spec.kind, value, lang),
+            href=links.href(spec.sets),
+            className="cc-tile__value",
+            title=t("kpi.open_list", lang),
+        ),
+    ]
+    if spec.num:
+        children.append(
+            html.Div(
+                className="cc-tile__detail",
+                children=[
+                    dcc.Link(count(values[spec.num]), href=links.href(spec.num_sets)),
+                    t("kpi.of", lang, num="", den="").replace(" ", "\u00a0"),
+                    dcc.Link(count(values[spec.den]), href=links.href(spec.sets)),
+                ],
+            )
+        )
+    for key, other in (("kpi.vs_previous", previous), ("kpi.vs_last_year", last_year)):
+        if other is not None:
+            text, change_tone = change(spec, value, other[spec.name], lang)
+            children.append(
+                html.Div(t(key, lang, delta=text), className=f"cc-change cc-change--{change_tone}")
+            )
+    return html.Div(
+        className=f"cc-tile cc-tile--{tone} cc-tile--{spec.name}",
+        title=t(f"kpi.def_{spec.name}", lang),
+        children=children,
+        **{"data-tile": spec.name},
+    )

@@ -1,0 +1,289 @@
+"""The OpenAPI 3.1 document of the JSON API (CONTRACT section 3), at
+GET /api/v1/openapi.json.
+
+It sits behind the same gate as the API it describes (dashboard.auth: a bearer token or
+a signed-in session): it holds no data, but the API is not public either, so it tells
+strangers nothing. Schemas list what every answer always carries as `required`;
+tests/test_openapi.py checks real answers against them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from dashboard.auth.cookies import SESSION_COOKIE
+
+openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+
+def _nullable(kind: str, **extra) -> dict:
+    return {"type": [kind, "null"], **extra}
+
+
+def _object(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        **extra,
+    }
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+COUNT = {"type": "integer", "minimum": 0}
+RATE = _nullable("number", minimum=0, maximum=1, description="null when the denominator is 0")
+INSTANT = {"type": "string", "format": "date-time", "description": "ISO 8601 with CC_TZ's offset"}
+CODE = {"type": "string", "description": "a code of an open set (CONTRACT 1)"}
+
+INCIDENT_FIGURES = _object(
+    {
+        "received": COUNT,
+        "closed": COUNT,
+        "closure_rate": RATE,
+        "due": COUNT,
+        "on_time": COUNT,
+        "on_time_rate": RATE,
+        "overdue_open": COUNT,
+        "due_soon": COUNT,
+        "rated": COUNT,
+        "satisfied": COUNT,
+        "satisfaction_rate": RATE,
+        "median_hours_to_close": _nullable("number", minimum=0),
+    }
+)
+DISPUTE_FIGURES = _object(
+    {
+        "accepted": COUNT,
+        "mediated": COUNT,
+        "adjudicated": COUNT,
+        "failed": COUNT,
+        "litigation": COUNT,
+        "withdrawn": COUNT,
+        "pending": COUNT,
+        "resolution_rate": RATE,
+        "mediation_success_rate": RATE,
+    }
+)
+OVERDUE_ITEM = _object(
+    {
+        "id": {"type": "string"},
+        "town": CODE,
+        "grid": _nullable("string"),
+        "category": CODE,
+        "channel": CODE,
+        "department": _nullable("string"),
+        "priority": {"type": "string", "enum": ["urgent", "high", "normal", "low"]},
+        "status": {"type": "string"},
+        "reported_at": INSTANT,
+        "deadline": INSTANT,
+        "hours_overdue": {"type": "number"},
+        "escalation_level": COUNT,
+    }
+)
+INCIDENT = _object(
+    {
+        **OVERDUE_ITEM["properties"],
+        "closed_at": _nullable("string", format="date-time"),
+        "satisfaction": _nullable("integer", minimum=1, maximum=5),
+        "lat": _nullable("number"),
+        "lon": _nullable("number"),
+        "title": _nullable("string", description="phone-like text masked unless allowed"),
+        "description": _nullable("string", description="phone-like text masked unless allowed"),
+        "reporter_phone": _nullable("string", description="masked, e.g. 138****1234"),
+    }
+)
+TIMELINE_EVENT = _object(
+    {
+        "event_id": {"type": "string"},
+        "entity": {"type": "string", "enum": ["incident"]},
+        "id": {"type": "string"},
+        "status": {"type": "string"},
+        "ts": INSTANT,
+    },
+    additionalProperties={"type": "string"},
+    description="Every field of the applied event as sent (personal data masked).",
+)
+
+SCHEMAS = {
+    "Error": _object({"error": {"type": "string"}}),
+    "Window": _object(
+        {
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+            "tz": {"type": "string", "examples": ["Asia/Shanghai"]},
+        }
+    ),
+    "IncidentFigures": INCIDENT_FIGURES,
+    "DisputeFigures": DISPUTE_FIGURES,
+    "Backlog": _object({"open": COUNT, "overdue": COUNT, "due_soon": COUNT}),
+    "Kpis": _object(
+        {
+            "window": _ref("Window"),
+            "incidents": _ref("IncidentFigures"),
+            "disputes": _ref("DisputeFigures"),
+            "backlog": _ref("Backlog"),
+        }
+    ),
+    "OverdueItem": OVERDUE_ITEM,
+    "Overdue": _object(
+        {
+            "as_of": INSTANT,
+            "total": COUNT,
+            "items": {"type": "array", "items": _ref("OverdueItem")},
+        }
+    ),
+    "Incident": INCIDENT,
+    "TimelineEvent": TIMELINE_EVENT,
+    "IncidentDetail": _object(
+        {
+            "incident": _ref("Incident"),
+            "timeline": {"type": "array", "items": _ref("TimelineEvent")},
+        }
+    ),
+    "Health": _object(
+        {
+            "status": {"type": "string", "enum": ["ok", "degraded"]},
+            "redis": {"type": "boolean"},
+            "sql": {"type": "boolean"},
+            "stream_lag": _nullable("integer"),
+        }
+    ),
+}
+
+
+def _filter(name: str, what: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{what}; repeat the parameter for any of several",
+        "schema": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 50},
+        "style": "form",
+        "explode": True,
+    }
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(schema_name)}},
+    }
+
+
+ERRORS = {
+    "400": _json("Error", "A bad parameter: an unknown name, a bad date, start after end"),
+    "401": _json("Error", "No valid credentials"),
+}
+
+
+def document() -> dict:
+    """The whole OpenAPI document (plain data, so tests can read it without a server)."""
+    date = {"type": "string", "format": "date"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Command Centre JSON API",
+            "version": "1",
+            "description": "Read-only figures and incidents (CONTRACT section 3). Figures "
+            "follow CONTRACT section 2; a rate whose denominator is 0 is null.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": {
+            "/api/v1/kpis": {
+                "get": {
+                    "summary": "Incident, dispute and backlog figures of a window of local days",
+                    "parameters": [
+                        {
+                            "name": "start",
+                            "in": "query",
+                            "schema": date,
+                            "description": "first local day; give both or neither "
+                            "(neither: the last 30 days up to today)",
+                        },
+                        {"name": "end", "in": "query", "schema": date, "description": "last day"},
+                        _filter("town", "towns (the only filter that narrows disputes)"),
+                        _filter("category", "incident categories"),
+                        _filter("channel", "intake channels"),
+                        _filter("department", "departments"),
+                    ],
+                    "responses": {"200": _json("Kpis", "The figures"), **ERRORS},
+                }
+            },
+            "/api/v1/overdue": {
+                "get": {
+                    "summary": "Open incidents past their deadline, most overdue first",
+                    "parameters": [
+                        _filter("town", "towns"),
+                        _filter("department", "departments"),
+                        _filter("category", "incident categories"),
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 1000,
+                                "default": 100,
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": _json("Overdue", "total counts every match; items at most limit"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/incidents/{id}": {
+                "get": {
+                    "summary": "One incident's current state and its timeline, oldest first",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _json("IncidentDetail", "The incident"),
+                        "401": ERRORS["401"],
+                        "404": _json("Error", "Unknown id (or its creating event not arrived)"),
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/health": {
+                "get": {
+                    "summary": "Liveness of the web tier and its stores",
+                    "security": [],
+                    "responses": {"200": _json("Health", "Always 200 while the web tier works")},
+                }
+            },
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "CC_API_TOKEN or a person's API token",
+                },
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+            },
+        },
+    }
+
+
+@openapi_bp.get("/openapi.json")
+def get_openapi():
+    return jsonify(document())
