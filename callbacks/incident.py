@@ -1,0 +1,367 @@
+"""The incident page: state, timeline, map and SLA clock from data_access.incidents, redrawn
+on live pushes when the incident changed; escalation through dashboard.escalation."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import redis
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
+
+from common.clock import now
+from common.masking import mask_fields, mask_phone, mask_text
+from dashboard.auth import current_principal, unmask_allowed
+from dashboard.components.grid_map import grid_map_figure
+from dashboard.components.incident_grid import clock_params
+from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.escalation import NotOpen, escalate
+from dashboard.i18n import t
+from dashboard.ids import incident as ids
+from dashboard.list_rows import epoch_ms, local
+from data_access.incidents import incident_detail
+from data_access.masterdata import Catalog
+from data_access.models import CLOSED_STATUSES, OPEN_STATUSES
+
+STATE_FIELDS = (
+    ("status", "incident_status"),
+    ("priority", "priority"),
+    ("channel", "channel"),
+    ("category", "category"),
+    ("town", "town"),
+    ("grid", "grid"),
+    ("department", "department"),
+)
+CODED = dict(STATE_FIELDS)
+INSTANTS = ("deadline",)
+# shown in an event's heading line, not among its other fields
+EVENT_HEAD = frozenset({"event_id", "entity", "id", "status", "ts", "actor", "department"})
+MAP_PAD = 2.5  # grid sizes around it
+
+
+def span_text(seconds: float, day: str) -> str:
+    """3d 04:05:06, as assets/incidents.js writes it."""
+    s = int(abs(seconds))
+    days, s = divmod(s, 86400)
+    clock = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{days}{day} {clock}" if days else clock
+
+
+def stars(score: int | None, lang: str) -> str:
+    if score is None:
+        return t("incident.not_rated", lang)
+    return "★" * score + "☆" * (5 - score) + f" {score}/5"
+
+
+def level_text(level: int, lang: str) -> str:
+    return t("incident.level", lang, n=level) if level else t("incident.level_none", lang)
+
+
+def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
+    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock)."""
+    data = {"as_of_ms": epoch_ms(at), "deadline_ms": epoch_ms(state["deadline"])}
+    day = t("incidents.clock.day", lang)
+    if state["status"] in OPEN_STATUSES:
+        return {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+    if state["status"] in CLOSED_STATUSES and state["closed_at"] is not None:
+        late = (state["closed_at"] - state["deadline"]).total_seconds()
+        if late <= 0:
+            return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
+        text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
+        return {**data, "state": "late", "text": text}
+    return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
+
+
+def _row(label: str, value, class_name: str = "") -> list:
+    return [
+        html.Dt(label),
+        html.Dd(value if value not in (None, "") else "—", className=class_name),
+    ]
+
+
+def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> html.Dl:
+    items = []
+    for name, kind in STATE_FIELDS:
+        items += _row(t(f"incident.field.{name}", lang), names.name(kind, state[name], lang))
+    for name in ("reported_at", "deadline", "closed_at"):
+        items += _row(t(f"incident.field.{name}", lang), local(state[name], tz))
+    level = state["escalation_level"] or 0
+    badge = html.Span(level_text(level, lang), className=f"cc-level cc-level--{min(level, 3)}")
+    items += _row(
+        t("incident.field.escalation_level", lang), badge if level else level_text(0, lang)
+    )
+    items += _row(t("incident.field.satisfaction", lang), stars(state["satisfaction"], lang))
+    title, description = state["title"], state["description"]
+    phone = state["reporter_phone"]
+    if not unmasked:
+        title, description, phone = mask_text(title), mask_text(description), mask_phone(phone)
+    items += _row(t("incident.field.title", lang), title)
+    items += _row(t("incident.field.description", lang), description, "cc-incident__text")
+    note = t("incident.phone_logged" if unmasked else "incident.phone_masked", lang)
+    phone_value = [html.Span(phone, className="cc-phone"), " ", html.Small(note)] if phone else None
+    items += _row(t("incident.field.reporter_phone", lang), phone_value)
+    return html.Dl(items, className="cc-facts")
+
+
+def _field_value(name: str, value: str, names: Catalog, lang: str, tz) -> str:
+    if name in CODED:
+        return names.name(CODED[name], value, lang)
+    if name == "level":
+        return level_text(int(value) if str(value).isdigit() else 1, lang)
+    if name == "satisfaction" and str(value).isdigit():
+        return stars(int(value), lang)
+    if name in INSTANTS:
+        try:
+            return local(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
+        except ValueError:
+            return value
+    return value
+
+
+def _field_label(name: str, lang: str) -> str:
+    key = f"incident.field.{name}"
+    try:
+        return t(key, lang)
+    except KeyError:  # a field the contract does not name: shown under its own name
+        return name
+
+
+def timeline(events: list[dict], names: Catalog, lang: str, tz, unmasked: bool) -> html.Ol:
+    """Every event, oldest first, with its actor, department and every other field."""
+    items = []
+    for event in events:
+        fields = {k: v for k, v in event.items() if k != "ts"}
+        if not unmasked:
+            fields = mask_fields(fields)
+        status = fields.get("status", "")
+        head = [
+            html.Time(local(event["ts"], tz), className="cc-event__ts"),
+            html.Strong(names.name("incident_status", status, lang), className="cc-event__status"),
+        ]
+        if status == "escalated":
+            level = fields.get("level") or "1"
+            head.append(
+                html.Span(_field_value("level", level, names, lang, tz), className="cc-level")
+            )
+        actor = fields.get("actor") or t("incident.system", lang)
+        who = [html.Span(f"{t('incident.field.actor', lang)}: {actor}")]
+        if fields.get("department"):
+            department = names.name("department", fields["department"], lang)
+            who.append(html.Span(f"{t('incident.field.department', lang)}: {department}"))
+        extra = []
+        shown = EVENT_HEAD | ({"level"} if status == "escalated" else set())
+        for name, value in fields.items():
+            if name in shown or value in (None, ""):
+                continue
+            extra += [
+                html.Dt(_field_label(name, lang)),
+                html.Dd(_field_value(name, value, names, lang, tz)),
+            ]
+        items.append(
+            html.Li(
+                className=f"cc-event cc-event--{status}",
+                children=[
+                    html.Div(head, className="cc-event__head"),
+                    html.Div(who, className="cc-event__who"),
+                    html.Dl(extra, className="cc-event__fields") if extra else None,
+                ],
+            )
+        )
+    return html.Ol(items, className="cc-timeline")
+
+
+def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
+    """The shared grid map, the incident's grid filled and its point marked, zoomed to its
+    town; None when neither a grid nor coordinates were given."""
+    grid = state["grid"]
+    shape = next((g for g in shapes if g["code"] == grid), None)
+    if state["lat"] is not None and state["lon"] is not None:
+        point = (state["lon"], state["lat"])
+    elif shape is not None:
+        point = tuple(shape["center"])
+    else:
+        return None
+    labels = {g["code"]: names.name("grid", g["code"], lang) for g in shapes}
+    fig = grid_map_figure(shapes, {}, labels)
+    if shape is not None:  # its grid, outlined on top of the county's
+        xs, ys = zip(*shape["ring"], strict=True)
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            fill="toself",
+            fillcolor="rgba(198, 40, 40, 0.18)",
+            mode="lines",
+            line={"color": "#c62828", "width": 2},
+            hoverinfo="text",
+            text=labels.get(grid, grid),
+            showlegend=False,
+        )
+    fig.add_scatter(
+        x=[point[0]],
+        y=[point[1]],
+        mode="markers",
+        marker={
+            "symbol": "circle",
+            "size": 14,
+            "color": "#c62828",
+            "line": {"width": 2, "color": "#fff"},
+        },
+        hoverinfo="text",
+        text=f"{state['lat']}, {state['lon']}"
+        if state["lat"] is not None
+        else labels.get(grid, ""),
+        showlegend=False,
+    )
+    # zoomed to the grid and a few of its neighbours
+    ring = shape["ring"] if shape else [point]
+    xs = [x for x, _ in ring] + [point[0]]
+    ys = [y for _, y in ring] + [point[1]]
+    size = max(max(xs) - min(xs), max(ys) - min(ys), 0.005)
+    pad_x = pad_y = size * MAP_PAD
+    fig.update_layout(
+        xaxis={"range": [min(xs) - pad_x, max(xs) + pad_x]},
+        yaxis={"range": [min(ys) - pad_y, max(ys) + pad_y]},
+        height=300,
+    )
+    return fig
+
+
+def _signature(state: dict, events: list[dict]) -> str:
+    """What a redraw compares; its last item is the escalation level."""
+    return json.dumps([str(state["updated_at"]), len(events), state["escalation_level"] or 0])
+
+
+def _may_see_personal_data(first_view: bool, incident_id: str) -> bool:
+    """Asked (and audited) when the page opens; live redraws of the same view only check
+    the role again, so one look is one audit row."""
+    if first_view:
+        return unmask_allowed(f"incident {incident_id}")
+    principal = current_principal()
+    return principal is not None and principal.sees_personal_data
+
+
+def _escalate_state(state: dict, lang: str) -> tuple[bool, str, str]:
+    """(disabled, button text, confirmation) for the escalate button."""
+    principal = current_principal()
+    level = (state["escalation_level"] or 0) + 1
+    label = t("incident.escalate_to", lang, level=level)
+    confirm = t("incident.escalate_confirm", lang, id=state["id"], level=level)
+    if principal is None or not principal.may_act:
+        return True, t("incident.escalate_not_allowed", lang), confirm
+    if state["status"] not in OPEN_STATUSES:
+        return True, t("incident.escalate_closed", lang), confirm
+    return False, label, confirm
+
+
+@callback(
+    Output(ids.STATE, "children"),
+    Output(ids.MAP, "children"),
+    Output(ids.TIMELINE, "children"),
+    Output(ids.CLOCK_DATA, "data"),
+    Output(ids.SIGNATURE, "data"),
+    Output(ids.ESCALATE, "disabled"),
+    Output(ids.ESCALATE, "children"),
+    Output(ids.ESCALATE_CONFIRM, "message"),
+    Input(ids.ID, "data"),
+    Input(ids.VERSION, "data"),
+    State(ids.LANG, "data"),
+    State(ids.SIGNATURE, "data"),
+)
+def render(incident_id: str, _live, lang: str, signature: str | None):
+    first_view = ctx.triggered_id != ids.VERSION or signature is None
+    found = incident_detail(engine(), incident_id) if incident_id else None
+    if found is None:
+        missing = html.P(t("incident.not_found", lang, id=incident_id), className="cc-alert")
+        return missing, None, None, None, None, True, t("incident.escalate", lang), ""
+    state, events = found
+    new_signature = _signature(state, events)
+    if not first_view and new_signature == signature:
+        return (no_update,) * 8
+    cfg, at, names = settings(), now(), catalog()
+    unmasked = _may_see_personal_data(first_view, incident_id)
+    figure = location_figure(state, grids(), names, lang)
+    where = (
+        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True})
+        if figure is not None
+        else html.P(t("incident.no_location", lang), className="cc-muted")
+    )
+    return (
+        state_panel(state, names, lang, cfg.tz, unmasked),
+        where,
+        timeline(events, names, lang, cfg.tz, unmasked),
+        clock_data(state, at, lang, cfg.warn_hours),
+        new_signature,
+        *_escalate_state(state, lang),
+    )
+
+
+@callback(
+    Output(ids.MESSAGE, "children", allow_duplicate=True),
+    Input(ids.SIGNATURE, "data"),
+    Input(ids.PENDING, "data"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+def escalation_applied(signature: str | None, pending: int | None, lang: str):
+    """Once the incident shows the level asked for, say so (whichever arrives first: the
+    redraw after ingest applied it, or the answer to the escalation itself)."""
+    if not pending or not signature or json.loads(signature)[-1] < pending:
+        return no_update
+    return t("incident.escalate_applied", lang, level=pending)
+
+
+@callback(
+    Output(ids.MESSAGE, "children"),
+    Output(ids.PENDING, "data"),
+    Output(ids.ESCALATE, "disabled", allow_duplicate=True),
+    Input(ids.ESCALATE_CONFIRM, "submit_n_clicks"),
+    State(ids.ID, "data"),
+    State(ids.NOTE, "value"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+def escalate_incident(submitted, incident_id: str, note: str | None, lang: str):
+    """Push the next level to the stream; the button stays off until ingest applied it
+    (the live redraw turns it back on, offering the level after)."""
+    principal = current_principal()
+    if not submitted:
+        return no_update, no_update, no_update
+    if principal is None or not principal.may_act:
+        return t("incident.escalate_not_allowed", lang), no_update, True
+    try:
+        level = escalate(
+            engine(), redis_client(), settings(), incident_id, principal.name, now(), note or ""
+        )
+    except NotOpen:
+        return t("incident.escalate_closed", lang), no_update, True
+    except redis.RedisError:
+        return t("incident.escalate_failed", lang), no_update, False
+    return t("incident.escalate_sent", lang, level=level), level, True
+
+
+clientside_callback(
+    ClientsideFunction("ccIncident", "clock"),
+    Output(ids.CLOCK, "children"),
+    Output(ids.CLOCK, "className"),
+    Input(ids.TICK, "n_intervals"),
+    Input(ids.CLOCK_DATA, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction("ccLists", "version"),
+    Output(ids.VERSION, "data"),
+    Input(ids.LIVE, "data"),
+    State(ids.VERSION, "data"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,19 @@
+"""Ids of the incident page (/incidents/<id>), shared by its layout and callbacks."""
+
+from dashboard.ids.incidents import LIVE, LIVE_ANCHOR  # noqa: F401  (live.js's names)
+
+ID = "incident-id"
+LANG = "incident-lang"
+SIGNATURE = "incident-signature"  # what was last rendered, so a live push redraws only changes
+CLOCK_DATA = "incident-clock-data"
+CLOCK = "incident-clock"
+TICK = "incident-tick"
+STATE = "incident-state"
+MAP = "incident-map"
+TIMELINE = "incident-timeline"
+ESCALATE = "incident-escalate"
+ESCALATE_CONFIRM = "incident-escalate-confirm"
+NOTE = "incident-note"
+MESSAGE = "incident-message"
+PENDING = "incident-pending-level"
+VERSION = "incident-version"  # the live data version, set only when it changes

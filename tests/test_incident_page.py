@@ -1,0 +1,121 @@
+"""The incident page's parts without a browser: escalation onto the stream (and its audit),
+masking by role in the state and the timeline, the SLA clock's data, and the lists'
+message for a bad link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import dash
+import pytest
+from dash import html
+
+from callbacks.incident import clock_data, span_text, state_panel, timeline
+from dashboard.escalation import NotOpen, escalate
+from data_access.audit import recent
+from data_access.db import dispose_all
+from data_access.incidents import incident_detail
+from data_access.masterdata import Catalog
+from tests.factories import TZ, apply_entries, entry, reported
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=TZ).astimezone(UTC)
+NAMES = Catalog({("town", "T1"): ("一镇", "Town One")})
+
+
+@pytest.fixture(autouse=True)
+def _close_pools():
+    """The app's engines keep pooled connections; close them so PostgreSQL's fill up less."""
+    yield
+    dispose_all()
+
+
+@pytest.fixture
+def two(engine):
+    apply_entries(
+        engine,
+        [
+            reported("OPEN", "2026-11-25T08:00:00", priority="urgent", reporter_phone="13800001234",
+                     description="call 13912345678", grid="G1", lat="31.9", lon="120.2"),
+            entry("OPEN", "escalated", "2026-11-25T09:00:00", level=2, actor="chief",
+                  note="hurry", source="radio"),
+            reported("DONE", "2026-11-24T08:00:00"),
+            entry("DONE", "closed", "2026-11-24T09:00:00", satisfaction=4),
+        ],
+        NOW,
+    )  # fmt: skip
+    return engine
+
+
+def test_escalate_adds_the_next_level_to_the_stream_and_audits(two, settings, redis_client):
+    level = escalate(two, redis_client, settings, "OPEN", "ops-1", NOW, note=" call back ")
+    assert level == 3
+    [(_, fields)] = redis_client.xrange(settings.stream_key)
+    fields = {k.decode(): v.decode() for k, v in fields.items()}
+    assert fields["status"] == "escalated" and fields["entity"] == "incident"
+    assert (fields["id"], fields["level"], fields["actor"]) == ("OPEN", "3", "ops-1")
+    assert fields["ts"] == "2026-11-25T12:00:00+08:00" and fields["note"] == "call back"
+    assert fields["event_id"].startswith("web-esc-")
+    [row] = recent(two, "escalate")
+    assert (row["actor"], row["target"]) == ("ops-1", "incident OPEN")
+    # the web tier changed nothing itself
+    assert incident_detail(two, "OPEN")[0]["escalation_level"] == 2
+    for closed_or_unknown in ("DONE", "NOPE"):
+        with pytest.raises(NotOpen):
+            escalate(two, redis_client, settings, closed_or_unknown, "ops-1", NOW)
+    assert redis_client.xlen(settings.stream_key) == 1
+
+
+def _text(component) -> str:
+    if isinstance(component, str | int | float):
+        return str(component)
+    if component is None:
+        return ""
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        return " ".join(_text(c) for c in children)
+    return _text(children)
+
+
+def test_personal_data_masked_unless_allowed(two):
+    state, events = incident_detail(two, "OPEN")
+    masked = _text(state_panel(state, NAMES, "en", TZ, unmasked=False))
+    assert "138****1234" in masked and "13800001234" not in masked
+    assert "call 139****5678" in masked
+    shown = _text(state_panel(state, NAMES, "en", TZ, unmasked=True))
+    assert "13800001234" in shown and "call 13912345678" in shown
+    events_masked = _text(timeline(events, NAMES, "en", TZ, unmasked=False))
+    assert "13800001234" not in events_masked and "138****1234" in events_masked
+    assert "13912345678" not in events_masked
+
+
+def test_timeline_shows_every_event_with_actor_and_extra_fields(two):
+    _, events = incident_detail(two, "OPEN")
+    tree = timeline(events, NAMES, "en", TZ, unmasked=True)
+    assert isinstance(tree, html.Ol) and len(tree.children) == 2
+    text = _text(tree)
+    assert "By: chief" in text and "Level 2" in text
+    assert "hurry" in text and "source radio" in text  # a field the contract does not name
+    assert "Town One" in text  # codes named in the page's language
+
+
+def test_clock_data_by_state(two):
+    open_state, _ = incident_detail(two, "OPEN")
+    data = clock_data(open_state, NOW, "en", 24.0)
+    assert data["state"] == "open" and data["deadline_ms"] == data["as_of_ms"]  # urgent: 4 h
+    done, _ = incident_detail(two, "DONE")
+    assert clock_data(done, NOW, "zh", 24.0)["state"] == "on_time"
+    late = {**done, "closed_at": done["deadline"] + timedelta(hours=26, seconds=5)}
+    assert clock_data(late, NOW, "en", 24.0)["text"] == "▲ Closed 1d 02:00:05 late"
+    assert span_text(59, "d") == "00:00:59"
+
+
+def test_a_bad_link_shows_a_message_not_a_traceback(app):
+    pages = {p["path"]: p["layout"] for p in dash.page_registry.values()}
+    incidents, disputes = pages["/incidents"], pages["/disputes"]
+    with app.server.test_request_context("/incidents"):
+        page = incidents(lang="en", sort="title", view="overdue")
+        assert "cannot be used" in _text(page) and "sort must be one of" in _text(page)
+        assert "reported_from" in _text(incidents(lang="zh", reported_from="x"))
+        assert "cannot be used" in _text(disputes(lang="en", set="nope"))
+        ok = incidents(lang="en", set=["closed", "due_soon"])
+        assert "Figure: Closed or Due soon" in _text(ok)
