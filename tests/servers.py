@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import redis
@@ -148,17 +151,54 @@ def publish(r: redis.Redis, stream: str, entries: list[dict]) -> list[str]:
     return ids
 
 
-def ingest_process(settings, log_path: Path, *flags: str) -> subprocess.Popen:
-    """`python -m worker.ingest` configured for `settings` through the environment."""
-    env = dict(
+def process_env(settings, **extra: str) -> dict:
+    """The environment that makes a Procfile process use `settings` (CONTRACT section 4)."""
+    return dict(
         os.environ,
         CC_DATABASE_URL=settings.database_url,
         CC_REDIS_URL=settings.redis_url,
         CC_STREAM_PREFIX=settings.stream_prefix,
-        CC_SECRET_KEY="test-secret",
+        CC_SECRET_KEY=settings.secret_key or "test-secret",
         CC_DATA_DIR=str(settings.data_dir),
+        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         PYTHONPATH=str(PROJECT_ROOT),
+        **extra,
     )
+
+
+def web_process(settings, port: int, log_path: Path) -> subprocess.Popen:
+    """The Procfile's `web` line (gunicorn) for `settings` on `port`, in its own process
+    group so that stopping it ends every worker and every open connection."""
+    from worker.launch import read_procfile
+
+    command = read_procfile(PROJECT_ROOT / "Procfile")["web"].replace("${PORT:-8050}", str(port))
+    log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits
+    proc = subprocess.Popen(  # noqa: S603 - our own Procfile line
+        shlex.split(command), cwd=PROJECT_ROOT, env=process_env(settings, PORT=str(port)),
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    wait_for(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, what="gunicorn")
+    return proc
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def _answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+        return response.status == 200
+
+
+def ingest_process(settings, log_path: Path, *flags: str) -> subprocess.Popen:
+    """`python -m worker.ingest` configured for `settings` through the environment."""
+    env = process_env(settings)
     log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits
     return subprocess.Popen(
         [sys.executable, "-m", "worker.ingest", *flags],

@@ -58,18 +58,16 @@ def test_an_entry_that_keeps_failing_is_isolated_then_dead_lettered(settings, re
     ingest.close()
 
 
-def test_nul_in_text_fails_on_postgresql_alone(settings, redis_client, engine, db_url):
+def test_nul_in_text_is_a_contract_break_on_both_databases(settings, redis_client, engine):
+    """PostgreSQL text cannot hold NUL, so the contract refuses it everywhere, with a reason,
+    instead of letting it fail to apply on one database and pass on the other."""
     ingest = fast_ingest(settings)
     entries = [reported("INC-N", TS, title="bad\x00byte"), reported("INC-OK", TS)]
     ids = publish(redis_client, settings.stream_key, entries)
     drain(ingest)
     letters = dead(redis_client, settings)
-    if db_url.startswith("postgresql"):  # PostgreSQL text cannot hold NUL; SQLite can
-        assert list(letters) == [ids[0]] and "failed to apply 3 times" in letters[ids[0]]
-        assert stored_ids(engine) == {entries[1]["event_id"]}
-    else:
-        assert letters == {}
-        assert len(stored_ids(engine)) == 2
+    assert list(letters) == [ids[0]] and "NUL character" in letters[ids[0]]
+    assert stored_ids(engine) == {entries[1]["event_id"]}
     ingest.close()
 
 

@@ -1,8 +1,9 @@
 """The county's grid map, drawn offline: filled polygons on plain cartesian axes.
 
-No tiles, glyphs or topojson are fetched (ENVIRONMENT.md): each grid is one filled
-`go.Scatter` trace in a fixed order, so a live update patches only the fill colours
-that changed. Hotspots are marked with a star and a label, not by colour alone.
+No tiles, glyphs or topojson are fetched (ENVIRONMENT.md). Grids are drawn as one
+filled trace per density class (polygons separated by gaps), so the figure stays light
+with hundreds of grids; an invisible marker at each grid's centre carries its name and
+count for hover. Hotspots are marked with a star and a label, not by colour alone.
 One component, used by the wall, the KPI page and the incident page.
 """
 
@@ -13,22 +14,38 @@ import math
 import plotly.graph_objects as go
 from dash import Patch
 
-# light to dark, readable for colour-blind viewers (single-hue sequential, cividis-like)
+# light to dark, one hue: ordered by lightness, readable for colour-blind viewers
 SCALE = ("#e8eef6", "#c4d4e8", "#93b3d6", "#5f8cbd", "#3a6a9e", "#1f4a7a", "#0b2a4f")
-DARK_SCALE = ("#1b2a3a", "#23415e", "#2d5b82", "#3f78a4", "#6497c0", "#97bddb", "#d7e8f5")
+DARK_SCALE = ("#16273a", "#23415e", "#2d5b82", "#3f78a4", "#6497c0", "#97bddb", "#d7e8f5")
 HOTSPOTS = 5
+CLASSES = len(SCALE)
 
 
-def _bin(value: int, top: int) -> int:
+def density_class(value: int, top: int) -> int:
+    """0 for no incidents, else 1..CLASSES-1 on a log scale up to the busiest grid."""
     if value <= 0 or top <= 0:
         return 0
-    return 1 + min(len(SCALE) - 2, int(math.log1p(value) / math.log1p(top) * (len(SCALE) - 2)))
+    return 1 + min(CLASSES - 2, int(math.log1p(value) / math.log1p(top) * (CLASSES - 2)))
 
 
 def fill_colours(grids: list[dict], counts: dict[str, int], dark: bool) -> list[str]:
     scale = DARK_SCALE if dark else SCALE
     top = max(counts.values(), default=0)
-    return [scale[_bin(counts.get(g["code"], 0), top)] for g in grids]
+    return [scale[density_class(counts.get(g["code"], 0), top)] for g in grids]
+
+
+def _class_outlines(grids: list[dict], counts: dict[str, int]) -> list[dict]:
+    """Per density class: x and y of all its polygons, separated by None."""
+    top = max(counts.values(), default=0)
+    shapes = [{"x": [], "y": []} for _ in range(CLASSES)]
+    for grid in grids:
+        shape = shapes[density_class(counts.get(grid["code"], 0), top)]
+        for lon, lat in grid["ring"]:
+            shape["x"].append(lon)
+            shape["y"].append(lat)
+        shape["x"].append(None)
+        shape["y"].append(None)
+    return shapes
 
 
 def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> dict:
@@ -40,36 +57,50 @@ def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -
     return {
         "x": [g["center"][0] for g in busiest],
         "y": [g["center"][1] for g in busiest],
-        "text": [f"{names.get(g['code'], g['code'])} {counts[g['code']]}" for g in busiest],
+        "text": [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest],
     }
 
 
+def _hover(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> list[str]:
+    return [f"{names.get(g['code'], g['code'])}: {counts.get(g['code'], 0)}" for g in grids]
+
+
 def grid_map_figure(
-    grids: list[dict], counts: dict[str, int], names: dict[str, str], dark: bool = False
+    grids: list[dict],
+    counts: dict[str, int],
+    names: dict[str, str],
+    dark: bool = False,
+    scale: float = 1.0,
 ) -> go.Figure:
-    colours = fill_colours(grids, counts, dark)
-    edge = "#0d1520" if dark else "#ffffff"
+    """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall)."""
+    palette = DARK_SCALE if dark else SCALE
+    edge = "#0b1622" if dark else "#ffffff"
     fig = go.Figure()
-    for grid, colour in zip(grids, colours, strict=True):
-        xs, ys = zip(*grid["ring"], strict=True)
+    for level, shape in enumerate(_class_outlines(grids, counts)):
         fig.add_scatter(
-            x=xs,
-            y=ys,
+            **shape,
             fill="toself",
-            fillcolor=colour,
+            fillcolor=palette[level],
             mode="lines",
-            line={"color": edge, "width": 0.6},
-            hoverinfo="text",
-            text=f"{names.get(grid['code'], grid['code'])}: {counts.get(grid['code'], 0)}",
+            line={"color": edge, "width": 0.7},
+            hoverinfo="skip",
             showlegend=False,
         )
-    spots = hotspots(grids, counts, names)
     fig.add_scatter(
-        **spots,
+        x=[g["center"][0] for g in grids],
+        y=[g["center"][1] for g in grids],
+        text=_hover(grids, counts, names),
+        mode="markers",
+        marker={"size": 8, "opacity": 0},
+        hoverinfo="text",
+        showlegend=False,
+    )
+    fig.add_scatter(
+        **hotspots(grids, counts, names),
         mode="markers+text",
-        marker={"symbol": "star", "size": 16, "color": "#f2a900", "line": {"width": 1}},
+        marker={"symbol": "star", "size": 18 * scale, "color": "#f2a900", "line": {"width": 1}},
         textposition="top center",
-        textfont={"color": "#ffffff" if dark else "#1d2733", "size": 13},
+        textfont={"color": "#ffffff" if dark else "#1d2733", "size": 14 * scale},
         hoverinfo="skip",
         showlegend=False,
     )
@@ -93,11 +124,12 @@ def grid_map_figure(
 def grid_map_patch(
     grids: list[dict], counts: dict[str, int], names: dict[str, str], dark: bool = False
 ) -> Patch:
-    """Only what changes between updates: the fill colours and the hotspot markers."""
+    """What changes between updates: which polygons are in which class, hover, hotspots."""
     patch = Patch()
-    for i, colour in enumerate(fill_colours(grids, counts, dark)):
-        patch["data"][i]["fillcolor"] = colour
-    spots = hotspots(grids, counts, names)
-    for key, value in spots.items():
-        patch["data"][len(grids)][key] = value
+    for level, shape in enumerate(_class_outlines(grids, counts)):
+        patch["data"][level]["x"] = shape["x"]
+        patch["data"][level]["y"] = shape["y"]
+    patch["data"][CLASSES]["text"] = _hover(grids, counts, names)
+    for key, value in hotspots(grids, counts, names).items():
+        patch["data"][CLASSES + 1][key] = value
     return patch

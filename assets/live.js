@@ -1,0 +1,55 @@
+/* Live pages: one EventSource per page; each message is copied into the Store with id
+   "live-status" (when the page has one), which triggers that page's Dash callbacks.
+   EventSource reconnects by itself after any outage; a watchdog marks the status stale
+   when no message arrived for a while, and reloads the page after a deploy. */
+(function () {
+  "use strict";
+  var STORE_ID = "live-status";
+  var source = null;
+  var lastMessage = 0;
+  var deployTag = null;
+  var tickerSeq = 0;
+
+  function push(payload) {
+    if (window.dash_clientside && window.dash_clientside.set_props &&
+        document.getElementById(STORE_ID + "-anchor")) {
+      window.dash_clientside.set_props(STORE_ID, { data: payload });
+    }
+  }
+
+  function connect() {
+    if (source) { source.close(); }
+    var anchor = document.getElementById(STORE_ID + "-anchor");
+    var lang = anchor && anchor.dataset.lang;
+    source = new EventSource("/live/stream" + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
+    source.onmessage = function (event) {
+      lastMessage = Date.now();
+      var payload = JSON.parse(event.data);
+      if (payload.ticker) {
+        // kept aside: a quick second message may replace this one before Dash reads it
+        window.__ccTicker = payload.ticker;
+        tickerSeq += 1;
+      }
+      payload.ticker_seq = tickerSeq;
+      payload.connected = true;
+      payload.received = lastMessage;
+      if (payload.deploy) {
+        if (deployTag && deployTag !== payload.deploy) { window.location.reload(); }
+        deployTag = payload.deploy;
+      }
+      push(payload);
+    };
+  }
+
+  setInterval(function () {
+    if (!document.getElementById(STORE_ID + "-anchor")) {
+      if (source) { source.close(); source = null; }
+      return;
+    }
+    if (!source) { connect(); return; }
+    if (Date.now() - lastMessage > 10000) {
+      push({ connected: false, received: lastMessage });
+      if (source.readyState === 2) { connect(); }
+    }
+  }, 1000);
+})();

@@ -1,0 +1,77 @@
+/* Wall screen, browser side: the clock, the honest-status banner and the single-flight
+   trigger that asks the server for new data only when the live version or the minute
+   changed and the previous update has been rendered. No server round trip per second. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  wall: {
+    clock: function (n, config) {
+      var now = new Date();
+      var opts = { timeZone: config.tz, hour12: false, year: "numeric", month: "2-digit",
+                   day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+      return new Intl.DateTimeFormat(config.lang === "zh" ? "zh-CN" : "en-GB", opts).format(now);
+    },
+    banner: function (n, status, error, config) {
+      var text = config.text;
+      var now = Date.now();
+      if (!status || !status.received || now - status.received > 10000 || status.connected === false) {
+        return [text.disconnected, false];
+      }
+      if (!status.redis) { return [text.redis_down, false]; }
+      var age = status.heartbeat_age === null ? null
+        : status.heartbeat_age + (now - status.received) / 1000;
+      if (age === null || age > config.stale) {
+        return [text.stale.replace("{age}", age === null ? "∞" : Math.round(age)), false];
+      }
+      if (error) { return [text.error_sql, false]; }
+      return ["", true];
+    },
+    screen: function (n, current) {
+      var height = window.innerHeight;
+      return height === current ? window.dash_clientside.no_update : height;
+    },
+    ticker: function (status, n, config) {
+      // The ticker arrives with the push (named, personal data already out): render it
+      // here, with no round trip; re-render every 10 s so the ages stay true.
+      var seq = status && status.ticker_seq;
+      if (!window.__ccTicker) { return window.dash_clientside.no_update; }
+      if (seq === window._wallTickerSeq && n % 10 !== 0) {
+        return window.dash_clientside.no_update;
+      }
+      window._wallTickerSeq = seq;
+      var items = window.__ccTicker;
+      var text = config.text, now = Date.now();
+      function age(ts) {
+        var s = (now - Date.parse(ts)) / 1000;
+        if (s < 60) { return text.just_now; }
+        if (s < 3600) { return text.ago_min.replace("{n}", Math.floor(s / 60)); }
+        return text.ago_hour.replace("{n}", Math.floor(s / 3600));
+      }
+      function span(cls, value) {
+        return { type: "Span", namespace: "dash_html_components",
+                 props: { className: "wall-tick__" + cls, children: value || "" } };
+      }
+      if (!items.length) {
+        return [{ type: "Li", namespace: "dash_html_components",
+                  props: { className: "wall-muted", children: text.no_events } }];
+      }
+      return items.map(function (item) {
+        return { type: "Li", namespace: "dash_html_components", props: {
+          className: "wall-tick",
+          children: [span("age", age(item.ts)), span("status", item.status),
+                     span("channel", item.channel), span("town", item.town),
+                     span("what", item.what)] } };
+      });
+    },
+    trigger: function (status, n, current, rendered) {
+      var version = status && status.version !== null && status.version !== undefined
+        ? status.version : "none";
+      var next = version + ":" + Math.floor(Date.now() / 60000);
+      if (next === current) { return window.dash_clientside.no_update; }
+      var inflightSince = window._wallInflightSince || 0;
+      if (current && current !== rendered && Date.now() - inflightSince < 30000) {
+        return window.dash_clientside.no_update;  // single flight: wait for the render
+      }
+      window._wallInflightSince = Date.now();
+      return next;
+    }
+  }
+});

@@ -1,0 +1,152 @@
+"""Wall screen: one server callback per live version and minute, partial updates after
+the first render; the clock, banner and trigger run in the browser (assets/wall.js)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import redis
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    html,
+    no_update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from callbacks.wall_figures import (
+    alert_rows,
+    backlog_tiles,
+    mediation_panel,
+    ranking_rows,
+    today_tiles,
+    trend_figure,
+    trend_patch,
+)
+from common.clock import now
+from dashboard.components.grid_map import grid_map_figure, grid_map_patch
+from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.i18n import t
+from dashboard.ids import wall as ids
+from data_access.wall import cached_wall_data
+
+log = logging.getLogger(__name__)
+
+clientside_callback(
+    ClientsideFunction("wall", "clock"),
+    Output(ids.CLOCK, "children"),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.CONFIG, "data"),
+)
+clientside_callback(
+    ClientsideFunction("wall", "banner"),
+    Output(ids.BANNER, "children"),
+    Output(ids.BANNER, "hidden"),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.STATUS, "data"),
+    State(ids.ERROR, "data"),
+    State(ids.CONFIG, "data"),
+)
+clientside_callback(
+    ClientsideFunction("wall", "ticker"),
+    Output(ids.TICKER, "children"),
+    Input(ids.STATUS, "data"),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.CONFIG, "data"),
+)
+clientside_callback(
+    ClientsideFunction("wall", "screen"),
+    Output(ids.SCREEN, "data"),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.SCREEN, "data"),
+)
+clientside_callback(
+    ClientsideFunction("wall", "trigger"),
+    Output(ids.TRIGGER, "data"),
+    Input(ids.STATUS, "data"),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.TRIGGER, "data"),
+    State(ids.RENDERED, "data"),
+)
+
+OUTPUTS = (
+    (ids.AS_OF, "children"),
+    (ids.TILES, "children"),
+    (ids.BACKLOG, "children"),
+    (ids.MAP, "figure"),
+    (ids.MAP_LABEL, "children"),
+    (ids.TREND, "figure"),
+    (ids.RANKING, "children"),
+    (ids.ALERTS, "children"),
+    (ids.MEDIATION, "children"),
+)
+
+
+def _map_counts(data: dict, trigger: str) -> tuple[dict, str]:
+    """Alternate the map between today and the last 7 days, a minute each."""
+    minute = int(trigger.rsplit(":", 1)[-1]) if trigger else 0
+    return (
+        (data["grids_week"], "wall.map_week")
+        if minute % 2
+        else (data["grids_today"], "wall.map_today")
+    )
+
+
+@callback(
+    Output(ids.RENDERED, "data"),
+    Output(ids.ERROR, "data"),
+    *(Output(i, p) for i, p in OUTPUTS),
+    Input(ids.TRIGGER, "data"),
+    State(ids.LANG, "data"),
+    State(ids.RENDERED, "data"),
+    State(ids.SCREEN, "data"),
+)
+def render_wall(trigger: str | None, lang: str, rendered, screen_height: int | None):
+    """Never leaves the wall blank: on any failure the last good panels stay, the banner
+    says so, and the next trigger tries again."""
+    try:
+        return _render(trigger, lang, rendered, screen_height)
+    except (SQLAlchemyError, redis.RedisError):
+        log.warning("wall data unavailable", exc_info=True)
+    except Exception:  # a bug must not blank the screen either; it is logged
+        log.exception("wall render failed")
+    return rendered, "unavailable", *([no_update] * len(OUTPUTS))
+
+
+def _render(trigger: str | None, lang: str, rendered, screen_height: int | None):
+    cfg, at = settings(), now()
+    data = cached_wall_data(engine(), cfg, at, redis_client())
+    names = catalog()
+    grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
+    counts, label = _map_counts(data, trigger or "")
+    first = not rendered
+    scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
+    map_out = (
+        grid_map_figure(grids(), counts, grid_names, dark=True, scale=scale)
+        if first
+        else grid_map_patch(grids(), counts, grid_names, dark=True)
+    )
+    trend = (
+        trend_figure(data["hourly_today"], data["hourly_yesterday"], lang, scale)
+        if first
+        else trend_patch(data["hourly_today"], data["hourly_yesterday"])
+    )
+    as_of = datetime.fromisoformat(data["as_of"]).strftime("%H:%M:%S")
+    return (
+        trigger,
+        None,
+        t("wall.as_of", lang, at=as_of),
+        today_tiles(data["today"], data["yesterday"], lang),
+        backlog_tiles(data["today"]["backlog"], lang),
+        map_out,
+        html.Span(t(label, lang)),
+        trend,
+        ranking_rows(data["towns_ranked"], data["towns_unranked"], names, lang),
+        alert_rows(data["overdue"], data["due_soon"], names, lang),
+        mediation_panel(data["today"]["disputes"], data["mediation_by_kind"], names, lang),
+    )

@@ -1,0 +1,210 @@
+"""Pure builders for the wall's panels: plain data in, components and figures out."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Patch, html
+
+from dashboard.components.format import count, percent
+from dashboard.components.kpi_tile import kpi_tile
+from dashboard.i18n import t
+
+TEXT = "#e6edf5"
+MUTED = "#8da2b8"
+
+
+def _delta(now_value, then_value, is_rate: bool, lang: str) -> str:
+    if now_value is None or then_value is None:
+        return ""
+    diff = now_value - then_value
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
+    amount = f"{abs(diff) * 100:.1f} pt" if is_rate else f"{abs(diff):,}"
+    return t("wall.vs_yesterday", lang, delta=f"{arrow} {amount}")
+
+
+def today_tiles(today: dict, yesterday: dict, lang: str) -> list:
+    specs = (
+        ("incidents", "received", "kpi.received", False),
+        ("incidents", "closed", "kpi.closed", False),
+        ("incidents", "closure_rate", "kpi.closure_rate", True),
+        ("incidents", "on_time_rate", "kpi.on_time_rate", True),
+        ("incidents", "satisfaction_rate", "kpi.satisfaction_rate", True),
+        ("disputes", "accepted", "kpi.disputes_accepted", False),
+        ("disputes", "resolution_rate", "kpi.resolution_rate", True),
+    )
+    tiles = []
+    for family, name, label, is_rate in specs:
+        value = today[family][name]
+        text = percent(value) if is_rate else count(value)
+        delta = (
+            _delta(value, yesterday[family][name], is_rate, lang)
+            if value is not None
+            else t("kpi.no_data", lang)
+        )
+        tiles.append(kpi_tile(t(label, lang), text, delta))
+    return tiles
+
+
+def backlog_tiles(backlog: dict, lang: str) -> list:
+    return [
+        kpi_tile(t("kpi.backlog_open", lang), count(backlog["open"])),
+        kpi_tile(
+            t("kpi.backlog_overdue", lang),
+            count(backlog["overdue"]),
+            tone="bad" if backlog["overdue"] else "neutral",
+        ),
+        kpi_tile(
+            t("kpi.backlog_due_soon", lang),
+            count(backlog["due_soon"]),
+            tone="warn" if backlog["due_soon"] else "neutral",
+        ),
+    ]
+
+
+def trend_figure(
+    today: list[int], yesterday: list[int], lang: str, scale: float = 1.0
+) -> go.Figure:
+    hours = list(range(24))
+    fig = go.Figure()
+    fig.add_scatter(
+        x=hours,
+        y=yesterday,
+        name=t("wall.yesterday_line", lang),
+        mode="lines",
+        line={"color": MUTED, "width": 2 * scale, "dash": "dot"},
+    )
+    fig.add_bar(x=hours, y=today, name=t("wall.today_line", lang), marker_color="#4da3ff")
+    fig.update_layout(
+        margin={"l": 36 * scale, "r": 8, "t": 4, "b": 28 * scale},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"color": TEXT, "size": 14 * scale},
+        legend={"orientation": "h", "y": 1.15, "x": 0},
+        xaxis={"dtick": 3, "gridcolor": "#23384d"},
+        yaxis={"gridcolor": "#23384d", "rangemode": "tozero"},
+    )
+    return fig
+
+
+def trend_patch(today: list[int], yesterday: list[int]) -> Patch:
+    patch = Patch()
+    patch["data"][0]["y"] = yesterday
+    patch["data"][1]["y"] = today
+    return patch
+
+
+def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
+    if not ranked and not unranked:
+        return html.Div(t("wall.no_events", lang), className="wall-muted")
+    rows = [
+        html.Li(
+            className="wall-rank",
+            children=[
+                html.Span(f"{i}", className="wall-rank__pos"),
+                html.Span(names.name("town", r["key"], lang), className="wall-rank__name"),
+                html.Span(percent(r["closure_rate"]), className="wall-rank__rate"),
+                html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
+            ],
+        )
+        for i, r in enumerate(ranked[:8], start=1)
+    ]
+    footer = (
+        html.Div(
+            f"{t('wall.ranking_empty', lang)} "
+            + "、".join(names.name("town", k, lang) for k in unranked),
+            className="wall-muted",
+        )
+        if unranked
+        else None
+    )
+    return html.Div([html.Ol(rows, className="wall-ranking"), footer])
+
+
+def _level_badge(level: int, lang: str):
+    if not level:
+        return None
+    return html.Span(
+        t("wall.level", lang, level=level), className=f"wall-level wall-level--{min(level, 3)}"
+    )
+
+
+def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str, newest=False):
+    """One alert line; overdue and due-soon differ by shape and words, not colour alone."""
+    what = (
+        f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
+    )
+    return html.Li(
+        className=f"wall-alert wall-alert--{kind}" + (" wall-alert--newest" if newest else ""),
+        children=[
+            html.Span(shape, className="wall-alert__shape"),
+            html.Span(row["id"], className="wall-alert__id"),
+            html.Span(what, className="wall-alert__what"),
+            html.Span(when, className="wall-alert__time"),
+            _level_badge(row["escalation_level"], lang),
+        ],
+    )
+
+
+def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
+    header = html.Div(
+        className="wall-alerts__counts",
+        children=[
+            html.Span(
+                "■ " + t("wall.overdue_count", lang, n=f"{overdue['total']:,}"),
+                className="wall-bad",
+            ),
+            html.Span(
+                "▲ " + t("wall.due_soon_count", lang, n=f"{due_soon['total']:,}"),
+                className="wall-warn",
+            ),
+        ],
+    )
+    newest = overdue["items"][0] if overdue["items"] else None  # newest overdue first
+    items = [
+        _alert(
+            row,
+            "overdue",
+            "■",
+            t("wall.overdue_by", lang, hours=f"{row['hours_overdue']:.0f}"),
+            names,
+            lang,
+            newest=row is newest,
+        )
+        for row in overdue["items"][:7]
+    ]
+    items += [
+        _alert(
+            row, "soon", "▲", t("wall.due_in", lang, hours=f"{row['hours_left']:.1f}"), names, lang
+        )
+        for row in due_soon["items"][: max(0, 10 - len(items))]
+    ]
+    if not items:
+        return html.Div([header, html.Div(t("wall.no_alerts", lang), className="wall-muted")])
+    return html.Div([header, html.Ul(items, className="wall-alerts")])
+
+
+def mediation_panel(disputes: dict, by_kind: list[dict], names, lang: str) -> html.Div:
+    resolved = disputes["mediated"] + disputes["adjudicated"]
+    return html.Div(
+        className="wall-mediation",
+        children=[
+            html.Div(
+                className="wall-tiles wall-tiles--3",
+                children=[
+                    kpi_tile(t("wall.accepted", lang), count(disputes["accepted"])),
+                    kpi_tile(t("wall.resolved", lang), count(resolved)),
+                    kpi_tile(
+                        t("kpi.mediation_success_rate", lang),
+                        percent(disputes["mediation_success_rate"]),
+                    ),
+                ],
+            ),
+            html.Ul(
+                [
+                    html.Li(f"{names.name('dispute_kind', r['key'], lang)}  {r['accepted']}")
+                    for r in by_kind[:4]
+                ],
+                className="wall-kinds",
+            ),
+        ],
+    )

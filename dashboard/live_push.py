@@ -1,0 +1,133 @@
+"""Server-Sent Events that tell live pages "the version changed" (docs/architecture.md).
+
+Each message is small JSON: the live version, the age of ingest's heartbeat and whether
+Redis answered. A message goes out on every version change (Redis pub/sub) and at least
+every PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version)
+from a stopped pipeline (stale heartbeat) or a lost connection (no message at all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+
+import redis
+from flask import Blueprint, Response, request, stream_with_context
+
+from common.config import PROJECT_ROOT, Settings
+from dashboard.context import catalog, settings
+from dashboard.i18n import LANGS
+from data_access import live
+
+log = logging.getLogger(__name__)
+live_bp = Blueprint("live", __name__)
+
+PING_SECONDS = 2.0
+MAX_STREAM_SECONDS = 600.0  # then the browser reconnects: spreads load across workers
+RETRY_MS = 1500
+
+
+def _deploy_id() -> str:
+    """A fingerprint of the web code and assets: pages reload when it changes (a deploy)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for folder in ("dashboard", "callbacks", "assets", "data_access"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".js", ".css"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+DEPLOY_ID = _deploy_id()
+
+
+TICKER_ROWS = 14
+
+
+def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
+    """The ticker's rows as named text (personal data is already out of the live state);
+    the browser renders them, so a new event needs no round trip after the push."""
+    items = []
+    for event in events[:TICKER_ROWS]:
+        incident = event.get("entity", "incident") == "incident"
+        what_kind = "category" if event.get("category") else "dispute_kind"
+        what = event.get("category") or event.get("kind")
+        items.append(
+            {
+                "ts": event.get("ts"),
+                "status": names.name(
+                    "incident_status" if incident else "dispute_status", event.get("status"), lang
+                ),
+                "channel": names.name("channel", event.get("channel"), lang),
+                "town": names.name("town", event.get("town"), lang),
+                "what": names.name(what_kind, what, lang) if what else event.get("id", ""),
+            }
+        )
+    return items
+
+
+def status_message(cfg: Settings, lang: str | None = None, shown: int | None = None) -> dict:
+    """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
+    whenever the version differs from the `shown` one. Never raises."""
+    try:
+        version = live.version(cfg)
+        message = {
+            "version": version,
+            "heartbeat_age": live.heartbeat_age(cfg),
+            "redis": True,
+            "at": time.time(),
+            "deploy": DEPLOY_ID,
+        }
+        if lang is not None and (shown is None or version != shown):
+            message["ticker"] = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+        return message
+    except redis.RedisError:
+        return {"version": None, "heartbeat_age": None, "redis": False, "at": time.time(),
+                "deploy": DEPLOY_ID}  # fmt: skip
+
+
+def _sse(payload: dict) -> str:
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+def event_stream(cfg: Settings, lang: str | None, ping_seconds: float = PING_SECONDS):
+    yield f"retry: {RETRY_MS}\n\n"
+    started = time.monotonic()
+    shown = None
+    pubsub = None
+    try:
+        while True:
+            message = status_message(cfg, lang, shown)
+            if "ticker" in message:
+                shown = message["version"]
+            yield _sse(message)
+            if time.monotonic() - started > MAX_STREAM_SECONDS:
+                return
+            try:
+                if pubsub is None:
+                    pubsub = live.subscribe(cfg)
+                if pubsub.get_message(timeout=ping_seconds):
+                    while pubsub.get_message(timeout=0):  # a burst becomes one message
+                        pass
+            except Exception:  # Redis gone, or its connection closed under us: resubscribe
+                log.debug("live subscription lost", exc_info=True)
+                pubsub = None
+                time.sleep(ping_seconds)
+    finally:
+        if pubsub is not None:
+            try:
+                pubsub.close()
+            except redis.RedisError:
+                log.debug("pubsub close failed", exc_info=True)
+
+
+@live_bp.get("/live/stream")
+def stream() -> Response:
+    """?lang=zh|en also streams the ticker, named in that language, on every change."""
+    lang = request.args.get("lang")
+    return Response(
+        stream_with_context(event_stream(settings(), lang if lang in LANGS else None)),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,125 @@
+"""The command centre's wall screen: dark, no scrolling, large type, nothing to click."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.context import catalog, settings
+from dashboard.i18n import lang_or_default, t
+from dashboard.ids import wall as ids
+
+dash.register_page(__name__, path="/wall", title="Wall")
+
+BANNER_KEYS = ("stale", "disconnected", "redis_down", "error_sql")
+TICKER_KEYS = ("just_now", "ago_min", "ago_hour", "no_events")
+GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": False, "responsive": True}
+
+
+def _panel(title: str, body, class_name: str = "") -> html.Section:
+    return html.Section(
+        className=f"wall-panel {class_name}",
+        children=[html.H2(title, className="wall-panel__title"), body],
+    )
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    cfg = settings()
+    lang = lang_or_default(lang, cfg.lang)
+    return html.Div(
+        className="wall",
+        children=[
+            dcc.Store(id=ids.STATUS),
+            html.Div(id=ids.STATUS_ANCHOR, hidden=True, **{"data-lang": lang}),
+            dcc.Store(id=ids.LANG, data=lang),
+            dcc.Store(
+                id=ids.CONFIG,
+                data={
+                    "stale": cfg.stale_seconds,
+                    "tz": cfg.tz_name,
+                    "lang": lang,
+                    "text": {k: t(f"wall.{k}", lang) for k in (*BANNER_KEYS, *TICKER_KEYS)},
+                },
+            ),
+            dcc.Store(id=ids.ERROR, data=None),
+            dcc.Store(id=ids.TRIGGER),
+            dcc.Store(id=ids.SCREEN, data=1080),
+            dcc.Store(id=ids.RENDERED, data=False),
+            dcc.Interval(id=ids.TICK, interval=1000),
+            html.Div(id=ids.BANNER, className="wall-banner", hidden=True),
+            html.Header(
+                className="wall-top",
+                children=[
+                    html.Div(catalog().county_name(lang, cfg.county_name), className="wall-county"),
+                    html.Div(t("wall.title", lang), className="wall-title"),
+                    html.Div(id=ids.AS_OF, className="wall-as-of"),
+                    html.Div(id=ids.CLOCK, className="wall-clock"),
+                ],
+            ),
+            html.Div(
+                className="wall-grid",
+                children=[
+                    html.Div(
+                        className="wall-col wall-col--left",
+                        children=[
+                            _panel(
+                                t("wall.today", lang),
+                                html.Div(id=ids.TILES, className="wall-tiles"),
+                            ),
+                            _panel(
+                                t("wall.backlog", lang),
+                                html.Div(id=ids.BACKLOG, className="wall-tiles wall-tiles--3"),
+                            ),
+                            _panel(t("wall.mediation", lang), html.Div(id=ids.MEDIATION)),
+                        ],
+                    ),
+                    html.Div(
+                        className="wall-col wall-col--centre",
+                        children=[
+                            _panel(
+                                t("wall.map", lang),
+                                html.Div(
+                                    [
+                                        html.Div(id=ids.MAP_LABEL, className="wall-map-label"),
+                                        dcc.Graph(
+                                            id=ids.MAP, config=GRAPH_CONFIG, className="wall-map"
+                                        ),
+                                    ]
+                                ),
+                                "wall-panel--map",
+                            ),
+                            html.Div(
+                                className="wall-row",
+                                children=[
+                                    _panel(
+                                        t("wall.trend", lang),
+                                        dcc.Graph(
+                                            id=ids.TREND,
+                                            config=GRAPH_CONFIG,
+                                            className="wall-trend",
+                                        ),
+                                    ),
+                                    _panel(t("wall.ranking", lang), html.Div(id=ids.RANKING)),
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="wall-col wall-col--right",
+                        children=[
+                            _panel(
+                                t("wall.alerts", lang),
+                                html.Div(id=ids.ALERTS),
+                                "wall-panel--alerts",
+                            ),
+                            _panel(
+                                t("wall.ticker", lang),
+                                html.Ul(id=ids.TICKER, className="wall-ticker"),
+                                "wall-panel--ticker",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )

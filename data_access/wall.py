@@ -1,0 +1,76 @@
+"""Everything the wall screen shows, as plain data, from the data_access functions.
+
+`wall_data` is computed at most once per (live version, minute) and shared by every web
+worker and every screen through Redis (`cached_wall_data`), so 200 screens cost one
+computation per change.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import redis
+from sqlalchemy import Engine
+
+from common.clock import iso_local, local_today
+from common.config import Settings
+from data_access import live
+from data_access.incidents import due_soon, overdue
+from data_access.kpis import Filters, Window, dispute_figures, incident_figures_by, kpis
+from data_access.ranking import rank
+from data_access.trends import hourly_received
+
+CACHE_SECONDS = 120
+ALERT_ROWS = 12
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
+    today = local_today(cfg.tz, now)
+    yesterday = today - timedelta(days=1)
+    day_ago = now - timedelta(days=1)
+    everything = Filters()
+    today_w, yesterday_w = Window(today, today), Window(yesterday, yesterday)
+    week_w = Window(today - timedelta(days=6), today)
+    towns = incident_figures_by(engine, "town", today_w, everything, now, cfg.warn_hours)
+    ranked, unranked = rank(towns, "closed", "received")
+    overdue_total, overdue_items = overdue(engine, everything, now, ALERT_ROWS, newest=True)
+    soon_total, soon_items = due_soon(engine, everything, now, cfg.warn_hours, ALERT_ROWS)
+    return {
+        "as_of": iso_local(now, cfg.tz),
+        "today": kpis(engine, today_w, everything, now, cfg.warn_hours),
+        "yesterday": kpis(engine, yesterday_w, everything, now, cfg.warn_hours, as_of=day_ago),
+        "grids_today": {
+            r["key"]: r["received"]
+            for r in incident_figures_by(engine, "grid", today_w, everything, now)
+        },
+        "grids_week": {
+            r["key"]: r["received"]
+            for r in incident_figures_by(engine, "grid", week_w, everything, now)
+        },
+        "towns_ranked": ranked,
+        "towns_unranked": [r["key"] for r in unranked],
+        "hourly_today": hourly_received(engine, today, cfg.tz, everything, until=now),
+        "hourly_yesterday": hourly_received(engine, yesterday, cfg.tz, everything),
+        "overdue": {"total": overdue_total, "items": overdue_items},
+        "due_soon": {"total": soon_total, "items": soon_items},
+        "mediation_by_kind": dispute_figures(engine, today_w, (), now, dimension="kind"),
+    }
+
+
+def cached_wall_data(engine: Engine, cfg: Settings, now: datetime, r: redis.Redis) -> dict:
+    """Wall data for the current live version and minute: computed once, shared by all."""
+    version = live.version(cfg, r)
+    key = cfg.key(f"wall:data:{version}:{int(now.timestamp() // 60)}")
+    raw = r.get(key)
+    if raw is None:
+        data = wall_data(engine, cfg, now)
+        raw = json.dumps(data, default=_jsonable, ensure_ascii=False)
+        r.set(key, raw, ex=CACHE_SECONDS)
+    return json.loads(raw)

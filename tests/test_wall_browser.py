@@ -1,0 +1,186 @@
+"""The wall in real headless Chromium: live events, time-driven overdue, honest banner,
+recovery after Redis and web-server restarts, nothing fetched from outside, screenshots.
+
+Each test runs its own Redis (so it can be stopped) and an ingest thread, on SQLite
+(the SQL paths are tested on both databases elsewhere).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from common import clock
+from common.config import PROJECT_ROOT
+from data_access.db import make_engine
+from data_access.masterdata import load_masterdata
+from data_access.schema import migrate
+from data_access.users import create_kiosk
+from tests.servers import (
+    RedisServer,
+    fast_ingest,
+    free_port,
+    publish,
+    stop_process_group,
+    wait_for,
+    web_process,
+)
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+
+
+@pytest.fixture
+def own_redis():
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'wall.sqlite'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def settings(settings, own_redis):
+    """The conftest settings on this test's own Redis, with the demo master data loaded."""
+    engine = make_engine(settings.database_url)
+    load_masterdata(engine, settings.masterdata_dir)
+    engine.dispose()
+    return settings.with_(redis_url=own_redis.url, stale_seconds=4)
+
+
+@pytest.fixture
+def ingest(settings):
+    worker = fast_ingest(settings)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    yield worker
+    worker.stop.set()
+    thread.join(timeout=15)
+
+
+def _reported(town: str, **extra) -> dict:
+    ident = f"INC-WALL-{uuid.uuid4().hex[:8]}"
+    now = clock.now().astimezone(clock_tz()).isoformat(timespec="seconds")
+    return {
+        "event_id": f"{ident}-E1", "entity": "incident", "id": ident, "status": "reported",
+        "ts": now, "channel": "hotline_12345", "category": "sanitation", "town": town,
+        **extra,
+    }  # fmt: skip
+
+
+def clock_tz():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+def _open_wall(signed_in_page, lang: str = "en", size=(1920, 1080)):
+    page = signed_in_page("wall", f"/wall?lang={lang}")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.reload()
+    page.wait_for_selector(".wall-county")
+    return page, errors, requests
+
+
+def _text(page, selector: str) -> str:
+    return page.inner_text(selector)
+
+
+def test_published_event_appears_and_nothing_leaves_localhost(
+    signed_in_page, live_server, ingest, settings, redis_client
+):
+    page, errors, requests = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    town = f"TOWN-{uuid.uuid4().hex[:6]}"  # an unknown code shows under its own name
+    publish(ingest.r, settings.stream_key, [_reported(town)])
+    wait_for(lambda: town in _text(page, "#wall-ticker"), 20, what="the event in the ticker")
+    assert page.is_hidden("#wall-banner")
+    assert errors == []
+    outside = [u for u in requests if not u.startswith(live_server)]
+    assert outside == []
+
+
+def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
+    signed_in_page, live_server, ingest, settings
+):
+    page, errors, _ = _open_wall(signed_in_page)
+    deadline = (clock.now() + timedelta(seconds=6)).astimezone(clock_tz()).isoformat()
+    entry = _reported("T-ALERT", deadline=deadline)
+    publish(ingest.r, settings.stream_key, [entry])
+    soon = f".wall-alert--soon:has-text('{entry['id']}')"
+    late = f".wall-alert--overdue:has-text('{entry['id']}')"
+    page.wait_for_selector(soon, timeout=20_000)
+    page.wait_for_selector(late, timeout=25_000)  # no new event: time alone moves it
+    assert errors == []
+
+
+def test_stale_banner_when_redis_stops_and_gone_when_it_is_back(
+    signed_in_page, live_server, ingest, own_redis
+):
+    page, _, _ = _open_wall(signed_in_page)
+    wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="a fresh wall")
+    own_redis.stop()
+    page.wait_for_selector("#wall-banner:not([hidden])", timeout=20_000)
+    assert _text(page, "#wall-banner").strip()
+    own_redis.start()  # empty: ingest recreates its group and rebuilds the live state
+    wait_for(lambda: page.is_hidden("#wall-banner"), 40, what="the banner to go")
+
+
+def test_stale_banner_when_ingest_stops(signed_in_page, live_server, ingest):
+    page, _, _ = _open_wall(signed_in_page)
+    wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="a fresh wall")
+    ingest.stop.set()  # no heartbeat: stale after CC_STALE_SECONDS (4 s here)
+    page.wait_for_selector("#wall-banner:not([hidden])", timeout=20_000)
+    assert "4" in _text(page, "#wall-banner") or "s" in _text(page, "#wall-banner")
+
+
+def test_wall_recovers_after_the_web_server_restarts(browser, db_url, ingest, settings, tmp_path):
+    """gunicorn (the Procfile's web line) stopped and started again: the screen says it
+    lost the server, then heals by itself, with no keyboard and no reload by hand."""
+    port = free_port()
+    web = web_process(settings, port, tmp_path / "web.log")
+    base = f"http://127.0.0.1:{port}"
+    engine = make_engine(settings.database_url)
+    _, code = create_kiosk(engine, "test wall", "test", timedelta(hours=1))
+    engine.dispose()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/kiosk/pair?code={code}")
+        page.goto(f"{base}/wall")
+        page.wait_for_selector(".wall-county")
+        wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+        stop_process_group(web)
+        page.wait_for_selector("#wall-banner:not([hidden])", timeout=30_000)
+        web = web_process(settings, port, tmp_path / "web.log")
+        wait_for(lambda: page.is_hidden("#wall-banner"), 30, what="the banner to go")
+        town = f"TOWN-{uuid.uuid4().hex[:6]}"
+        publish(ingest.r, settings.stream_key, [_reported(town)])
+        wait_for(lambda: town in _text(page, "#wall-ticker"), 30, what="updates after restart")
+    finally:
+        context.close()
+        stop_process_group(web)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+def test_screenshots_both_sizes_and_languages(signed_in_page, live_server, ingest, lang, size):
+    page, errors, _ = _open_wall(signed_in_page, lang, size)
+    wait_for(lambda: _text(page, "#wall-tiles").strip() != "", 30, what="first render")
+    scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
+    assert scroll[0] <= size[0] and scroll[1] <= size[1], "the wall never scrolls"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"wall-{lang}-{size[0]}x{size[1]}.png", animations="disabled")
+    assert errors == []
