@@ -13,6 +13,7 @@ echo "Redis: $CC_REDIS_URL"
 
 python -m data_access.schema
 python -m worker.seed --if-empty
+python -m dashboard.auth.cli first-admin  # prints a password only on the first run
 
 echo "Command centre: http://127.0.0.1:${PORT:-8050}/  (Ctrl-C stops it)"
 python -m worker.launch web ingest simulate &

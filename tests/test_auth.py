@@ -400,3 +400,12 @@ def test_cli_manages_people_and_tokens(cli, db, capsys):
     actions = _audit_actions(db)
     assert actions == ["user_created", "token_created", "user_disabled", "user_enabled"]
     assert recent(db)[0]["actor"].startswith("cli")
+
+
+def test_cli_first_admin_only_while_nobody_exists(cli, db, capsys):
+    assert cli("first-admin") == 0
+    password = re.search(r"with password (\S+)", capsys.readouterr().out).group(1)
+    assert users.verify_password(users.find_user(db, "admin"), password)
+    assert cli("first-admin", "second") == 0
+    assert "nothing created" in capsys.readouterr().out
+    assert users.find_user(db, "second") is None

@@ -1,6 +1,7 @@
 """Manage people, API tokens and kiosks: `python -m dashboard.auth.cli COMMAND ...`.
 
     create NAME --role wall|leader|staff|admin   a person (password asked, or --password-stdin)
+    first-admin [NAME]                           an admin with a random password, if nobody exists
     disable NAME / enable NAME                   ends / restores their access and sessions
     reset NAME                                   a new password; ends their sessions
     list                                         people and live API tokens
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
 from datetime import datetime, timedelta
 
@@ -55,6 +57,17 @@ def _create(args, cfg: Settings, engine: Engine, actor: str) -> str:
     user_id = users.create_user(engine, args.username, _password(args), args.role)
     audit(engine, actor, "user_created", args.username, f"role={args.role}")
     return f"created {args.username} (id {user_id}, {args.role})"
+
+
+def _first_admin(args, cfg: Settings, engine: Engine, actor: str) -> str:
+    """For a new installation (the demo's `make run`): an admin with a random password,
+    printed once, only while nobody can sign in yet."""
+    if users.list_users(engine):
+        return "people exist already; nothing created"
+    password = secrets.token_urlsafe(12)
+    users.create_user(engine, args.username, password, "admin")
+    audit(engine, actor, "user_created", args.username, "role=admin (first admin)")
+    return f"sign in as {args.username} with password {password} (shown once)"
 
 
 def _disable_or_enable(args, cfg: Settings, engine: Engine, actor: str) -> str:
@@ -129,6 +142,7 @@ def _kiosk_revoke(args, cfg: Settings, engine: Engine, actor: str) -> str:
 
 COMMANDS = {
     "create": _create,
+    "first-admin": _first_admin,
     "disable": _disable_or_enable,
     "enable": _disable_or_enable,
     "reset": _reset,
@@ -152,6 +166,8 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=users.ROLES)
     with_password(create)
+    first = sub.add_parser("first-admin", help="an admin with a random password, if none")
+    first.add_argument("username", nargs="?", default="admin")
     for name in ("disable", "enable"):
         sub.add_parser(name).add_argument("username")
     reset = sub.add_parser("reset", help="set a new password")
