@@ -106,7 +106,7 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     town = f"TOWN-{uuid.uuid4().hex[:6]}"  # an unknown code shows under its own name
     publish(ingest.r, settings.stream_key, [_reported(town)])
     wait_for(lambda: town in _text(page, "#wall-ticker"), 20, what="the event in the ticker")
-    assert page.is_hidden("#wall-banner")
+    wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="no banner while all is well")
     assert errors == []
     outside = [u for u in requests if not u.startswith(live_server)]
     assert outside == []
