@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from data_access.health import health
 from flask import Blueprint, jsonify
 
 from dashboard.context import settings
+from data_access.health import health
 
 health_bp = Blueprint("health", __name__)
 
