@@ -12,7 +12,7 @@ trap 'python -m worker.embedded_redis down' EXIT
 echo "Redis: $CC_REDIS_URL"
 
 python -m data_access.schema
-python -m worker.seed --if-empty
+python -m worker.seed  # seeds the demo county only into a database without history
 python -m dashboard.auth.cli first-admin  # prints a password only on the first run
 
 echo "Command centre: http://127.0.0.1:${PORT:-8050}/  (Ctrl-C stops it)"

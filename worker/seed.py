@@ -262,12 +262,6 @@ def run(
         engine.dispose()
 
 
-def seed_if_empty(settings: Settings) -> SeedResult:
-    """The demo's history (default volumes) unless the database already has data."""
-    incidents, disputes = SCALES["demo"]
-    return run(settings, incidents, disputes, show_progress=sys.stderr.isatty(), workers=WORKERS)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Seed two years of history (idempotent).")
     parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
