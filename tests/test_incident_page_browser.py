@@ -73,9 +73,8 @@ def test_filter_sort_open_escalate(county, signed_in_page, ingest, settings):
     # the whole list, its total from the same query as the data layer's
     total = incident_total(engine, IncidentQuery(), datetime.now(UTC), settings.warn_hours)
     page.wait_for_selector(".cc-grid .ag-row")
-    page.wait_for_function(
-        f"document.querySelector('.cc-list-total').textContent.includes('{total:,}')"
-    )
+    # a selector, not wait_for_function: the page's CSP forbids evaluating strings
+    page.wait_for_selector(f".cc-list-total:has-text('{total:,}')")
     page.screenshot(path=str(ARTIFACTS / "incidents-list-en.png"))
 
     # sort: a header click puts the sort in the URL; urgent incidents come first
