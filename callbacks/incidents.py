@@ -81,14 +81,10 @@ def get_rows(request: dict | None, params: list, lang: str):
 def apply_filters(_clicks, _submit, *values_and_params):
     """The filters become the URL; the page re-renders from it (state lives in the URL)."""
     *values, params, request = values_and_params
-    args = MultiDict([(k, v) for k, v in params or [] if k in ids.CARRIED])
-    for name, value in sort_params(request).items():  # the grid's sort, as on screen
-        args.setlist(name, [value])
-    for (name, _, prop), value in zip(ids.CONTROLS, values, strict=True):
-        if prop != "value" and value:
-            value = value[:10]  # a picked day may come with a time
-        args.setlist(name, list_params.control_values(value))
-    return "/incidents" + list_params.to_search(args)
+    search = list_params.filter_search(
+        ids.CARRIED, ids.CONTROLS, values, params, sort_params(request)
+    )
+    return "/incidents" + search
 
 
 @callback(

@@ -111,6 +111,25 @@ def control_values(value) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+def filter_search(
+    carried: set[str] | tuple[str, ...],
+    controls,
+    values: list,
+    params: list | None,
+    sort: Mapping[str, str | None],
+) -> str:
+    """A list page's query string from its controls (`controls` rows are (name, id, prop)),
+    the parameters it carries over and the grid's sort as shown: the URL is the state."""
+    args = MultiDict([(k, v) for k, v in params or [] if k in carried])
+    for name, value in sort.items():
+        args.setlist(name, [value])
+    for (name, _, prop), value in zip(controls, values, strict=True):
+        if prop != "value" and value:
+            value = value[:10]  # a picked day may come with a time
+        args.setlist(name, control_values(value))
+    return to_search(args)
+
+
 def _one(args: MultiDict, name: str, allowed) -> str | None:
     values = [v for v in args.getlist(name) if v != ""]
     if not values:
