@@ -3,7 +3,10 @@ from data_access.kpis only, shared by callbacks/home.py and bench/callbacks.py."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -11,6 +14,7 @@ from common.clock import local_today
 from common.config import Settings
 from dashboard.links import View
 from dashboard.period import last_year_window, previous_window
+from data_access.figure_cache import shared
 from data_access.kpis import (
     Window,
     dispute_figures,
@@ -23,10 +27,29 @@ from data_access.kpis import (
 )
 
 RANK_DIMENSIONS = ("town", "department")
+T = TypeVar("T")
 
 
 def window(cfg: Settings, view: View, at: datetime) -> Window:
     return view.window(local_today(cfg.tz, at))
+
+
+def per_version(name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A page data function `(engine, cfg, view, at, *extra)`, computed once per live
+    version and minute for its window, filters and extra arguments, and shared by every
+    worker and viewer (data_access.figure_cache). `fn.__wrapped__` is the uncached one."""
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        @wraps(fn)
+        def cached(engine: Engine, cfg: Settings, view: View, at: datetime, *extra) -> T:
+            parts = [window(cfg, view, at), view.filters, list(extra)]
+            return shared(
+                cfg, name, parts, at, lambda: fn(engine, cfg, view, at, *extra), (Window,)
+            )
+
+        return cached
+
+    return decorate
 
 
 def comparison_windows(view: View, current: Window) -> tuple[Window | None, Window]:
@@ -35,6 +58,7 @@ def comparison_windows(view: View, current: Window) -> tuple[Window | None, Wind
     return (None if previous == last_year else previous), last_year
 
 
+@per_version("kpi.tiles_data")
 def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     """The window's kpis and, as of now, those of the previous period and last year."""
     current = window(cfg, view, at)
@@ -58,6 +82,7 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     }
 
 
+@per_version("kpi.daily_data")
 def daily_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
     """The window's days (grouping also meets days of earlier reports due in the window)."""
     current = window(cfg, view, at)
@@ -65,6 +90,7 @@ def daily_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[
     return [r for r in rows if current.start <= r["key"] <= current.end]
 
 
+@per_version("kpi.ranking_data")
 def ranking_data(
     engine: Engine,
     cfg: Settings,
@@ -84,6 +110,7 @@ def ranking_data(
     }
 
 
+@per_version("kpi.mix_data")
 def mix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, list]:
     current = window(cfg, view, at)
     return {
@@ -92,10 +119,12 @@ def mix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[st
     }
 
 
+@per_version("kpi.heatmap_data")
 def heatmap_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[list[int]]:
     return received_by_weekday_hour(engine, window(cfg, view, at), view.filters, at, cfg.tz)
 
 
+@per_version("kpi.matrix_data")
 def matrix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
     current = window(cfg, view, at)
     return incident_figures_matrix(
@@ -103,6 +132,7 @@ def matrix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list
     )
 
 
+@per_version("kpi.map_data")
 def map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, int]:
     """Received per grid code in the window."""
     current = window(cfg, view, at)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from callbacks.leader_data import comparison_windows, window
+from callbacks.leader_data import comparison_windows, per_version, window
 from common.config import Settings
 from dashboard.links import View
 from data_access.kpis import dispute_figures, dispute_flow, dispute_resolution_times
@@ -15,6 +15,7 @@ from data_access.kpis import dispute_figures, dispute_flow, dispute_resolution_t
 BREAKDOWNS = ("kind", "mediation_type", "mediator", "town")
 
 
+@per_version("mediation.tiles_data")
 def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     """The window's dispute figures and, as of now, the previous period's and last year's."""
     current = window(cfg, view, at)
@@ -30,19 +31,23 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     }
 
 
+@per_version("mediation.flow_data")
 def flow_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     return dispute_flow(engine, window(cfg, view, at), view.filters.towns, at)
 
 
+@per_version("mediation.durations_data")
 def durations_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     return dispute_resolution_times(engine, window(cfg, view, at), view.filters.towns, at)
 
 
+@per_version("mediation.trend_data")
 def trend_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
     current = window(cfg, view, at)
     return dispute_figures(engine, current, view.filters.towns, at, dimension="accepted_day")
 
 
+@per_version("mediation.breakdowns_data")
 def breakdowns_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     current, towns = window(cfg, view, at), view.filters.towns
     return {d: dispute_figures(engine, current, towns, at, dimension=d) for d in BREAKDOWNS}

@@ -11,6 +11,7 @@ from common.masking import mask_fields, mask_phone, mask_text
 from dashboard import api_params
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.context import engine, settings
+from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
 from data_access.kpis import kpis
 from data_access.models import OPEN_STATUSES
@@ -49,7 +50,11 @@ def get_kpis():
     cfg, at = settings(), now()
     api_params.reject_unknown(request.args, {"start", "end", *FILTER_PARAMS})
     window = api_params.window(request.args, local_today(cfg.tz, at))
-    body = kpis(engine(), window, api_params.filters(request.args), at, cfg.warn_hours)
+    filters = api_params.filters(request.args)
+    body = shared(
+        cfg, "api.kpis", [window, filters], at,
+        lambda: kpis(engine(), window, filters, at, cfg.warn_hours),
+    )  # fmt: skip
     window_json = {"start": window.start.isoformat(), "end": window.end.isoformat()}
     return jsonify(window={**window_json, "tz": cfg.tz_name}, **body)
 
