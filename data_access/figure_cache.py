@@ -104,7 +104,10 @@ def _compute_once(r: redis.Redis, key: str, compute: Callable[[], Any]) -> str:
         raw = r.get(key)
         if raw is not None:
             return raw
-        if not r.exists(lock):  # the computing worker failed: take over
+        if not r.exists(lock):  # done just now, or the computing worker failed
+            raw = r.get(key)
+            if raw is not None:
+                return raw
             break
     raw = dumps(compute())
     r.set(key, raw, ex=TTL_SECONDS)
