@@ -1,0 +1,197 @@
+"""Every leader/mediation page callback and JSON API answer, timed on the demo county and
+at scale, cold and warm, beside the naive pandas path in the same run.
+
+    python -m bench.scale [--databases demo-sqlite,demo-pg,1m-sqlite,5m-pg]
+                          [--periods today,30d,year] [--runs 10] [--naive-runs 2]
+
+Cold: the live version is bumped before every call, as an applied event does, so each
+call computes its figures (data_access.figure_cache misses). Warm: the next viewers of
+the same version and minute, served from Redis. Naive: bench.naive's pandas path on the
+same window, median of --naive-runs; the ratio is naive p50 / cold p50.
+
+The scale databases are built once (bench/out/*.sqlite, PostgreSQL databases next to
+CC_BENCH_PG_URL's) by `python -m worker.seed` (docs/benchmarks.md has the commands); a
+missing one is reported and skipped. The clock is set to just after each database's
+newest report, so its history reads as live. Ends with a `RESULT {json}` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import redis
+from sqlalchemy import create_engine, func, select, text
+
+from bench import callbacks as product
+from bench.result import emit
+from common import clock
+from common.config import PROJECT_ROOT, load_settings
+from dashboard.links import View
+from data_access import live
+from data_access.db import make_engine
+from data_access.models import Dispute, Incident
+from worker.seed import SCALES, run
+
+OUT = PROJECT_ROOT / "bench" / "out"
+DATABASES = {
+    "demo-sqlite": ("sqlite", "demo.sqlite"),
+    "demo-pg": ("postgresql", "cc_bench_demo"),
+    "1m-sqlite": ("sqlite", "city1m.sqlite"),
+    "5m-pg": ("postgresql", "cc_bench_city"),
+}
+TARGET_MS = 100.0
+
+
+def database_url(label: str) -> str | None:
+    """The database's URL, or None when it has not been built."""
+    kind, name = DATABASES[label]
+    if kind == "sqlite":
+        path = OUT / name
+        return f"sqlite:///{path}" if path.exists() else None
+    admin = create_engine(product.PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        exists = found.first() is not None
+    admin.dispose()
+    return product.PG_ADMIN.rsplit("/", 1)[0] + "/" + name if exists else None
+
+
+def demo_url(label: str) -> str:
+    """The demo county's database, seeded on first use (about 4 minutes each)."""
+    url = product.database_urls()[DATABASES[label][0]]
+    cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(database_url=url)
+    run(cfg, *SCALES["demo"], show_progress=False)
+    return url
+
+
+def samples(fn: Callable[[], object], runs: int, before: Callable[[], object]) -> list[float]:
+    out = []
+    for _ in range(runs):
+        before()
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def naive_cases() -> dict[str, Callable] | None:
+    try:
+        from bench import naive
+    except ImportError:  # pandas is a bench requirement (requirements-bench.txt)
+        return None
+    return naive.CASES
+
+
+def bench_database(label: str, url: str, periods: list[str], runs: int, naive_runs: int) -> dict:
+    from dashboard import create_app
+
+    cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
+        database_url=url, api_token="bench", stream_prefix="bench:scale:"
+    )
+    r = redis.Redis.from_url(cfg.redis_url)
+    version_key = live.keys(cfg).version
+
+    def bump() -> None:
+        r.incr(version_key)
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        incidents = conn.execute(select(func.count()).select_from(Incident)).scalar_one()
+        disputes = conn.execute(select(func.count()).select_from(Dispute)).scalar_one()
+        newest = conn.execute(select(func.max(Incident.reported_at))).scalar_one()
+        incident_id = conn.execute(select(Incident.id).limit(1)).scalar_one()
+    at = newest + timedelta(minutes=1)
+    clock.set_offset(at - clock.now())
+    print(f"\n{label}: {incidents:,} incidents, {disputes:,} disputes; now = {at:%Y-%m-%d %H:%M}")
+    print(
+        f"  {'case':<30} {'period':<6} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} "
+        f"{'warm p95':>9} {'naive p50':>10} {'naive/cold':>10}"
+    )
+    naive = naive_cases()
+    client = create_app(cfg).server.test_client()
+    headers = {"Authorization": "Bearer bench"}
+    rows = []
+    for period in periods:
+        view = View(period=period)
+        cases = product.page_functions(engine, cfg, view, at)
+        if period == periods[-1]:  # the API's default window is today; time it once
+            cases |= product.api_functions(client, headers, incident_id)
+        for name, fn in cases.items():
+            fn()  # connections and plans warm, as in a running server
+            cold = samples(fn, runs, bump)
+            warm = samples(fn, runs, lambda: None)
+            row = {
+                "case": name,
+                "period": "-" if name.startswith("GET") else period,
+                "cold_p50": statistics.median(cold),
+                "cold_p95": p95(cold),
+                "warm_p50": statistics.median(warm),
+                "warm_p95": p95(warm),
+                "naive_p50": None,
+            }
+            if naive and name in naive and naive_runs:
+                window = product_window(cfg, view, at, name)
+                timings = samples(
+                    lambda n=name, w=window, f=view.filters: naive[n](engine, w, f, at, cfg.tz),
+                    naive_runs,
+                    lambda: None,
+                )
+                row["naive_p50"] = statistics.median(timings)
+            rows.append(row)
+            print_row(row)
+    clock.set_offset(timedelta(0))
+    engine.dispose()
+    return {"incidents": incidents, "disputes": disputes, "rows": rows}
+
+
+def product_window(cfg, view: View, at, name: str):
+    """The window a case computes: the API's is today (its default), a page's the view's."""
+    from callbacks.leader_data import window
+
+    return window(cfg, View(period="today") if name.startswith("GET") else view, at)
+
+
+def print_row(row: dict) -> None:
+    naive = row["naive_p50"]
+    ratio = f"{naive / row['cold_p50']:>9.0f}x" if naive else f"{'-':>10}"
+    naive_text = f"{naive:>10.0f}" if naive else f"{'-':>10}"
+    flag = "" if row["cold_p95"] <= TARGET_MS else "  cold > 100 ms"
+    print(
+        f"  {row['case']:<30} {row['period']:<6} {row['cold_p50']:>9.1f} {row['cold_p95']:>9.1f} "
+        f"{row['warm_p50']:>9.1f} {row['warm_p95']:>9.1f} {naive_text} {ratio}{flag}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default=",".join(DATABASES))
+    parser.add_argument("--periods", default="today,30d,year")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--naive-runs", type=int, default=2)
+    args = parser.parse_args(argv)
+    results = {}
+    for label in args.databases.split(","):
+        url = database_url(label) if not label.startswith("demo") else demo_url(label)
+        if url is None:
+            print(f"\n{label}: not built (docs/benchmarks.md, 'Building the scale databases')")
+            continue
+        results[label] = bench_database(
+            label, url, args.periods.split(","), args.runs, args.naive_runs
+        )
+    emit("scale", results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
