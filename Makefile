@@ -23,9 +23,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed-dev  # against the Redis and PostgreSQL on 127.0.0.1's usual ports
-	$(BIN)/python -m bench.ingest_rate
-	$(BIN)/python -m bench.callbacks
-	$(BIN)/python -m bench.wall_freshness --events 200
+	$(BIN)/python -m bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
