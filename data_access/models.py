@@ -291,3 +291,21 @@ class IncidentDueDaily(Base):
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
     due: Mapped[int] = mapped_column(Integer)
     on_time: Mapped[int] = mapped_column(Integer)
+
+
+# --- The seeder's own record: how far a staged build of the history got (worker.seed) ---
+
+
+class SeedProgress(Base):
+    """One row per seeding stage. Every row repeats the build's plan (seed, the instant
+    the history runs up to, days), so a killed build resumes with exactly the same one."""
+
+    __tablename__ = "seed_progress"
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    history_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    days: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)  # lifecycles planned (0: not a history)
+    done: Mapped[int] = mapped_column(BigInteger)  # lifecycles committed
+    last_day: Mapped[date | None] = mapped_column(Date)  # last local day fully committed
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,10 +8,15 @@ from typing import TextIO
 
 
 class Progress:
-    """Redraws in place on a terminal; elsewhere (logs) prints a line every few seconds."""
+    """Redraws in place on a terminal; elsewhere (logs) prints a line every few seconds.
 
-    def __init__(self, total: int, label: str, stream: TextIO | None = None):
-        self.total, self.label, self.done, self.drawn = max(total, 0), label, 0, -1
+    `done` is work finished before this run (a resumed build): it counts towards the
+    share, not towards the rate and ETA, which measure this run alone.
+    """
+
+    def __init__(self, total: int, label: str, stream: TextIO | None = None, done: int = 0):
+        self.total, self.label, self.done, self.drawn = max(total, 0), label, done, -1
+        self.resumed_at = done
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.started = self.shown = time.monotonic()
@@ -36,7 +41,7 @@ class Progress:
     def _draw(self, now: float) -> None:
         self.drawn = self.done
         elapsed = max(now - self.started, 1e-9)
-        rate = self.done / elapsed
+        rate = (self.done - self.resumed_at) / elapsed
         share = self.done / self.total if self.total else 1.0
         left = (self.total - self.done) / rate if rate > 0 else 0.0
         bar = "#" * int(share * 30)
