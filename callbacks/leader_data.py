@@ -17,6 +17,7 @@ from dashboard.period import last_year_window, previous_window
 from data_access.figure_cache import shared
 from data_access.kpis import (
     Window,
+    daily_series,
     dispute_figures,
     incident_figures,
     incident_figures_by,
@@ -84,10 +85,8 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
 
 @per_version("kpi.daily_data")
 def daily_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
-    """The window's days (grouping also meets days of earlier reports due in the window)."""
-    current = window(cfg, view, at)
-    rows = incident_figures_by(engine, "reported_day", current, view.filters, at, cfg.warn_hours)
-    return [r for r in rows if current.start <= r["key"] <= current.end]
+    """Received, closed and closure rate per reported day of the window."""
+    return daily_series(engine, window(cfg, view, at), view.filters, at)
 
 
 @per_version("kpi.ranking_data")

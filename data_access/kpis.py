@@ -9,6 +9,7 @@ denominator is 0 are None. Grouped variants return one row per value of a dimens
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -25,7 +26,9 @@ from data_access.models import (
     DisputeEvent,
     Incident,
     IncidentDaily,
+    IncidentDailyBy,
     IncidentDueDaily,
+    IncidentDueDailyBy,
 )
 from data_access.ranking import rank
 
@@ -148,67 +151,135 @@ def _median(engine: Engine, condition: ColumnElement) -> float | None:
     return round(sum(values) / len(values), 2)
 
 
-def _summary_counts(conn, window: Window, filters: Filters, now: datetime, warn_hours: float):
-    """The counts of incident_figures as of now: per-day-and-town summaries where the
-    answer cannot depend on "now", `incidents` where it can (open rows, deadline days
-    not yet over everywhere). Equal to the raw path, by construction and by test."""
-    d, u = IncidentDaily, IncidentDueDaily
-    towns = [d.town.in_(filters.towns)] if filters.towns else []
-    counts = (
-        conn.execute(
-            select(*(func.coalesce(func.sum(getattr(d, c)), 0).label(c) for c in SUMMED)).where(
-                d.day.between(window.start, window.end), *towns
-            )
-        )
-        .one()
-        ._asdict()
-    )
+SUMMED = ("received", "closed", "rated", "satisfied")
+COUNTED = (*SUMMED, "due", "on_time", "overdue_open", "due_soon")
+# Dimensions whose figures come from the daily summaries (worker/summaries.py).
+SUMMARY_DIMENSIONS = ("town", "category", "channel", "department", "grid")
+
+
+def summarised(filters: Filters, as_of: datetime | None) -> bool:
+    """Whether the summaries can answer: as of now, and filtered by town at most."""
+    return as_of is None and not (filters.categories or filters.channels or filters.departments)
+
+
+def _summary_tables(dimension: str | None):
+    """(daily table, due table, the key column of each, the conditions of each)."""
+    if dimension in (None, "town", "reported_day"):
+        d, u = IncidentDaily, IncidentDueDaily
+        if dimension == "reported_day":  # the day series: due by deadline day
+            return d, u, d.day, u.day, [], []
+        return d, u, d.town, u.town, [], []
+    d, u = IncidentDailyBy, IncidentDueDailyBy
+    return d, u, d.key, u.key, [d.dimension == dimension], [u.dimension == dimension]
+
+
+def _incident_key(dimension: str | None, due: bool = False) -> ColumnElement:
+    """The incidents column a summary's key stands for ('' for none, like the summaries)."""
+    if dimension == "reported_day":
+        return Incident.deadline_day if due else Incident.reported_day
+    return func.coalesce(getattr(Incident, dimension or "town"), "")
+
+
+def _grouped(conn, query, keys: list[ColumnElement]) -> list[tuple[object, dict]]:
+    """[(key, counts)] of an aggregate query grouped by `keys` (a tuple key when several;
+    one "" row when none)."""
+    if not keys:
+        return [("", conn.execute(query).one()._asdict())]
+    labelled = [k.label(f"key{i}") for i, k in enumerate(keys)]
+    out = []
+    for row in conn.execute(query.add_columns(*labelled).group_by(*keys)):
+        counts = row._asdict()
+        key = tuple(counts.pop(f"key{i}") for i in range(len(keys)))
+        out.append((key if len(keys) > 1 else key[0], counts))
+    return out
+
+
+def _summary_counts(
+    conn,
+    window: Window,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float,
+    dimension: str | None = None,
+    by_town: bool = False,
+) -> dict[object, dict]:
+    """The counts of incident_figures as of now, per value of `dimension` (one "" entry
+    without): per-day summaries where the answer cannot depend on "now", `incidents` where
+    it can (open rows, deadline days not yet over everywhere, and the rare rows reported
+    or closed after now). Equal to the raw path, by construction and by test. With
+    `by_town`, per (value, town) pair."""
+    d, u, d_key, u_key, d_where, u_where = _summary_tables(dimension)
+    grouped = dimension is not None
+    d_keys = [d_key, d.town] if by_town else [d_key] if grouped else []
+    u_keys = [u_key, u.town] if by_town else [u_key] if grouped else []
+
+    def incident_keys(due: bool = False) -> list[ColumnElement]:
+        if not grouped:
+            return []
+        return [_incident_key(dimension, due)] + ([Incident.town] if by_town else [])
+
+    towns = filters.towns
+    out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+
+    def add(rows: list[tuple[object, dict]], sign: int = 1) -> None:
+        for key, counts in rows:
+            for name, value in counts.items():
+                out[key][name] += sign * int(value or 0)
+
+    daily = select(*(func.coalesce(func.sum(getattr(d, c)), 0).label(c) for c in SUMMED))
+    daily = daily.where(d.day.between(window.start, window.end), *d_where)
+    add(_grouped(conn, daily.where(*([d.town.in_(towns)] if towns else [])), d_keys))
     # Deadline days over in every zone (before yesterday in UTC) come from the summary;
     # the last days, where "passed by now" cuts through a day, from incidents.
     settled = min(window.end, (now - timedelta(days=2)).date())
-    due_towns = [u.town.in_(filters.towns)] if filters.towns else []
-    due = conn.execute(
-        select(
-            func.coalesce(func.sum(u.due), 0).label("due"),
-            func.coalesce(func.sum(u.on_time), 0).label("on_time"),
-        ).where(u.day.between(window.start, settled), *due_towns)
-    ).one()
+    due = select(
+        func.coalesce(func.sum(u.due), 0).label("due"),
+        func.coalesce(func.sum(u.on_time), 0).label("on_time"),
+    ).where(u.day.between(window.start, settled), *u_where, *([u.town.in_(towns)] if towns else []))
+    add(_grouped(conn, due, u_keys))
     scope = incident_scope(filters)
     recent_start = max(window.start, settled + timedelta(days=1))
-    late = {"due": 0, "on_time": 0}
     if recent_start <= window.end:
         recent = Window(recent_start, window.end)
         cond = incident_conditions(recent, now, warn_hours)
-        late = (
-            conn.execute(
-                select(
-                    _count(cond["due"]).label("due"), _count(cond["on_time"]).label("on_time")
-                ).where(Incident.deadline_day.between(recent.start, recent.end), *scope)
-            )
-            .one()
-            ._asdict()
-        )
+        late = select(_count(cond["due"]).label("due"), _count(cond["on_time"]).label("on_time"))
+        late = late.where(Incident.deadline_day.between(recent.start, recent.end), *scope)
+        add(_grouped(conn, late, incident_keys(due=True)))
     live = incident_conditions(window, now, warn_hours)
     horizon = now + timedelta(hours=warn_hours)
-    open_counts = (
-        conn.execute(
-            select(
-                _count(live["overdue_open"]).label("overdue_open"),
-                _count(live["due_soon"]).label("due_soon"),
-            ).where(is_open(), Incident.deadline <= horizon, *scope)  # the open partial index
-        )
-        .one()
-        ._asdict()
-    )
-    return {
-        **counts,
-        "due": int(due.due or 0) + int(late["due"] or 0),
-        "on_time": int(due.on_time or 0) + int(late["on_time"] or 0),
-        **open_counts,
+    open_counts = select(
+        _count(live["overdue_open"]).label("overdue_open"),
+        _count(live["due_soon"]).label("due_soon"),
+    ).where(is_open(), Incident.deadline <= horizon, *scope)  # the open partial index
+    add(_grouped(conn, open_counts, incident_keys()))
+    # Rows the summaries count by their current state but the definition does not count
+    # as of now: closed after now, or reported after now (clock skew up to a day).
+    closed_now = Incident.status.in_(CLOSED_STATUSES)
+    counted = {
+        "received": Incident.status != "rejected",
+        "closed": closed_now,
+        "rated": and_(closed_now, Incident.satisfaction.is_not(None)),
+        "satisfied": and_(closed_now, Incident.satisfaction >= 4),
     }
-
-
-SUMMED = ("received", "closed", "rated", "satisfied")
+    in_window = Incident.reported_day.between(window.start, window.end)
+    closed_later = and_(closed_now, Incident.closed_at > now)
+    reported_later = and_(
+        Incident.reported_day >= (now - timedelta(days=1)).date(),
+        Incident.reported_at > now,
+        not_(closed_later),
+    )
+    for odd in (closed_later, reported_later):
+        fix = select(
+            *(_count(live[c]).label(c) for c in SUMMED),
+            *(_count(counted[c]).label(f"summary_{c}") for c in SUMMED),
+            _count(and_(closed_later, live["overdue_open"])).label("overdue_open"),
+            _count(and_(closed_later, live["due_soon"])).label("due_soon"),
+        ).where(odd, in_window, *scope)
+        for k, counts in _grouped(conn, fix, incident_keys()):
+            for c in SUMMED:
+                counts[c] = int(counts[c] or 0) - int(counts.pop(f"summary_{c}") or 0)
+            add([(k, counts)])
+    return out
 
 
 def incident_figures(
@@ -228,20 +299,23 @@ def incident_figures(
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
     with engine.connect() as conn:
-        summarised = not (filters.categories or filters.channels or filters.departments)
-        if as_of is None and use_summaries and summarised:
-            counts = _summary_counts(conn, window, filters, now, warn_hours)
+        if use_summaries and summarised(filters, as_of):
+            counts = _summary_counts(conn, window, filters, now, warn_hours).get("", {})
+            counts = {k: counts.get(k, 0) for k in COUNTED}
         else:
-            # Only rows that can count: reported in the window or due in it.
-            relevant = or_(
-                Incident.reported_day.between(window.start, window.end),
-                Incident.deadline_day.between(window.start, window.end),
-            )
             query = select(*(_count(c).label(k) for k, c in conditions.items()))
-            counts = conn.execute(query.where(relevant, *scope)).one()._asdict()
+            counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
     figures = _incident_shape(counts)
     figures["median_hours_to_close"] = _median(engine, and_(conditions["closed"], *scope))
     return figures
+
+
+def _relevant(window: Window) -> ColumnElement:
+    """Only rows that can count: reported in the window or due in it."""
+    return or_(
+        Incident.reported_day.between(window.start, window.end),
+        Incident.deadline_day.between(window.start, window.end),
+    )
 
 
 def incident_figures_by(
@@ -252,25 +326,65 @@ def incident_figures_by(
     now: datetime,
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
+    use_summaries: bool = True,
 ) -> list[dict]:
-    """incident_figures per value of `dimension` (no median), largest volume first."""
+    """incident_figures per value of `dimension` (no median), largest volume first; a
+    value with nothing counted is left out. From the summaries where they can answer."""
     if dimension not in INCIDENT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    column = getattr(Incident, dimension)
-    conditions = incident_conditions(window, as_of or now, warn_hours)
-    relevant = or_(
-        Incident.reported_day.between(window.start, window.end),
-        Incident.deadline_day.between(window.start, window.end),
-    )
-    query = (
-        select(column.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
-        .where(relevant, *incident_scope(filters))
-        .group_by(column)
-    )
-    with engine.connect() as conn:
-        rows = [r._asdict() for r in conn.execute(query)]
+    if use_summaries and dimension in SUMMARY_DIMENSIONS and summarised(filters, as_of):
+        with engine.connect() as conn:
+            found = _summary_counts(conn, window, filters, now, warn_hours, dimension)
+        rows = [{"key": k if k != "" else None, **c} for k, c in found.items()]
+    else:
+        column = getattr(Incident, dimension)
+        conditions = incident_conditions(window, as_of or now, warn_hours)
+        query = (
+            select(column.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
+            .where(_relevant(window), *incident_scope(filters))
+            .group_by(column)
+        )
+        with engine.connect() as conn:
+            rows = [r._asdict() for r in conn.execute(query)]
     out = [{"key": r.pop("key"), **_incident_shape(r)} for r in rows]
+    out = [r for r in out if any(r[c] for c in COUNTED)]
     return sorted(out, key=lambda r: (-r["received"], str(r["key"])))
+
+
+def daily_series(
+    engine: Engine, window: Window, filters: Filters, now: datetime, use_summaries: bool = True
+) -> list[dict]:
+    """Received, closed and satisfaction per reported day of the window, as of now:
+    [{"key": day, "received", "closed", "closure_rate", "rated", "satisfied",
+    "satisfaction_rate"}], in day order."""
+    if use_summaries and summarised(filters, None):
+        with engine.connect() as conn:
+            found = _summary_counts(conn, window, filters, now, 24.0, "reported_day").items()
+    else:
+        cond = incident_conditions(window, now, 24.0)
+        query = (
+            select(Incident.reported_day, *(_count(cond[c]).label(c) for c in SUMMED))
+            .where(
+                Incident.reported_day.between(window.start, window.end), *incident_scope(filters)
+            )
+            .group_by(Incident.reported_day)
+        )
+        with engine.connect() as conn:
+            found = [(r[0], r._asdict()) for r in conn.execute(query)]
+    out = []
+    for day, counts in sorted(found, key=lambda item: item[0]):
+        if not window.start <= day <= window.end or not any(counts[c] for c in SUMMED):
+            continue
+        c = {k: int(counts[k] or 0) for k in SUMMED}
+        out.append(
+            {
+                "key": day,
+                **c,
+                "closure_rate": rate(c["closed"], c["received"]),
+                "satisfaction_rate": rate(c["satisfied"], c["rated"]),
+            }
+        )
+    return out
 
 
 def dispute_conditions(at: datetime, window: Window) -> dict[str, ColumnElement]:
@@ -449,23 +563,44 @@ def _utc_hour(dialect: str) -> ColumnElement:
 
 
 def received_by_weekday_hour(
-    engine: Engine, window: Window, filters: Filters, now: datetime, tz: ZoneInfo
+    engine: Engine,
+    window: Window,
+    filters: Filters,
+    now: datetime,
+    tz: ZoneInfo,
+    use_summaries: bool = True,
 ) -> list[list[int]]:
     """7 x 24 counts of `received` incidents by local weekday (Monday first) and local
-    hour of their report. Grouped in SQL by local day and UTC hour, then each group is
-    moved to its local hour (exact for zones whose offsets are whole hours)."""
+    hour of their report. Grouped by local day and UTC hour (the summaries keep that split),
+    then each group is moved to its local hour (exact for zones of whole-hour offsets)."""
     hour = _utc_hour(engine.dialect.name).label("h")
     received = incident_conditions(window, now, 24.0)["received"]
-    query = (
-        select(Incident.reported_day, hour, func.count())
-        .where(received, *incident_scope(filters))
-        .group_by(Incident.reported_day, hour)
-    )
+    scope = incident_scope(filters)
+    if use_summaries and summarised(filters, None):
+        d = IncidentDailyBy
+        towns = [d.town.in_(filters.towns)] if filters.towns else []
+        counts = select(d.day, d.key, func.sum(d.received)).where(
+            d.dimension == "hour", d.day.between(window.start, window.end), *towns
+        )
+        # the summary counts reports stamped after now (clock skew), the definition not
+        later = select(Incident.reported_day, hour, -func.count()).where(
+            Incident.reported_day.between(
+                max(window.start, (now - timedelta(days=1)).date()), window.end
+            ),
+            Incident.reported_at > now,
+            Incident.status != "rejected",
+            *scope,
+        )
+        queries = [counts.group_by(d.day, d.key), later.group_by(Incident.reported_day, hour)]
+    else:
+        query = select(Incident.reported_day, hour, func.count()).where(received, *scope)
+        queries = [query.group_by(Incident.reported_day, hour)]
     grid = [[0] * 24 for _ in range(7)]
     with engine.connect() as conn:
-        for day, utc_hour, n in conn.execute(query):
-            instant = _instant_on_local_day(day, int(utc_hour), tz)
-            grid[day.weekday()][instant.astimezone(tz).hour] += int(n)
+        for query in queries:
+            for day, utc_hour, n in conn.execute(query):
+                instant = _instant_on_local_day(day, int(utc_hour), tz)
+                grid[day.weekday()][instant.astimezone(tz).hour] += int(n)
     return grid
 
 
@@ -486,30 +621,37 @@ def incident_figures_matrix(
     filters: Filters,
     now: datetime,
     warn_hours: float = 24.0,
+    use_summaries: bool = True,
 ) -> list[dict]:
     """incident_figures (no median) per pair of values of two dimensions, e.g. category
-    x town: [{"row", "column", "received", "closed", ...}], largest volume first."""
+    x town: [{"row", "column", "received", "closed", ...}], largest volume first; pairs
+    with nothing counted are left out."""
     for dimension in (rows, columns):
         if dimension not in INCIDENT_DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}")
-    row_col, column_col = getattr(Incident, rows), getattr(Incident, columns)
-    conditions = incident_conditions(window, now, warn_hours)
-    relevant = or_(
-        Incident.reported_day.between(window.start, window.end),
-        Incident.deadline_day.between(window.start, window.end),
-    )
-    query = (
-        select(
-            row_col.label("row"),
-            column_col.label("column"),
-            *(_count(c).label(k) for k, c in conditions.items()),
+    summary = use_summaries and columns == "town" and rows in SUMMARY_DIMENSIONS
+    if summary and rows != "town" and summarised(filters, None):
+        with engine.connect() as conn:
+            found = _summary_counts(conn, window, filters, now, warn_hours, rows, by_town=True)
+        pairs = [
+            {"row": k[0] if k[0] != "" else None, "column": k[1], **c} for k, c in found.items()
+        ]
+    else:
+        row_col, column_col = getattr(Incident, rows), getattr(Incident, columns)
+        conditions = incident_conditions(window, now, warn_hours)
+        query = (
+            select(
+                row_col.label("row"),
+                column_col.label("column"),
+                *(_count(c).label(k) for k, c in conditions.items()),
+            )
+            .where(_relevant(window), *incident_scope(filters))
+            .group_by(row_col, column_col)
         )
-        .where(relevant, *incident_scope(filters))
-        .group_by(row_col, column_col)
-    )
-    with engine.connect() as conn:
-        found = [r._asdict() for r in conn.execute(query)]
-    out = [{"row": r.pop("row"), "column": r.pop("column"), **_incident_shape(r)} for r in found]
+        with engine.connect() as conn:
+            pairs = [r._asdict() for r in conn.execute(query)]
+    out = [{"row": r.pop("row"), "column": r.pop("column"), **_incident_shape(r)} for r in pairs]
+    out = [r for r in out if any(r[c] for c in COUNTED)]
     return sorted(out, key=lambda r: (-r["received"], str(r["row"]), str(r["column"])))
 
 

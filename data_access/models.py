@@ -151,6 +151,7 @@ class Incident(Base):
         Index("ix_incidents_reported_day", "reported_day", "town"),
         Index("ix_incidents_deadline_day", "deadline_day"),
         Index("ix_incidents_town_day", "town", "reported_day"),
+        Index("ix_incidents_closed_at", "closed_at"),
         Index(
             "ix_incidents_open_deadline",
             "deadline",
@@ -309,3 +310,30 @@ class SeedProgress(Base):
     done: Mapped[int] = mapped_column(BigInteger)  # lifecycles committed
     last_day: Mapped[date | None] = mapped_column(Date)  # last local day fully committed
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IncidentDailyBy(Base):
+    """IncidentDaily split by one more dimension (SUMMARY_DIMENSIONS): by dimension,
+    reported local day, town and the dimension's value ('' when the incident has none)."""
+
+    __tablename__ = "incident_daily_by"
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    key: Mapped[str] = mapped_column(CODE, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentDueDailyBy(Base):
+    """IncidentDueDaily split by one more dimension (DUE_DIMENSIONS), like IncidentDailyBy."""
+
+    __tablename__ = "incident_due_daily_by"
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    key: Mapped[str] = mapped_column(CODE, primary_key=True)
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

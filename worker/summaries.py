@@ -1,34 +1,81 @@
-"""Keeping the daily summary tables exact (data_access.models.IncidentDaily / DueDaily).
+"""Keeping the daily summary tables exact (data_access.models: IncidentDaily, IncidentDueDaily
+and their by-dimension splits IncidentDailyBy, IncidentDueDailyBy).
 
 Each incident row contributes to one `incident_daily` row (its reported day and town:
 received unless rejected, closed, rated, satisfied by its current state) and, unless
 rejected, to one `incident_due_daily` row (its deadline day and town: due, and on time if
-closed by the deadline). When ingest re-folds an incident it moves the contribution of
-the old row to the new one (`apply_deltas`); the seeder and the migration compute the
-same set-based (`rebuild_in`). Tests prove the two equal.
+closed by the deadline); and likewise once per dimension to the `_by` tables, keyed also by
+the row's value of that dimension ('' when it has none). When ingest re-folds an incident
+it moves the contribution of the old row to the new one (`apply_deltas`); the seeder and
+the migrations compute the same set-based (`rebuild_in`). Tests prove the two equal.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from data_access.models import CLOSED_STATUSES, Incident, IncidentDaily, IncidentDueDaily
+from data_access.models import (
+    CLOSED_STATUSES,
+    Incident,
+    IncidentDaily,
+    IncidentDailyBy,
+    IncidentDueDaily,
+    IncidentDueDailyBy,
+)
 
 DAILY = ("received", "closed", "rated", "satisfied")
 DUE = ("due", "on_time")
+# The dimensions split out: `hour` (UTC hour of the report, two digits) feeds the weekday x
+# hour heatmap, which needs only the received count, so it has no due split.
+DAILY_DIMENSIONS = ("category", "channel", "department", "grid", "hour")
+DUE_DIMENSIONS = ("category", "channel", "department", "grid")
 # What a row's contributions depend on (read before a re-fold to move them).
 SUMMARY_COLUMNS = (
-    "id", "reported_day", "town", "status", "satisfaction", "deadline_day", "deadline",
-    "closed_at",
+    "id", "reported_day", "reported_at", "town", "category", "channel", "department", "grid",
+    "status", "satisfaction", "deadline_day", "deadline", "closed_at",
 )  # fmt: skip
 
 
-def contributions(row: dict) -> tuple[tuple, tuple, tuple | None, tuple | None]:
-    """(daily key, daily counts, due key, due counts) of one incidents row."""
+@dataclass(frozen=True)
+class Summary:
+    model: type
+    keys: tuple[str, ...]
+    counts: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return self.model.__tablename__
+
+
+BY_KEYS = ("dimension", "day", "town", "key")
+SUMMARIES = (
+    Summary(IncidentDaily, ("day", "town"), DAILY),
+    Summary(IncidentDueDaily, ("day", "town"), DUE),
+    Summary(IncidentDailyBy, BY_KEYS, DAILY),
+    Summary(IncidentDueDailyBy, BY_KEYS, DUE),
+)
+
+
+def _utc_hour(value: datetime) -> str:
+    return f"{(value if value.tzinfo is None else value.astimezone(UTC)).hour:02d}"
+
+
+def dimension_value(row: dict, dimension: str) -> str:
+    """The row's value of a summary dimension, as the `_by` tables key it."""
+    if dimension == "hour":
+        return _utc_hour(row["reported_at"])
+    return row[dimension] or ""
+
+
+def contributions(row: dict) -> tuple[list[tuple], tuple, list[tuple], tuple | None]:
+    """(daily keys, daily counts, due keys, due counts) of one incidents row: one key per
+    summary it counts in (as tuples tagged with the summary's index in SUMMARIES)."""
     closed = row["status"] in CLOSED_STATUSES
     rejected = row["status"] == "rejected"
     satisfaction = row["satisfaction"] if closed else None
@@ -38,88 +85,112 @@ def contributions(row: dict) -> tuple[tuple, tuple, tuple | None, tuple | None]:
         int(satisfaction is not None),
         int(satisfaction is not None and satisfaction >= 4),
     )
+    day, town = row["reported_day"], row["town"]
+    daily_keys = [(0, day, town)] + [
+        (2, d, day, town, dimension_value(row, d)) for d in DAILY_DIMENSIONS
+    ]
     if rejected:
-        return (row["reported_day"], row["town"]), daily, None, None
+        return daily_keys, daily, [], None
     on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
-    return (
-        (row["reported_day"], row["town"]),
-        daily,
-        (row["deadline_day"], row["town"]),
-        (1, int(on_time)),
-    )
+    due_day = row["deadline_day"]
+    due_keys = [(1, due_day, town)] + [
+        (3, d, due_day, town, dimension_value(row, d)) for d in DUE_DIMENSIONS
+    ]
+    return daily_keys, daily, due_keys, (1, int(on_time))
 
 
-def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[dict, dict]:
-    """Per-key count changes when `old` rows are replaced by `new` rows."""
-    daily: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DAILY))
-    due: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DUE))
+def _zeros(summary: Summary):
+    return lambda: [0] * len(summary.counts)
+
+
+def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[dict, ...]:
+    """Per-key count changes when `old` rows are replaced by `new` rows: one dict per
+    summary of SUMMARIES, keyed by its key columns' values."""
+    changes: list[dict[tuple, list[int]]] = [defaultdict(_zeros(s)) for s in SUMMARIES]
     for rows, sign in ((old, -1), (new, 1)):
         for row in rows:
-            day_key, day_counts, due_key, due_counts = contributions(row)
-            for i, c in enumerate(day_counts):
-                daily[day_key][i] += sign * c
-            if due_key is not None:
-                for i, c in enumerate(due_counts):
-                    due[due_key][i] += sign * c
-    return (
-        {k: v for k, v in daily.items() if any(v)},
-        {k: v for k, v in due.items() if any(v)},
-    )
+            daily_keys, daily, due_keys, due = contributions(row)
+            for keys, counts in ((daily_keys, daily), (due_keys, due)):
+                for index, *key in keys:
+                    target = changes[index][tuple(key)]
+                    for i, c in enumerate(counts):
+                        target[i] += sign * c
+    return tuple({k: v for k, v in c.items() if any(v)} for c in changes)
 
 
-def _add(conn: Connection, model, counts: tuple[str, ...], changes: dict) -> None:
+def _add(conn: Connection, summary: Summary, changes: dict) -> None:
     if not changes:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    table = model.__table__
+    table = summary.model.__table__
     stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "town"],
-        set_={c: table.c[c] + stmt.excluded[c] for c in counts},
+        index_elements=list(summary.keys),
+        set_={c: table.c[c] + stmt.excluded[c] for c in summary.counts},
     )
     rows = [
-        {"day": day, "town": town, **dict(zip(counts, values, strict=True))}
-        for (day, town), values in changes.items()
+        {
+            **dict(zip(summary.keys, key, strict=True)),
+            **dict(zip(summary.counts, values, strict=True)),
+        }
+        for key, values in changes.items()
     ]
     conn.execute(stmt, rows)
 
 
 def apply_deltas(conn: Connection, old: Iterable[dict], new: Iterable[dict]) -> None:
     """Move the contributions of re-folded incidents, in the caller's transaction."""
-    daily, due = deltas(old, new)
-    _add(conn, IncidentDaily, DAILY, daily)
-    _add(conn, IncidentDueDaily, DUE, due)
+    for summary, changes in zip(SUMMARIES, deltas(old, new), strict=True):
+        _add(conn, summary, changes)
 
 
 def _total(condition) -> object:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def rebuild_in(conn: Connection) -> None:
-    """Recompute both summaries from `incidents` (set-based), in the caller's transaction."""
-    conn.execute(delete(IncidentDaily))
-    conn.execute(delete(IncidentDueDaily))
+def _dimension_column(dialect: str, dimension: str):
+    if dimension == "hour":
+        if dialect == "postgresql":
+            return func.to_char(Incident.reported_at, "HH24")
+        return func.strftime("%H", Incident.reported_at)
+    return func.coalesce(getattr(Incident, dimension), "")
+
+
+def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None:
+    """Recompute the summaries (every one, or those of the models in `tables`) from
+    `incidents`, set-based, in the caller's transaction."""
+    chosen = [s for s in SUMMARIES if tables is None or s.model in tables]
     closed = Incident.status.in_(CLOSED_STATUSES)
-    daily = select(
-        Incident.reported_day,
-        Incident.town,
-        _total(Incident.status != "rejected"),
-        _total(closed),
-        _total(and_(closed, Incident.satisfaction.is_not(None))),
-        _total(and_(closed, Incident.satisfaction >= 4)),
-    ).group_by(Incident.reported_day, Incident.town)
-    conn.execute(insert(IncidentDaily).from_select(["day", "town", *DAILY], daily))
-    due = (
-        select(
+    not_rejected = Incident.status != "rejected"
+    counted = {
+        DAILY: (
+            (
+                _total(not_rejected),
+                _total(closed),
+                _total(and_(closed, Incident.satisfaction.is_not(None))),
+                _total(and_(closed, Incident.satisfaction >= 4)),
+            ),
+            Incident.reported_day,
+            (),
+        ),
+        DUE: (
+            (func.count(), _total(and_(closed, Incident.closed_at <= Incident.deadline))),
             Incident.deadline_day,
-            Incident.town,
-            func.count(),
-            _total(and_(closed, Incident.closed_at <= Incident.deadline)),
-        )
-        .where(Incident.status != "rejected")
-        .group_by(Incident.deadline_day, Incident.town)
-    )
-    conn.execute(insert(IncidentDueDaily).from_select(["day", "town", *DUE], due))
+            (not_rejected,),
+        ),
+    }
+    for summary in chosen:
+        conn.execute(delete(summary.model))
+        counts, day, where = counted[summary.counts]
+        if summary.keys != BY_KEYS:
+            keys = (day, Incident.town)
+            query = select(*keys, *counts).where(*where).group_by(*keys)
+            conn.execute(insert(summary.model).from_select([*summary.keys, *summary.counts], query))
+            continue
+        for dimension in DAILY_DIMENSIONS if summary.counts == DAILY else DUE_DIMENSIONS:
+            keys = (day, Incident.town, _dimension_column(conn.dialect.name, dimension))
+            query = select(literal(dimension), *keys, *counts).where(*where).group_by(*keys)
+            conn.execute(insert(summary.model).from_select([*BY_KEYS, *summary.counts], query))
 
 
 def rebuild(engine: Engine) -> None:

@@ -37,9 +37,10 @@ def upgrade() -> None:
         *_counts("due", "on_time"),
         sa.PrimaryKeyConstraint("day", "town", name="pk_incident_due_daily"),
     )
+    from data_access.models import IncidentDaily, IncidentDueDaily
     from worker.summaries import rebuild_in
 
-    rebuild_in(op.get_bind())
+    rebuild_in(op.get_bind(), (IncidentDaily, IncidentDueDaily))
 
 
 def downgrade() -> None:
