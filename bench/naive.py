@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, func, select, text
 
-from bench.callbacks import OUT, api_functions, page_functions, timed
+from bench.callbacks import API_TOWNS, OUT, api_functions, page_functions, timed
 from callbacks import leader_data
 from callbacks.leader_data import comparison_windows
 from common import clock
@@ -41,7 +41,6 @@ from data_access.models import (
 from worker.seed import SCALES, run
 
 WARN_HOURS = 24.0  # the contract's default horizon, which bench/callbacks.py runs with
-API_TOWNS = ("Chengdong", "Chengbei")  # bench/callbacks.py's GET /api/v1/kpis?town=..
 OVERDUE_LIMIT = 100  # GET /api/v1/overdue's default limit
 FILTERS = ("town", "category", "channel", "department")
 FILTER_COLUMNS = ", ".join(FILTERS)
