@@ -361,7 +361,7 @@ def naive_heatmap(engine, window: Window, filters: Filters, now: datetime, tz: Z
     frame = _in_scope(_reported_incidents(engine, INCIDENT_COLUMNS, window), filters)
     local = frame.loc[_incident_sets(frame, window, now)["received"], "reported_at"]
     local = local.dt.tz_localize("UTC").dt.tz_convert(tz)
-    counts = pd.crosstab(local.dt.weekday, local.dt.hour)
+    counts = pd.crosstab(local.dt.day_of_week, local.dt.hour)
     counts = counts.reindex(index=range(7), columns=range(24), fill_value=0)
     return [[int(n) for n in row] for row in counts.to_numpy()]
 
