@@ -327,7 +327,8 @@ def check_disk(
         return "disk: no history left to write"
     path = seed_disk.data_path(engine)
     if path is None:
-        return f"disk: need about {seed_disk.gb(need)}; free space not checked (remote server)"
+        unseen = "free space not checked (the server's disk is not visible here)"
+        return f"disk: need about {seed_disk.gb(need)}; {unseen}"
     free = seed_disk.free_bytes(path)
     short = (
         f"not enough disk: the build needs about {seed_disk.gb(need)} at {path}, "
