@@ -96,9 +96,18 @@ def _stored_events(cur, entity: str, by_id: dict[str, list[Event]], skip: set[st
     loads = orjson.loads
     for ident, event_id, status, ts, seq, actor, fields in stored:
         if event_id not in skip:
-            ts = ts.replace(tzinfo=UTC)
-            event = Event(event_id, entity, ident, status, ts, seq, actor, loads(fields))
-            by_id[ident].append(event)
+            by_id[ident].append(
+                Event.checked(
+                    event_id=event_id,
+                    entity=entity,
+                    id=ident,
+                    status=status,
+                    ts=ts.replace(tzinfo=UTC),
+                    seq=seq,
+                    actor=actor,
+                    fields=loads(fields),
+                )
+            )
 
 
 def _current_incidents(cur, ids: list[str]) -> list[dict]:

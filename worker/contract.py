@@ -72,6 +72,15 @@ class Event:
     def order(self) -> tuple[datetime, int]:
         return (self.ts, self.seq)
 
+    @classmethod
+    def checked(cls, **values) -> Event:
+        """Event(**values) for values already checked (a parsed entry, a stored row) at
+        half the cost: a frozen dataclass's __init__ sets each field through
+        object.__setattr__, a measurable share of ingest's time per event."""
+        event = object.__new__(cls)
+        event.__dict__.update(values)
+        return event
+
 
 def stream_seq(stream_id: str) -> int:
     """'1732512345678-3' -> a sortable integer (ms * 1e6 + n)."""
@@ -173,7 +182,7 @@ def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event
         seq = stream_seq(stream_id)
     except ValueError:
         raise ContractError(f"stream id '{stream_id}' is not a stream id") from None
-    return Event(
+    return Event.checked(
         event_id=event_id,
         entity=entity,
         id=ident,
