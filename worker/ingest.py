@@ -67,7 +67,9 @@ return acked
 
 @dataclass(frozen=True)
 class Options:
-    batch_size: int = 1000
+    # A batch shares one transaction's round trips and commit, and folds an incident once
+    # for all its events in it (the old 1,000: see docs/benchmarks.md, Ingest).
+    batch_size: int = 5000
     block_ms: int = 1000  # also bounds how late a passed deadline bumps the version
     claim_idle_ms: int = 30_000
     claim_every_s: float = 5.0
