@@ -82,7 +82,7 @@ def xadd_all(r: redis.Redis, key: str, entries: list[dict]) -> float:
     return time.perf_counter() - started
 
 
-def _group(r: redis.Redis, stream: str) -> dict | None:
+def ingest_group(r: redis.Redis, stream: str) -> dict | None:
     try:
         return next((g for g in r.xinfo_groups(stream) if g["name"] == INGEST_GROUP.encode()), None)
     except redis.ResponseError:
@@ -114,7 +114,7 @@ def ingest_rate(
         started = None
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
-            group = _group(r, stream)
+            group = ingest_group(r, stream)
             if group and started is None and group["last-delivered-id"] != b"0-0":
                 started = time.perf_counter()
             if started and group["pending"] == 0 and group["entries-read"] == len(entries):
@@ -140,7 +140,7 @@ def ingest_rate(
     return len(entries) / elapsed, len(entries) / (usage.ru_utime + usage.ru_stime)
 
 
-def _fresh_pg(admin_url: str) -> tuple[str, callable]:
+def fresh_pg(admin_url: str) -> tuple[str, callable]:
     name = f"cc_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             rate, cpu = ingest_rate(r, args.redis_url, url, entries)
             rates[names[1]].append(rate)
             per_cpu[names[1]].append(cpu)
-        url, drop = _fresh_pg(args.pg_url)
+        url, drop = fresh_pg(args.pg_url)
         try:
             migrate(url)
             rate, cpu = ingest_rate(r, args.redis_url, url, entries)

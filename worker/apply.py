@@ -6,8 +6,9 @@ out-of-order and early-lifecycle events exact without special cases. On PostgreS
 per-entity advisory locks (taken in sorted order) keep two ingest processes from
 folding the same incident at once; SQLite serialises writers with BEGIN IMMEDIATE.
 
-On PostgreSQL the same steps run set-based (worker.apply_pg: COPY into staging tables,
-one INSERT ... ON CONFLICT per table), with the same fold, so the rows are identical.
+On PostgreSQL the same steps, summaries included, run set-based (worker.apply_pg: COPY
+into staging tables, one INSERT ... ON CONFLICT per table), with the same fold and the
+same summary deltas, so the rows are identical.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def _apply_entity(
     conn: Connection, entity: str, events: list[Event], fold
 ) -> tuple[list[Event], list[dict]]:
     _lock(conn, entity, (e.id for e in events))
+    if conn.dialect.name == "postgresql":
+        return apply_pg.apply_entity(conn, entity, events, fold)
     if entity != "incident":
         return _append_and_fold(conn, entity, events, fold)
     before = _current_incidents(conn, (e.id for e in events))
@@ -117,10 +120,8 @@ def _append_and_fold(
     conn: Connection, entity: str, events: list[Event], fold
 ) -> tuple[list[Event], list[dict]]:
     """Append the events (a known event_id is skipped) and re-fold every id a new one
-    touches; returns (the new events, the folded rows as written)."""
+    touches; returns (the new events, the folded rows as written). SQLite's path."""
     event_model, id_attr, id_column, state_model = _KINDS[entity]
-    if conn.dialect.name == "postgresql":
-        return apply_pg.apply_entity(conn, entity, events, fold)
     stmt = _insert(conn, event_model.__table__).on_conflict_do_nothing(index_elements=["event_id"])
     inserted = set(
         conn.execute(

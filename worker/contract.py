@@ -72,6 +72,15 @@ class Event:
     def order(self) -> tuple[datetime, int]:
         return (self.ts, self.seq)
 
+    @classmethod
+    def checked(cls, **values) -> Event:
+        """Event(**values) for values already checked (a parsed entry, a stored row) at
+        half the cost: a frozen dataclass's __init__ sets each field through
+        object.__setattr__, a measurable share of ingest's time per event."""
+        event = object.__new__(cls)
+        event.__dict__.update(values)
+        return event
+
 
 def stream_seq(stream_id: str) -> int:
     """'1732512345678-3' -> a sortable integer (ms * 1e6 + n)."""
@@ -79,13 +88,15 @@ def stream_seq(stream_id: str) -> int:
     return int(ms) * 1_000_000 + int(n or 0)
 
 
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _decode(raw: dict) -> dict[str, str]:
-    out = {}
-    for key, value in raw.items():
-        k = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
-        v = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        out[k] = v
-    return out
+    try:  # the usual case, valid UTF-8 bytes from Redis: the decoder's fast path
+        return {k.decode(): v.decode() for k, v in raw.items()}
+    except (AttributeError, UnicodeDecodeError):  # str (tests, the seeder), mixed, invalid
+        return {_text(k): _text(v) for k, v in raw.items()}
 
 
 def _require(fields: dict[str, str], name: str) -> str:
@@ -127,9 +138,10 @@ def _instant(fields: dict[str, str], name: str, tz: ZoneInfo) -> datetime | None
 
 def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event:
     fields = _decode(raw)
-    for name, value in fields.items():
-        if "\x00" in name or "\x00" in value:
-            raise ContractError(f"field '{name[:40]}' contains a NUL character")
+    if "\x00" in "".join(fields) or "\x00" in "".join(fields.values()):
+        for name, value in fields.items():
+            if "\x00" in name or "\x00" in value:
+                raise ContractError(f"field '{name[:40]}' contains a NUL character")
     event_id = _require(fields, "event_id")
     entity = _require(fields, "entity")
     if entity not in ("incident", "dispute"):
@@ -163,13 +175,14 @@ def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event
         if status == "mediated":
             _closed(fields, "judicial_confirmation", ("true", "false"))
     for name, limit in MAX_LENGTHS.items():
-        if len(fields.get(name) or "") > limit:
+        value = fields.get(name)
+        if value is not None and len(value) > limit:
             raise ContractError(f"{name} is too long ({limit} characters at most)")
     try:
         seq = stream_seq(stream_id)
     except ValueError:
         raise ContractError(f"stream id '{stream_id}' is not a stream id") from None
-    return Event(
+    return Event.checked(
         event_id=event_id,
         entity=entity,
         id=ident,
