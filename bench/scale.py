@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from bench import callbacks as product
 from bench.result import emit
+from callbacks.leader_data import window as leader_window
 from common import clock
 from common.config import PROJECT_ROOT, load_settings
 from dashboard.links import View
@@ -89,7 +90,7 @@ def naive_cases() -> dict[str, Callable] | None:
         from bench import naive
     except ImportError:  # pandas is a bench requirement (requirements-bench.txt)
         return None
-    return naive.CASES
+    return naive.NAIVE
 
 
 def bench_database(label: str, url: str, periods: list[str], runs: int, naive_runs: int) -> dict:
@@ -140,7 +141,7 @@ def bench_database(label: str, url: str, periods: list[str], runs: int, naive_ru
                 "naive_p50": None,
             }
             if naive and name in naive and naive_runs:
-                window = product_window(cfg, view, at, name)
+                window = leader_window(cfg, view, at)
                 timings = samples(
                     lambda n=name, w=window, f=view.filters: naive[n](engine, w, f, at, cfg.tz),
                     naive_runs,
@@ -152,13 +153,6 @@ def bench_database(label: str, url: str, periods: list[str], runs: int, naive_ru
     clock.set_offset(timedelta(0))
     engine.dispose()
     return {"incidents": incidents, "disputes": disputes, "rows": rows}
-
-
-def product_window(cfg, view: View, at, name: str):
-    """The window a case computes: the API's is today (its default), a page's the view's."""
-    from callbacks.leader_data import window
-
-    return window(cfg, View(period="today") if name.startswith("GET") else view, at)
 
 
 def print_row(row: dict) -> None:

@@ -137,11 +137,13 @@ def _incident_shape(counts: dict) -> dict:
     }
 
 
-def _median(engine: Engine, condition: ColumnElement) -> float | None:
-    """Exact median of hours to close, by sorting in the database (both dialects)."""
+def _median(engine: Engine, condition: ColumnElement, n: int | None = None) -> float | None:
+    """Exact median of hours to close, by sorting in the database (both dialects); `n`,
+    the number of rows under `condition`, when the caller knows it already."""
     hours = _hours_to_close(engine.dialect.name).label("h")
     with engine.connect() as conn:
-        n = conn.execute(select(func.count()).where(condition)).scalar_one()
+        if n is None:
+            n = conn.execute(select(func.count()).where(condition)).scalar_one()
         if not n:
             return None
         middle = conn.execute(
@@ -306,7 +308,8 @@ def incident_figures(
             query = select(*(_count(c).label(k) for k, c in conditions.items()))
             counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
     figures = _incident_shape(counts)
-    figures["median_hours_to_close"] = _median(engine, and_(conditions["closed"], *scope))
+    closed = and_(conditions["closed"], *scope)
+    figures["median_hours_to_close"] = _median(engine, closed, figures["closed"])
     return figures
 
 

@@ -24,7 +24,6 @@ _TABLES = {  # entity -> (events table, id column, state table)
 }
 _EVENT_COLUMNS = ("event_id", "{id}", "status", "ts", "seq", "actor", "fields")
 _TIMESTAMP, _TIMESTAMPTZ = 1114, 1184  # PostgreSQL's type oids, fixed
-_SUMMARIES = (("incident_daily", summaries.DAILY), ("incident_due_daily", summaries.DUE))
 
 
 def fields_json(fields: dict) -> str:
@@ -116,7 +115,7 @@ def _current_incidents(cur, ids: list[str]) -> list[dict]:
     cur.execute(f"SELECT {', '.join(names)} FROM incidents WHERE id = ANY(%s)", (ids,))
     rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     for row in rows:  # aware UTC, as the model gives them
-        for name in ("deadline", "closed_at"):
+        for name in ("reported_at", "deadline", "closed_at"):
             if row[name] is not None:
                 row[name] = row[name].replace(tzinfo=UTC)
     return rows
@@ -135,17 +134,22 @@ def _upsert(cur, state_table: str, states: list[dict]) -> None:
 
 def _move_summaries(cur, old: list[dict], new: list[dict]) -> None:
     """summaries.apply_deltas, one statement per summary table (arrays, not rows)."""
-    for (table, counts), changes in zip(_SUMMARIES, summaries.deltas(old, new), strict=True):
+    for summary, changes in zip(summaries.SUMMARIES, summaries.deltas(old, new), strict=True):
         if not changes:
             continue
-        keys = list(changes)
-        columns = [[v[i] for v in changes.values()] for i in range(len(counts))]
-        casts = ", ".join(["%s::date[]", "%s::text[]"] + ["%s::int[]"] * len(counts))
+        keys, counts = list(changes), summary.counts
+        key_columns = [[k[i] for k in keys] for i in range(len(summary.keys))]
+        count_columns = [[v[i] for v in changes.values()] for i in range(len(counts))]
+        casts = ", ".join(
+            ["%s::date[]" if k == "day" else "%s::text[]" for k in summary.keys]
+            + ["%s::int[]"] * len(counts)
+        )
+        table, names = summary.table, ", ".join(summary.keys)
         adds = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counts)
         cur.execute(
-            f"INSERT INTO {table} (day, town, {', '.join(counts)}) "
-            f"SELECT * FROM unnest({casts}) ON CONFLICT (day, town) DO UPDATE SET {adds}",
-            ([k[0] for k in keys], [k[1] for k in keys], *columns),
+            f"INSERT INTO {table} ({names}, {', '.join(counts)}) "
+            f"SELECT * FROM unnest({casts}) ON CONFLICT ({names}) DO UPDATE SET {adds}",
+            (*key_columns, *count_columns),
         )
 
 
