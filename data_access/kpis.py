@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
+from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from data_access.models import (
@@ -196,6 +196,29 @@ def _grouped(conn, query, keys: list[ColumnElement]) -> list[tuple[object, dict]
     return out
 
 
+def _summed_rows(
+    conn,
+    flags: dict[str, ColumnElement],
+    where: list,
+    keys: list[ColumnElement],
+    scope: list[ColumnElement],
+) -> list[tuple[object, dict]]:
+    """Like _grouped, for the few rows `where` finds by its own index: each row's flags
+    fetched, summed here per key. The filters' `scope` goes into the flags, not the WHERE,
+    where SQLite would prefer the town index and read every incident of the towns."""
+    columns = [case((and_(c, *scope), 1), else_=0).label(n) for n, c in flags.items()]
+    labelled = [k.label(f"key{i}") for i, k in enumerate(keys)]
+    sums: dict[object, dict] = {}
+    for row in conn.execute(select(*labelled, *columns).where(*where)):
+        values = row._asdict()
+        key = tuple(values.pop(f"key{i}") for i in range(len(keys)))
+        key = "" if not keys else key if len(keys) > 1 else key[0]
+        total = sums.setdefault(key, dict.fromkeys(flags, 0))
+        for name, value in values.items():
+            total[name] += value
+    return list(sums.items())
+
+
 def _summary_counts(
     conn,
     window: Window,
@@ -244,42 +267,42 @@ def _summary_counts(
     if recent_start <= window.end:
         recent = Window(recent_start, window.end)
         cond = incident_conditions(recent, now, warn_hours)
-        late = select(_count(cond["due"]).label("due"), _count(cond["on_time"]).label("on_time"))
-        late = late.where(Incident.deadline_day.between(recent.start, recent.end), *scope)
-        add(_grouped(conn, late, incident_keys(due=True)))
+        late = {"due": cond["due"], "on_time": cond["on_time"]}
+        where = [Incident.deadline_day.between(recent.start, recent.end)]
+        add(_summed_rows(conn, late, where, incident_keys(due=True), scope))
     live = incident_conditions(window, now, warn_hours)
     horizon = now + timedelta(hours=warn_hours)
-    open_counts = select(
-        _count(live["overdue_open"]).label("overdue_open"),
-        _count(live["due_soon"]).label("due_soon"),
-    ).where(is_open(), Incident.deadline <= horizon, *scope)  # the open partial index
-    add(_grouped(conn, open_counts, incident_keys()))
+    # Few rows from here on, found by their own indexes; summed in Python, since grouping
+    # in SQL lets SQLite pick the grouping column's index and scan every incident.
+    open_rows = {"overdue_open": live["overdue_open"], "due_soon": live["due_soon"]}
+    open_where = [is_open(), Incident.deadline <= horizon]  # the open partial index
+    add(_summed_rows(conn, open_rows, open_where, incident_keys(), scope))
     # Rows the summaries count by their current state but the definition does not count
     # as of now: closed after now, or reported after now (clock skew up to a day).
     closed_now = Incident.status.in_(CLOSED_STATUSES)
-    counted = {
-        "received": Incident.status != "rejected",
-        "closed": closed_now,
-        "rated": and_(closed_now, Incident.satisfaction.is_not(None)),
-        "satisfied": and_(closed_now, Incident.satisfaction >= 4),
-    }
     in_window = Incident.reported_day.between(window.start, window.end)
+    counted = {
+        "received": and_(in_window, Incident.status != "rejected"),
+        "closed": and_(in_window, closed_now),
+        "rated": and_(in_window, closed_now, Incident.satisfaction.is_not(None)),
+        "satisfied": and_(in_window, closed_now, Incident.satisfaction >= 4),
+    }
     closed_later = and_(closed_now, Incident.closed_at > now)
     reported_later = and_(
         Incident.reported_day >= (now - timedelta(days=1)).date(),
         Incident.reported_at > now,
         not_(closed_later),
     )
+    fixes = {
+        **{c: live[c] for c in SUMMED},
+        **{f"summary_{c}": counted[c] for c in SUMMED},
+        "overdue_open": and_(closed_later, live["overdue_open"]),
+        "due_soon": and_(closed_later, live["due_soon"]),
+    }
     for odd in (closed_later, reported_later):
-        fix = select(
-            *(_count(live[c]).label(c) for c in SUMMED),
-            *(_count(counted[c]).label(f"summary_{c}") for c in SUMMED),
-            _count(and_(closed_later, live["overdue_open"])).label("overdue_open"),
-            _count(and_(closed_later, live["due_soon"])).label("due_soon"),
-        ).where(odd, in_window, *scope)
-        for k, counts in _grouped(conn, fix, incident_keys()):
+        for k, counts in _summed_rows(conn, fixes, [odd], incident_keys(), scope):
             for c in SUMMED:
-                counts[c] = int(counts[c] or 0) - int(counts.pop(f"summary_{c}") or 0)
+                counts[c] -= counts.pop(f"summary_{c}")
             add([(k, counts)])
     return out
 
@@ -473,11 +496,12 @@ def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElem
 def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float = 24.0) -> dict:
     """Every incident still open, whenever reported: open, overdue and due soon now."""
     sets = backlog_conditions(now, warn_hours)
+    scope = incident_scope(filters)  # in the counts: in the WHERE it hides the open index
     query = select(
-        func.count().label("open"),
-        _count(sets["overdue"]).label("overdue"),
-        _count(sets["due_soon"]).label("due_soon"),
-    ).where(sets["open"], *incident_scope(filters))
+        _count(and_(true(), *scope)).label("open"),
+        _count(and_(sets["overdue"], *scope)).label("overdue"),
+        _count(and_(sets["due_soon"], *scope)).label("due_soon"),
+    ).where(sets["open"])
     with engine.connect() as conn:
         return {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
 
