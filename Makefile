@@ -34,6 +34,6 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -qq -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install -qq -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
