@@ -35,16 +35,17 @@ class Shared:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.answers: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
-        self.pending: dict[tuple, threading.Event] = {}
+        self.answers: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self.pending: dict[str, threading.Event] = {}
 
 
 def _state() -> Shared:
     return current_app.extensions["wall_share"]
 
 
-def share_key(body: dict) -> tuple | None:
-    """What render_wall's answer depends on, or None for any other callback."""
+def share_key(body: dict) -> str | None:
+    """What render_wall's answer depends on (as text: the values come from the caller
+    and may be anything JSON), or None for any other callback."""
     if RENDER_OUTPUT not in str(body.get("output", "")):
         return None
     values = {
@@ -52,12 +53,14 @@ def share_key(body: dict) -> tuple | None:
         for item in (*body.get("inputs", ()), *body.get("state", ()))
         if isinstance(item, dict)
     }
-    return (
-        body["output"],
-        values.get((ids.TRIGGER, "data")),
-        values.get((ids.LANG, "data")),
-        bool(values.get((ids.RENDERED, "data"))),
-        values.get((ids.SCREEN, "data")),
+    return json.dumps(
+        [
+            body["output"],
+            values.get((ids.TRIGGER, "data")),
+            values.get((ids.LANG, "data")),
+            bool(values.get((ids.RENDERED, "data"))),
+            values.get((ids.SCREEN, "data")),
+        ]
     )
 
 
@@ -108,7 +111,7 @@ def after(response: Response) -> Response:
     return response
 
 
-def _release(key: tuple) -> None:
+def _release(key: str) -> None:
     state = _state()
     with state.lock:
         event = state.pending.pop(key, None)
