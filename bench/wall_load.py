@@ -32,6 +32,8 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import redis
+
 from bench.stack import kiosk_code, running_stack
 from bench.wall_capture import capture
 from bench.wall_clients import KIND_HEADER, Stats, run_wall
@@ -192,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             simulator.terminate()
             simulator.wait(30)
+    client = redis.Redis.from_url(args.redis_url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
     server, server_bad = server_latency(access_log)
     report(args, stats, server, server_bad, rss, elapsed, cpu_s, (before, after))
 
