@@ -71,10 +71,10 @@ def status_message(cfg: Settings, lang: str | None = None, shown: int | None = N
     """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
     whenever the version differs from the `shown` one. Never raises."""
     try:
-        version = live.version(cfg)
+        version, heartbeat_age = live.pulse(cfg)
         message = {
             "version": version,
-            "heartbeat_age": live.heartbeat_age(cfg),
+            "heartbeat_age": heartbeat_age,
             "redis": True,
             "at": time.time(),
             "deploy": DEPLOY_ID,

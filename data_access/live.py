@@ -61,6 +61,18 @@ def version(settings: Settings, r: redis.Redis | None = None) -> int:
     return int(raw) if raw else 0
 
 
+def pulse(
+    settings: Settings, now: datetime | None = None, r: redis.Redis | None = None
+) -> tuple[int, float | None]:
+    """(version, heartbeat age) in one round trip: every open live page is sent both every
+    few seconds and on every change, so 200 walls make this the web tier's commonest read."""
+    k = keys(settings)
+    raw_version, raw_beat = _client(settings, r).mget(k.version, k.heartbeat)
+    beat = datetime.fromtimestamp(float(raw_beat), UTC) if raw_beat else None
+    age = None if beat is None else ((now or clock.now()) - beat).total_seconds()
+    return (int(raw_version) if raw_version else 0), age
+
+
 def ticker(settings: Settings, limit: int = 50, r: redis.Redis | None = None) -> list[dict]:
     """The newest events (by ts), newest first: the event's fields (masked, no
     reporter_phone) with `ts` as ISO 8601 in CC_TZ."""

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import redis
 
+# redis-py 8 caps a pool at 100 connections, then raises. A gunicorn worker runs 128
+# threads and each open live page holds a subscription besides its reads: with 100 walls
+# on one worker every further call failed (bench/wall_load.py: the panels stopped).
+MAX_CONNECTIONS = 1024
+
 _clients: dict[str, redis.Redis] = {}
 
 
@@ -15,7 +20,11 @@ def get_redis(url: str) -> redis.Redis:
     """The process's client for `url` (decode_responses off: stream fields stay bytes)."""
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(
-            url, socket_timeout=30, socket_connect_timeout=3, health_check_interval=15
+            url,
+            socket_timeout=30,
+            socket_connect_timeout=3,
+            health_check_interval=15,
+            max_connections=MAX_CONNECTIONS,
         )
     return _clients[url]
 

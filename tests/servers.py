@@ -166,9 +166,11 @@ def process_env(settings, **extra: str) -> dict:
     )
 
 
-def web_process(settings, port: int, log_path: Path) -> subprocess.Popen:
+def web_process(settings, port: int, log_path: Path, warm: bool = True) -> subprocess.Popen:
     """The Procfile's `web` line (gunicorn) for `settings` on `port`, in its own process
-    group so that stopping it ends every worker and every open connection."""
+    group so that stopping it ends every worker and every open connection. Returns once
+    /health answers, or with `warm` false as soon as the port accepts connections (so the
+    caller's requests are the workers' first)."""
     from worker.launch import read_procfile
 
     command = read_procfile(PROJECT_ROOT / "Procfile")["web"].replace("${PORT:-8050}", str(port))
@@ -177,7 +179,10 @@ def web_process(settings, port: int, log_path: Path) -> subprocess.Popen:
         shlex.split(command), cwd=PROJECT_ROOT, env=process_env(settings, PORT=str(port)),
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    wait_for(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, what="gunicorn")
+    if warm:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, what="gunicorn")
+    else:
+        wait_for(lambda: _accepts(port), 60, what="gunicorn's socket")
     return proc
 
 
@@ -189,6 +194,11 @@ def stop_process_group(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
+
+
+def _accepts(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=2):
+        return True
 
 
 def _answers(url: str) -> bool:

@@ -1,0 +1,83 @@
+"""Walls asking for the same trigger share one render_wall answer (dashboard/wall_share.py);
+a new trigger gets new data, and the gate still comes first."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from callbacks.wall import OUTPUTS
+from common import clock
+from dashboard.ids import wall as ids
+from data_access.db import make_engine
+from tests.factories import apply_entries, reported
+from worker.live_state import LiveState
+
+WALL_OUTPUTS = ((ids.RENDERED, "data"), (ids.ERROR, "data"), *OUTPUTS)
+
+
+def render_body(trigger: str, rendered, lang: str = "en") -> dict:
+    """render_wall's request, in the shape Dash's renderer sends it."""
+    outputs = [{"id": i, "property": p} for i, p in WALL_OUTPUTS]
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in WALL_OUTPUTS) + "..",
+        "outputs": outputs,
+        "inputs": [{"id": "wall-trigger", "property": "data", "value": trigger}],
+        "changedPropIds": ["wall-trigger.data"],
+        "state": [
+            {"id": "wall-lang", "property": "data", "value": lang},
+            {"id": "wall-rendered", "property": "data", "value": rendered},
+            {"id": "wall-screen", "property": "data", "value": 1080},
+        ],
+    }
+
+
+def _tiles(response) -> list:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data())["response"]["wall-tiles"]["children"]
+
+
+def _new_incident(settings, redis_client) -> None:
+    """An incident reported now, applied as ingest would, and a new live version."""
+    engine = make_engine(settings.database_url)
+    at = clock.now().astimezone(settings.tz).replace(tzinfo=None)
+    apply_entries(engine, [reported("SHARE-1", at.isoformat(timespec="seconds"))], clock.now())
+    LiveState(redis_client, settings).rebuild(engine, settings.tz)
+    engine.dispose()
+
+
+def test_same_trigger_one_answer_new_trigger_new_data(signed_in_client, settings, redis_client):
+    left, right = signed_in_client("wall"), signed_in_client("wall")
+    first = left.post("/_dash-update-component", json=render_body("1:9", "0:9"))
+    _new_incident(settings, redis_client)
+    same = right.post("/_dash-update-component", json=render_body("1:9", "1:8"))
+    assert same.get_data() == first.get_data()  # not rendered again, though data changed
+    newer = right.post("/_dash-update-component", json=render_body("2:9", "1:9"))
+    assert _tiles(newer) != _tiles(first)  # the incident is counted under the new trigger
+
+
+def test_first_render_and_patch_are_shared_apart(signed_in_client):
+    wall = signed_in_client("wall")
+    patch = wall.post("/_dash-update-component", json=render_body("3:9", "2:9"))
+    full = wall.post("/_dash-update-component", json=render_body("3:9", False))
+    figure = json.loads(full.get_data())["response"]["wall-map"]["figure"]
+    assert "layout" in figure  # a whole figure, not the Patch the other screen was sent
+    assert patch.get_data() != full.get_data()
+
+
+def test_gzip_when_accepted_and_the_gate_first(client, signed_in_client):
+    wall = signed_in_client("wall")
+    plain = wall.post("/_dash-update-component", json=render_body("4:9", "3:9"))
+    packed = wall.post(
+        "/_dash-update-component",
+        json=render_body("4:9", "3:9"),
+        headers={"Accept-Encoding": "gzip, deflate"},
+    )
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    stranger = client.post(
+        "/_dash-update-component",
+        json=render_body("4:9", "3:9"),
+        headers={"Origin": "http://localhost"},
+    )
+    assert stranger.status_code == 401
