@@ -25,6 +25,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, func, select, text
 
+from bench.result import emit
 from common import clock
 from common.config import PROJECT_ROOT
 from data_access.db import make_engine
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         median = statistics.median(values)
         cpu = f"{statistics.median(per_cpu[name]):>17,.0f}" if name in per_cpu else ""
         print(f"{name:22} {median:>10,.0f} {median / raw:>12.2f} {cpu}")
+    emit("ingest", {f"{name} events/s": statistics.median(v) for name, v in rates.items()})
 
 
 if __name__ == "__main__":

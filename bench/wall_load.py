@@ -34,6 +34,7 @@ from pathlib import Path
 
 import redis
 
+from bench.result import emit
 from bench.stack import kiosk_code, running_stack
 from bench.wall_capture import capture
 from bench.wall_clients import KIND_HEADER, Stats, run_wall
@@ -134,6 +135,17 @@ def report(args, stats: Stats, server: dict, server_bad: dict, rss: dict, elapse
         print(f"  {role} {pid}: {mb[0]:.1f} / {max(mb):.1f} / {mb[-1]:.1f}; "
               f"CPU {values[-1][1] - values[0][1]} s")  # fmt: skip
     print(f"generator CPU: {cpu_s:.0f} s over {elapsed:.0f} s ({cpu_s / elapsed:.0%} of a core)")
+    everything = [v for k in plain for v in server.get(k, [])]
+    worker_peaks = [max(v[0] for v in values) for pid, values in rss.items() if pid != min(rss)]
+    emit(
+        "wall_load",
+        {
+            "clients": args.clients,
+            "errors": errors,
+            "server p95 ms, all but SSE": percentile(everything, 0.95) if everything else None,
+            "worker RSS max MB": max(worker_peaks, default=None),
+        },
+    )
 
 
 def prepare_database(args, tmp: Path) -> str:
