@@ -176,9 +176,11 @@ def _summary_tables(dimension: str | None):
 
 
 def _incident_key(dimension: str | None, due: bool = False) -> ColumnElement:
-    """The incidents column a summary's key stands for ('' for none, like the summaries)."""
+    """The incidents column a summary's key stands for ('' for none, like the summaries),
+    always as an expression (see _summed_rows)."""
     if dimension == "reported_day":
-        return Incident.deadline_day if due else Incident.reported_day
+        day = Incident.deadline_day if due else Incident.reported_day
+        return func.coalesce(day, day)
     return func.coalesce(getattr(Incident, dimension or "town"), "")
 
 
@@ -203,20 +205,12 @@ def _summed_rows(
     keys: list[ColumnElement],
     scope: list[ColumnElement],
 ) -> list[tuple[object, dict]]:
-    """Like _grouped, for the few rows `where` finds by its own index: each row's flags
-    fetched, summed here per key. The filters' `scope` goes into the flags, not the WHERE,
-    where SQLite would prefer the town index and read every incident of the towns."""
-    columns = [case((and_(c, *scope), 1), else_=0).label(n) for n, c in flags.items()]
-    labelled = [k.label(f"key{i}") for i, k in enumerate(keys)]
-    sums: dict[object, dict] = {}
-    for row in conn.execute(select(*labelled, *columns).where(*where)):
-        values = row._asdict()
-        key = tuple(values.pop(f"key{i}") for i in range(len(keys)))
-        key = "" if not keys else key if len(keys) > 1 else key[0]
-        total = sums.setdefault(key, dict.fromkeys(flags, 0))
-        for name, value in values.items():
-            total[name] += value
-    return list(sums.items())
+    """Like _grouped, for the few rows `where` finds by its own index. The filters'
+    `scope` goes into the sums and the keys are expressions, not bare columns: with a town
+    IN (...) in the WHERE or a GROUP BY on an indexed column, SQLite prefers that index
+    and reads every incident of the towns or of all time."""
+    sums = select(*(_count(and_(c, *scope)).label(n) for n, c in flags.items())).where(*where)
+    return _grouped(conn, sums, keys)
 
 
 def _summary_counts(
@@ -241,7 +235,8 @@ def _summary_counts(
     def incident_keys(due: bool = False) -> list[ColumnElement]:
         if not grouped:
             return []
-        return [_incident_key(dimension, due)] + ([Incident.town] if by_town else [])
+        town = [func.coalesce(Incident.town, "")] if by_town else []
+        return [_incident_key(dimension, due), *town]
 
     towns = filters.towns
     out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
