@@ -270,7 +270,8 @@ def _summary_counts(
     # Few rows from here on, found by their own indexes; summed in Python, since grouping
     # in SQL lets SQLite pick the grouping column's index and scan every incident.
     open_rows = {"overdue_open": live["overdue_open"], "due_soon": live["due_soon"]}
-    open_where = [is_open(), Incident.deadline <= horizon]  # the open partial index
+    # the open partial index, or the window's days when they hold fewer rows
+    open_where = [is_open(), Incident.deadline <= horizon, live["received"]]
     add(_summed_rows(conn, open_rows, open_where, incident_keys(), scope))
     # Rows the summaries count by their current state but the definition does not count
     # as of now: closed after now, or reported after now (clock skew up to a day).
