@@ -30,7 +30,10 @@ PARTS = ("scale", "ingest", "freshness", "load", "heap")
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
     py = [sys.executable, "-m"]
     return {
-        "scale": [*py, "bench.scale", "--databases", args.databases, "--runs", str(args.runs)],
+        "scale": [
+            *py, "bench.scale", "--databases", args.databases, "--runs", str(args.runs),
+            "--naive-runs", str(args.naive_runs),
+        ],
         "ingest": [*py, "bench.ingest_rate"],
         "freshness": [*py, "bench.wall_freshness", "--events", "200"],
         "load": [
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS))
     parser.add_argument("--databases", default="demo-sqlite,demo-pg,1m-sqlite,5m-pg")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--naive-runs", type=int, default=2)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--load-minutes", type=float, default=5)
     parser.add_argument("--heap-minutes", type=float, default=30)
