@@ -41,9 +41,11 @@ def upgrade() -> None:
     from worker.summaries import rebuild_in
 
     rebuild_in(op.get_bind(), (IncidentDailyBy, IncidentDueDailyBy))
-    if op.get_bind().dialect.name == "sqlite":
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.scalar(sa.text("SELECT 1 FROM incidents LIMIT 1")):
         # SQLite plans without statistics until ANALYZE (PostgreSQL's autovacuum keeps its
-        # own): without them it reads a year of incidents for the few open ones
+        # own): without them it reads a year of incidents for the few open ones. Not on an
+        # empty database, whose statistics would say "empty" long after it is not.
         op.execute("ANALYZE")
 
 
