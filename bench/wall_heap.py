@@ -47,10 +47,11 @@ DASH_STATE = """() => {
   const store = window.dash_stores && window.dash_stores[0];
   if (!store) { return null; }
   const state = store.getState();
-  const queued = ["requested", "prioritized", "blocked", "executing", "watched", "executed",
-                  "stored"].reduce((n, k) => n + ((state.callbacks || {})[k] || []).length, 0);
+  const queued = Object.entries(state.callbacks || {})
+    .filter(([, list]) => Array.isArray(list) && list.length)
+    .map(([name, list]) => name + " " + list.length).join(", ");
   return { past: state.history.past.length, jobs: Object.keys(state.callbackJobs || {}).length,
-           queued, history_kb: JSON.stringify(state.history).length / 1024 };
+           queued: queued || "none", history_kb: JSON.stringify(state.history).length / 1024 };
 }"""
 
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
                     f"(DOM nodes {dom['nodes']:5d}, docs {dom['documents']}, "
                     f"listeners {dom['jsEventListeners']:4d})  "
                     f"dash history {dash.get('past', '-')} ({dash.get('history_kb', 0):.0f} kB) "
-                    f"queued {dash.get('queued', '-')} jobs {dash.get('jobs', '-')}  "
+                    f"callbacks: {dash.get('queued', '-')}; jobs {dash.get('jobs', '-')}  "
                     f"web RSS {worker:6.1f} MB",
                     flush=True,
                 )
