@@ -27,7 +27,7 @@ GROUPED = {
     "synthetic": "(synthetic)",
     "bigint": "(bigint)",
 }
-PATH_HOPS = 7
+PATH_HOPS = 12
 SAMPLE = 3000
 
 
