@@ -122,9 +122,14 @@ def main(argv: list[str] | None = None) -> None:
         if len(half) > 1
         else 0
     )
+    # the map alternates today / 7 days each minute and the heap with it: a least-squares
+    # fit over the second half is steadier than its two ends
+    minutes, values = [m for m, _ in half], [h for _, h in half]
+    fit = statistics.linear_regression(minutes, values).slope * 60 if len(half) > 2 else 0
     print(
         f"heap first {heaps[0]:.2f} MB, last {heaps[-1]:.2f} MB, max {max(heaps):.2f} MB, "
-        f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h"
+        f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h "
+        f"(ends), {fit:+.2f} MB/h (least squares, {len(half)} samples)"
     )
 
 
