@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> None:
         if len(half) > 1
         else 0
     )
-    # the map alternates today / 7 days each minute and the heap with it: a least-squares
-    # fit over the second half is steadier than its two ends
+    # the heap swings ~5 MB between samples (in step with the map's today / 7-day minute):
+    # a least-squares fit over the second half is steadier than its two ends
     minutes, values = [m for m, _ in half], [h for _, h in half]
     fit = statistics.linear_regression(minutes, values).slope * 60 if len(half) > 2 else 0
     print(
