@@ -1,10 +1,16 @@
 """The wall over a long run: JS heap (after a forced GC) and web worker RSS, sampled every
 minute in headless Chromium against gunicorn + ingest with the simulator sped up.
 
-    python -m bench.wall_heap [--minutes 30] [--speed 600]
+    python -m bench.wall_heap [--minutes 30] [--speed 600] [--every 60]
+                              [--snapshots diff.txt [--warmup 2]]
 
 Prints one line a sample and, at the end, the first/last/max heap and the growth per
-hour estimated from the second half (the first minutes include warm-up).
+hour estimated from the second half (the first minutes include warm-up). Each sample
+also gives the page's elements, Chromium's DOM counters (all live nodes, text and detached
+ones too; documents; JS event listeners) and the Dash renderer's undo history and
+callback queues. With --snapshots, a heap snapshot is taken after
+`--warmup` minutes and another at the end, and their diff (what grew, by constructor, and
+the retainer paths of the new objects) is written to that file.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench import heap_snapshot
 from bench.stack import kiosk_code, open_wall, running_stack
 from common.config import PROJECT_ROOT, load_settings
 from data_access.db import make_engine
@@ -35,10 +42,26 @@ def rss_mb(pid: int) -> float:
     return sum(int(v) for v in out.split()) / 1024
 
 
+# the renderer's own state that could grow: undo history, callback queues and jobs
+DASH_STATE = """() => {
+  const store = window.dash_stores && window.dash_stores[0];
+  if (!store) { return null; }
+  const state = store.getState();
+  const queued = Object.entries(state.callbacks || {})
+    .filter(([, list]) => Array.isArray(list) && list.length)
+    .map(([name, list]) => name + " " + list.length).join(", ");
+  return { past: state.history.past.length, jobs: Object.keys(state.callbackJobs || {}).length,
+           queued: queued || "none", history_kb: JSON.stringify(state.history).length / 1024 };
+}"""
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--speed", type=float, default=600)
+    parser.add_argument("--every", type=float, default=60, help="seconds between samples")
+    parser.add_argument("--snapshots", type=Path, help="write a heap snapshot diff here")
+    parser.add_argument("--warmup", type=float, default=2, help="minutes to the 1st snapshot")
     parser.add_argument("--redis-url", default=load_settings().redis_url)
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="cc-heap-"))
@@ -61,17 +84,33 @@ def main(argv: list[str] | None = None) -> None:
         browser, page = open_wall(p, stack["base"], kiosk_code(url))
         cdp = page.context.new_cdp_session(page)
         started = time.monotonic()
+        first_snapshot = None
         try:
             while time.monotonic() - started < args.minutes * 60:
-                time.sleep(60)
+                time.sleep(args.every)
                 cdp.send("HeapProfiler.collectGarbage")
                 heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
-                nodes = page.evaluate("document.getElementsByTagName('*').length")
+                dom = cdp.send("Memory.getDOMCounters")
+                dash = page.evaluate(DASH_STATE) or {}
+                elements = page.evaluate("document.getElementsByTagName('*').length")
                 minute = (time.monotonic() - started) / 60
                 worker = rss_mb(stack["web"].pid)
                 samples.append((minute, heap))
-                print(f"{minute:5.1f} min  heap {heap:6.2f} MB  DOM nodes {nodes:5d}  "
-                      f"web RSS {worker:6.1f} MB", flush=True)  # fmt: skip
+                print(
+                    f"{minute:5.1f} min  heap {heap:6.2f} MB  elements {elements:5d} "
+                    f"(DOM nodes {dom['nodes']:5d}, docs {dom['documents']}, "
+                    f"listeners {dom['jsEventListeners']:4d})  "
+                    f"dash history {dash.get('past', '-')} ({dash.get('history_kb', 0):.0f} kB) "
+                    f"callbacks: {dash.get('queued', '-')}; jobs {dash.get('jobs', '-')}  "
+                    f"web RSS {worker:6.1f} MB",
+                    flush=True,
+                )
+                if args.snapshots and first_snapshot is None and minute >= args.warmup:
+                    first_snapshot = heap_snapshot.take(cdp)
+            if args.snapshots and first_snapshot is not None:
+                report = heap_snapshot.diff(first_snapshot, heap_snapshot.take(cdp))
+                args.snapshots.write_text(report + "\n")
+                print(report, flush=True)
         finally:
             simulator.terminate()
             simulator.wait(30)
@@ -83,9 +122,14 @@ def main(argv: list[str] | None = None) -> None:
         if len(half) > 1
         else 0
     )
+    # the heap swings ~5 MB between samples (in step with the map's today / 7-day minute):
+    # a least-squares fit over the second half is steadier than its two ends
+    minutes, values = [m for m, _ in half], [h for _, h in half]
+    fit = statistics.linear_regression(minutes, values).slope * 60 if len(half) > 2 else 0
     print(
         f"heap first {heaps[0]:.2f} MB, last {heaps[-1]:.2f} MB, max {max(heaps):.2f} MB, "
-        f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h"
+        f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h "
+        f"(ends), {fit:+.2f} MB/h (least squares, {len(half)} samples)"
     )
 
 

@@ -112,6 +112,20 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     assert outside == []
 
 
+UNDO_KEPT = 10  # entries of the renderer's undo history that assets/undo_history.js keeps
+
+
+def test_renderer_undo_history_stays_short_on_a_running_wall(signed_in_page, live_server, ingest):
+    """Each clock tick and live push is an input change the Dash renderer records for
+    undo, and it drops none: a wall that runs for weeks must not keep them all (issue #5)."""
+    page, errors, _ = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    page.wait_for_timeout(2 * UNDO_KEPT * 1000)  # the 1 s tick alone records 2 * UNDO_KEPT
+    past = page.evaluate("window.dash_stores[0].getState().history.past.length")
+    assert past == UNDO_KEPT  # recorded, then trimmed
+    assert errors == []
+
+
 def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
     signed_in_page, live_server, ingest, settings
 ):
