@@ -27,6 +27,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench import heap_snapshot
+from bench.result import emit
 from bench.stack import kiosk_code, open_wall, running_stack
 from common.config import PROJECT_ROOT, load_settings
 from data_access.db import make_engine
@@ -131,6 +132,11 @@ def main(argv: list[str] | None = None) -> None:
         f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h "
         f"(ends), {fit:+.2f} MB/h (least squares, {len(half)} samples)"
     )
+    emit(
+        "wall_heap",
+        {"minutes": args.minutes, "JS heap first MB": heaps[0], "JS heap last MB": heaps[-1],
+         "JS heap second-half MB/h (least squares)": fit},
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
