@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select, true
+from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from data_access.models import (
@@ -493,8 +493,9 @@ def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float =
     """Every incident still open, whenever reported: open, overdue and due soon now."""
     sets = backlog_conditions(now, warn_hours)
     scope = incident_scope(filters)  # in the counts: in the WHERE it hides the open index
+    opened = _count(and_(*scope)).label("open") if scope else func.count().label("open")
     query = select(
-        _count(and_(true(), *scope)).label("open"),
+        opened,
         _count(and_(sets["overdue"], *scope)).label("overdue"),
         _count(and_(sets["due_soon"], *scope)).label("due_soon"),
     ).where(sets["open"])
