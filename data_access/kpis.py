@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from data_access.median import median_hours_to_close
 from data_access.models import (
     CLOSED_STATUSES,
     DISPUTE_OUTCOMES,
@@ -82,12 +83,6 @@ def _count(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _hours_to_close(dialect: str) -> ColumnElement:
-    if dialect == "postgresql":
-        return func.extract("epoch", Incident.closed_at - Incident.reported_at) / 3600.0
-    return (func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)) * 24.0
-
-
 def incident_conditions(
     window: Window, at: datetime, warn_hours: float
 ) -> dict[str, ColumnElement]:
@@ -135,22 +130,6 @@ def _incident_shape(counts: dict) -> dict:
         "satisfied": counts["satisfied"],
         "satisfaction_rate": rate(counts["satisfied"], counts["rated"]),
     }
-
-
-def _median(engine: Engine, condition: ColumnElement, n: int | None = None) -> float | None:
-    """Exact median of hours to close, by sorting in the database (both dialects); `n`,
-    the number of rows under `condition`, when the caller knows it already."""
-    hours = _hours_to_close(engine.dialect.name).label("h")
-    with engine.connect() as conn:
-        if n is None:
-            n = conn.execute(select(func.count()).where(condition)).scalar_one()
-        if not n:
-            return None
-        middle = conn.execute(
-            select(hours).where(condition).order_by(hours).offset((n - 1) // 2).limit(2 - n % 2)
-        ).scalars()
-        values = [float(v) for v in middle]
-    return round(sum(values) / len(values), 2)
 
 
 SUMMED = ("received", "closed", "rated", "satisfied")
@@ -328,7 +307,12 @@ def incident_figures(
             counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
     figures = _incident_shape(counts)
     closed = and_(conditions["closed"], *scope)
-    figures["median_hours_to_close"] = _median(engine, closed, figures["closed"])
+    histogram = None
+    if use_summaries and summarised(filters, as_of):
+        histogram = (window.start, window.end, filters.towns, now)
+    figures["median_hours_to_close"] = median_hours_to_close(
+        engine, closed, figures["closed"], histogram
+    )
     return figures
 
 

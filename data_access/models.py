@@ -337,3 +337,33 @@ class IncidentDueDailyBy(Base):
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
     due: Mapped[int] = mapped_column(Integer)
     on_time: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentCloseHist(Base):
+    """Closed incidents by reported local day, town and bucket of time to close
+    (data_access.close_buckets): the median's histogram for some towns."""
+
+    __tablename__ = "incident_close_hist"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentCloseHistAll(Base):
+    """IncidentCloseHist summed over towns: the median's histogram for the county."""
+
+    __tablename__ = "incident_close_hist_all"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentCloseHistMonth(Base):
+    """IncidentCloseHistAll summed by month (`month`: its first day), so a long window
+    reads a row per bucket and month rather than per bucket and day."""
+
+    __tablename__ = "incident_close_hist_month"
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed: Mapped[int] = mapped_column(Integer)

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from common.config import load_settings
 from data_access.db import make_engine, normalise_url
 from data_access.models import Base
+from data_access.schema import autogenerate_includes
 
 config = context.config
 url = config.attributes.get("url")
@@ -29,6 +30,7 @@ options = {
     "target_metadata": Base.metadata,
     "render_as_batch": url.startswith("sqlite"),
     "compare_type": True,
+    "include_object": autogenerate_includes,
 }
 MIGRATION_LOCK = 7_351_920_614  # any constant shared by every migrating process
 

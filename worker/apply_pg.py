@@ -132,6 +132,13 @@ def _upsert(cur, state_table: str, states: list[dict]) -> None:
     )
 
 
+_ARRAY_TYPES = {
+    "day": "date",
+    "month": "date",
+    "bucket": "int",
+}  # summary key columns that are not text
+
+
 def _move_summaries(cur, old: list[dict], new: list[dict]) -> None:
     """summaries.apply_deltas, one statement per summary table (arrays, not rows)."""
     for summary, changes in zip(summaries.SUMMARIES, summaries.deltas(old, new), strict=True):
@@ -141,7 +148,7 @@ def _move_summaries(cur, old: list[dict], new: list[dict]) -> None:
         key_columns = [[k[i] for k in keys] for i in range(len(summary.keys))]
         count_columns = [[v[i] for v in changes.values()] for i in range(len(counts))]
         casts = ", ".join(
-            ["%s::date[]" if k == "day" else "%s::text[]" for k in summary.keys]
+            [f"%s::{_ARRAY_TYPES.get(k, 'text')}[]" for k in summary.keys]
             + ["%s::int[]"] * len(counts)
         )
         table, names = summary.table, ", ".join(summary.keys)

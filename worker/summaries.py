@@ -1,18 +1,21 @@
-"""Keeping the daily summary tables exact (data_access.models: IncidentDaily, IncidentDueDaily
-and their by-dimension splits IncidentDailyBy, IncidentDueDailyBy).
+"""Keeping the daily summary tables exact (data_access.models: IncidentDaily, IncidentDueDaily,
+their by-dimension splits IncidentDailyBy, IncidentDueDailyBy, and the median's histograms
+of time to close IncidentCloseHist, IncidentCloseHistAll).
 
 Each incident row contributes to one `incident_daily` row (its reported day and town:
 received unless rejected, closed, rated, satisfied by its current state) and, unless
 rejected, to one `incident_due_daily` row (its deadline day and town: due, and on time if
 closed by the deadline); and likewise once per dimension to the `_by` tables, keyed also by
-the row's value of that dimension ('' when it has none). When ingest re-folds an incident
+the row's value of that dimension ('' when it has none); a closed row also counts once in
+each histogram, by reported day (and town) and bucket of time to close (data_access.
+close_buckets). When ingest re-folds an incident
 it moves the contribution of the old row to the new one (`apply_deltas`); the seeder and
 the migrations compute the same set-based (`rebuild_in`). Tests prove the two equal.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +23,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from data_access.close_buckets import bucket_of
 from data_access.models import (
     CLOSED_STATUSES,
     Incident,
+    IncidentCloseHist,
+    IncidentCloseHistAll,
+    IncidentCloseHistMonth,
     IncidentDaily,
     IncidentDailyBy,
     IncidentDueDaily,
@@ -31,6 +38,7 @@ from data_access.models import (
 
 DAILY = ("received", "closed", "rated", "satisfied")
 DUE = ("due", "on_time")
+HIST = ("closed",)
 # The dimensions split out: `hour` (UTC hour of the report, two digits) feeds the weekday x
 # hour heatmap, which needs only the received count, so it has no due split.
 DAILY_DIMENSIONS = ("category", "channel", "department", "grid", "hour")
@@ -59,6 +67,9 @@ SUMMARIES = (
     Summary(IncidentDueDaily, ("day", "town"), DUE),
     Summary(IncidentDailyBy, BY_KEYS, DAILY),
     Summary(IncidentDueDailyBy, BY_KEYS, DUE),
+    Summary(IncidentCloseHist, ("day", "town", "bucket"), HIST),
+    Summary(IncidentCloseHistAll, ("day", "bucket"), HIST),
+    Summary(IncidentCloseHistMonth, ("month", "bucket"), HIST),
 )
 
 
@@ -73,9 +84,9 @@ def dimension_value(row: dict, dimension: str) -> str:
     return row[dimension] or ""
 
 
-def contributions(row: dict) -> tuple[list[tuple], tuple, list[tuple], tuple | None]:
-    """(daily keys, daily counts, due keys, due counts) of one incidents row: one key per
-    summary it counts in (as tuples tagged with the summary's index in SUMMARIES)."""
+def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
+    """[(keys, counts)] of one incidents row: the keys it counts under (as tuples tagged
+    with their summary's index in SUMMARIES) and what it adds to each."""
     closed = row["status"] in CLOSED_STATUSES
     rejected = row["status"] == "rejected"
     satisfaction = row["satisfaction"] if closed else None
@@ -89,14 +100,19 @@ def contributions(row: dict) -> tuple[list[tuple], tuple, list[tuple], tuple | N
     daily_keys = [(0, day, town)] + [
         (2, d, day, town, dimension_value(row, d)) for d in DAILY_DIMENSIONS
     ]
+    out = [(daily_keys, daily)]
+    if closed and row["closed_at"] is not None:
+        b = bucket_of(row["reported_at"], row["closed_at"])
+        out.append(([(4, day, town, b), (5, day, b), (6, day.replace(day=1), b)], (1,)))
     if rejected:
-        return daily_keys, daily, [], None
+        return out
     on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
     due_day = row["deadline_day"]
     due_keys = [(1, due_day, town)] + [
         (3, d, due_day, town, dimension_value(row, d)) for d in DUE_DIMENSIONS
     ]
-    return daily_keys, daily, due_keys, (1, int(on_time))
+    out.append((due_keys, (1, int(on_time))))
+    return out
 
 
 def _zeros(summary: Summary):
@@ -109,8 +125,7 @@ def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[dict, ...]:
     changes: list[dict[tuple, list[int]]] = [defaultdict(_zeros(s)) for s in SUMMARIES]
     for rows, sign in ((old, -1), (new, 1)):
         for row in rows:
-            daily_keys, daily, due_keys, due = contributions(row)
-            for keys, counts in ((daily_keys, daily), (due_keys, due)):
+            for keys, counts in contributions(row):
                 for index, *key in keys:
                     target = changes[index][tuple(key)]
                     for i, c in enumerate(counts):
@@ -181,6 +196,8 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
     }
     for summary in chosen:
         conn.execute(delete(summary.model))
+        if summary.counts == HIST:
+            continue  # below, in one read for both
         counts, day, where = counted[summary.counts]
         if summary.keys != BY_KEYS:
             keys = (day, Incident.town)
@@ -191,6 +208,44 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
             keys = (day, Incident.town, _dimension_column(conn.dialect.name, dimension))
             query = select(literal(dimension), *keys, *counts).where(*where).group_by(*keys)
             conn.execute(insert(summary.model).from_select([*BY_KEYS, *summary.counts], query))
+
+    histograms = [s for s in chosen if s.counts == HIST]
+    if histograms:
+        _rebuild_histograms(conn, histograms)
+
+
+def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
+    """The buckets are computed in Python, by the function ingest uses, so both agree to
+    the microsecond (SQL's arithmetic on times differs between the dialects). Read in
+    day order and written a month at a time, so millions of incidents take little memory."""
+    tables = [(s.model.__table__, SUMMARIES.index(s)) for s in chosen]
+    counts: dict[int, Counter] = {4: Counter(), 5: Counter(), 6: Counter()}
+
+    def flush() -> None:
+        for table, index in tables:
+            rows = [
+                {**dict(zip(SUMMARIES[index].keys, k, strict=True)), "closed": n}
+                for k, n in counts[index].items()
+            ]
+            if rows:
+                conn.execute(insert(table), rows)
+        for counter in counts.values():
+            counter.clear()
+
+    query = select(Incident.reported_day, Incident.town, Incident.reported_at, Incident.closed_at)
+    query = query.where(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at.is_not(None))
+    query = query.order_by(Incident.reported_day).execution_options(yield_per=50_000)
+    current = None
+    for day, town, reported_at, closed_at in conn.execute(query):
+        month = day.replace(day=1)
+        if month != current:  # the months before are complete
+            flush()
+        current = month
+        b = bucket_of(reported_at, closed_at)
+        counts[4][(day, town, b)] += 1
+        counts[5][(day, b)] += 1
+        counts[6][(month, b)] += 1
+    flush()
 
 
 def rebuild(engine: Engine) -> None:

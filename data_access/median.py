@@ -1,0 +1,195 @@
+"""median_hours_to_close (CONTRACT section 2): sorted outright for a few thousand
+incidents, through the histograms of time to close for more (data_access.close_buckets).
+
+Both give the same value: the histogram path counts the window's closed incidents per
+bucket (summed from the daily histograms, less the rows they count by state but the
+definition does not count yet), finds the bucket holding the middle rank(s), and sorts
+only that bucket's incidents, read through ix_incidents_close_span (migration 0006).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy.sql import ColumnElement
+
+from data_access.close_buckets import bounds, bucket_of
+from data_access.models import (
+    CLOSED_STATUSES,
+    Incident,
+    IncidentCloseHist,
+    IncidentCloseHistAll,
+    IncidentCloseHistMonth,
+)
+
+SORT_UP_TO = 10_000  # closed incidents sorted outright; more go through the histograms
+MARGIN_SECONDS = 1.0  # beyond a bucket's edges: SQL's time arithmetic rounds unlike Python's
+
+
+def hours_to_close(dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
+        return func.extract("epoch", Incident.closed_at - Incident.reported_at) / 3600.0
+    return (func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)) * 24.0
+
+
+def _span_at_least(dialect: str, seconds: float) -> ColumnElement:
+    """`time to close >= seconds`, written as ix_incidents_close_span's expression."""
+    if dialect == "postgresql":
+        return Incident.closed_at - Incident.reported_at >= timedelta(seconds=seconds)
+    span = func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)
+    return span >= seconds / 86400.0
+
+
+def _span_below(dialect: str, seconds: float) -> ColumnElement:
+    if dialect == "postgresql":
+        return Incident.closed_at - Incident.reported_at < timedelta(seconds=seconds)
+    span = func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)
+    return span < seconds / 86400.0
+
+
+def _middle(values: list[float]) -> float:
+    return round(sum(values) / len(values), 2)
+
+
+def sorted_median(conn: Connection, closed: ColumnElement, n: int | None = None) -> float | None:
+    """Exact median of hours to close under `closed`, sorted in the database; `n`, the
+    number of rows under `closed`, when the caller knows it already."""
+    hours = hours_to_close(conn.dialect.name).label("h")
+    if n is None:
+        n = conn.execute(select(func.count()).where(closed)).scalar_one()
+    if not n:
+        return None
+    middle = conn.execute(
+        select(hours).where(closed).order_by(hours).offset((n - 1) // 2).limit(2 - n % 2)
+    ).scalars()
+    return _middle([float(v) for v in middle])
+
+
+def _month_span(start: date, end: date) -> tuple[date, date] | None:
+    """(first, last) month start of the whole months inside [start, end], or None."""
+    first = start if start.day == 1 else _next_month(start)
+    ends_a_month = _next_month(end) - timedelta(days=1) == end
+    stop = _next_month(end) if ends_a_month else end.replace(day=1)  # first month not inside
+    return (first, _previous_month(stop)) if first < stop else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _histogram_counts(conn: Connection, start: date, end: date, towns: tuple[str, ...]) -> Counter:
+    """Closed incidents reported from `start` to `end` per bucket, by current state."""
+    counts: Counter = Counter()
+
+    def add(query) -> None:
+        for b, c in conn.execute(query):
+            counts[b] += int(c)
+
+    if towns:
+        h = IncidentCloseHist
+        where = [h.day.between(start, end), h.town.in_(towns)]
+        add(select(h.bucket, func.sum(h.closed)).where(*where).group_by(h.bucket))
+        return counts
+    days, months = IncidentCloseHistAll, IncidentCloseHistMonth
+    span = _month_span(start, end)
+    if span is None:
+        edges = [(start, end)]
+    else:
+        m = months
+        add(select(m.bucket, func.sum(m.closed)).where(m.month.between(*span)).group_by(m.bucket))
+        edges = [(start, span[0] - timedelta(days=1)), (_next_month(span[1]), end)]
+    for low, high in edges:
+        if low <= high:
+            where = days.day.between(low, high)
+            add(select(days.bucket, func.sum(days.closed)).where(where).group_by(days.bucket))
+    return counts
+
+
+def _window_counts(
+    conn: Connection, start: date, end: date, towns: tuple[str, ...], now: datetime
+) -> Counter:
+    """Closed incidents reported from `start` to `end` per bucket, as of `now`."""
+    counts = _histogram_counts(conn, start, end, towns)
+    # Rows the histograms count by their state, the definition not yet: closed after now,
+    # or reported after now (clock skew up to a day). Few, found by their own indexes and
+    # filtered here: with the window's days in the WHERE, SQLite reads the whole window.
+    # (A NOT on closed_at in SQL would have SQLite read every closed row by that index.)
+    reported_later = and_(
+        Incident.reported_day >= (now - timedelta(days=1)).date(), Incident.reported_at > now
+    )
+    columns = (Incident.id, Incident.reported_day, Incident.town, Incident.status)
+    odd = {}
+    for where in (Incident.closed_at > now, reported_later):
+        for row in conn.execute(
+            select(*columns, Incident.reported_at, Incident.closed_at).where(where)
+        ):
+            odd[row[0]] = row[1:]
+    for day, town, status, reported_at, closed_at in odd.values():
+        counted = status in CLOSED_STATUSES and closed_at is not None
+        if counted and start <= day <= end and (not towns or town in towns):
+            counts[bucket_of(reported_at, closed_at)] -= 1
+    return counts
+
+
+def _bucket_hours(conn: Connection, b: int, closed: ColumnElement) -> list[float]:
+    """Hours to close of the rows under `closed` in bucket `b`, sorted."""
+    dialect = conn.dialect.name
+    low, high = bounds(b)
+    where = [closed]
+    if low is not None:
+        where.append(_span_at_least(dialect, low - MARGIN_SECONDS))
+    if high is not None:
+        where.append(_span_below(dialect, high + MARGIN_SECONDS))
+    hours = hours_to_close(dialect)
+    query = select(Incident.reported_at, Incident.closed_at, hours).where(*where)
+    return sorted(float(h) for r, c, h in conn.execute(query) if bucket_of(r, c) == b)
+
+
+def histogram_median(
+    conn: Connection,
+    start,
+    end,
+    towns: tuple[str, ...],
+    now: datetime,
+    closed: ColumnElement,
+    n: int,
+) -> float | None:
+    """The median through the histograms, for the `n` rows under `closed` (the window's
+    closed incidents as of now, filtered by `towns` at most); None when the histograms
+    and `incidents` disagree, so the caller sorts outright instead."""
+    counts = _window_counts(conn, start, end, towns, now)
+    if not n or sum(counts.values()) != n:
+        return None
+    wanted = sorted({(n - 1) // 2, n // 2})
+    values, below = [], 0
+    for b in sorted(counts):
+        inside = [r - below for r in wanted if below <= r < below + counts[b]]
+        if inside:
+            hours = _bucket_hours(conn, b, closed)
+            if len(hours) != counts[b]:
+                return None
+            values += [hours[i] for i in inside]
+        below += counts[b]
+    return _middle(values)
+
+
+def median_hours_to_close(
+    engine: Engine,
+    closed: ColumnElement,
+    n: int,
+    histogram: tuple | None = None,
+) -> float | None:
+    """The median for the `n` rows under `closed`; `histogram` = (start, end, towns, now)
+    when the histograms can answer (as of now, filtered by towns at most)."""
+    with engine.connect() as conn:
+        if histogram is not None and n > SORT_UP_TO:
+            value = histogram_median(conn, *histogram, closed, n)
+            if value is not None:
+                return value
+        return sorted_median(conn, closed, n)
