@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from data_access import months
 from data_access.median import median_hours_to_close
 from data_access.models import (
     CLOSED_STATUSES,
@@ -30,6 +31,8 @@ from data_access.models import (
     IncidentDailyBy,
     IncidentDueDaily,
     IncidentDueDailyBy,
+    IncidentDueMonthlyBy,
+    IncidentMonthlyBy,
 )
 from data_access.ranking import rank
 
@@ -143,15 +146,43 @@ def summarised(filters: Filters, as_of: datetime | None) -> bool:
     return as_of is None and not (filters.categories or filters.channels or filters.departments)
 
 
-def _summary_tables(dimension: str | None):
-    """(daily table, due table, the key column of each, the conditions of each)."""
+def _summary_table(dimension: str | None, due: bool, monthly: bool):
+    """(table, its key column, its conditions, its date column) of the summary that splits
+    by `dimension`: received etc. by reported day or month, or due by deadline day or
+    month (the day series keys by the day itself)."""
+    if monthly:
+        t = IncidentDueMonthlyBy if due else IncidentMonthlyBy
+        split = "" if dimension in (None, "town") else dimension
+        return t, (t.town if split == "" else t.key), [t.dimension == split], t.month
     if dimension in (None, "town", "reported_day"):
-        d, u = IncidentDaily, IncidentDueDaily
-        if dimension == "reported_day":  # the day series: due by deadline day
-            return d, u, d.day, u.day, [], []
-        return d, u, d.town, u.town, [], []
-    d, u = IncidentDailyBy, IncidentDueDailyBy
-    return d, u, d.key, u.key, [d.dimension == dimension], [u.dimension == dimension]
+        t = IncidentDueDaily if due else IncidentDaily
+        return t, (t.day if dimension == "reported_day" else t.town), [], t.day
+    t = IncidentDueDailyBy if due else IncidentDailyBy
+    return t, t.key, [t.dimension == dimension], t.day
+
+
+def _summary_sums(
+    conn,
+    columns: tuple[str, ...],
+    first: date,
+    last: date,
+    dimension: str | None,
+    towns: tuple[str, ...],
+    by_town: bool,
+    due: bool = False,
+) -> list[tuple[object, dict]]:
+    """_grouped sums of the summary `columns` from day `first` to `last`: whole months from
+    the monthly tables, the days around them from the daily ones."""
+    by_day = dimension in ("reported_day", "hour")
+    pieces = [(False, first, last)] if by_day else months.split(first, last)
+    out = []
+    for monthly, low, high in pieces:
+        t, key, where, when = _summary_table(dimension, due, monthly)
+        keys = [key, t.town] if by_town else [key] if dimension is not None else []
+        query = select(*(func.coalesce(func.sum(getattr(t, c)), 0).label(c) for c in columns))
+        query = query.where(when.between(low, high), *where)
+        out += _grouped(conn, query.where(*([t.town.in_(towns)] if towns else [])), keys)
+    return out
 
 
 def _incident_key(dimension: str | None, due: bool = False) -> ColumnElement:
@@ -206,10 +237,7 @@ def _summary_counts(
     it can (open rows, deadline days not yet over everywhere, and the rare rows reported
     or closed after now). Equal to the raw path, by construction and by test. With
     `by_town`, per (value, town) pair."""
-    d, u, d_key, u_key, d_where, u_where = _summary_tables(dimension)
     grouped = dimension is not None
-    d_keys = [d_key, d.town] if by_town else [d_key] if grouped else []
-    u_keys = [u_key, u.town] if by_town else [u_key] if grouped else []
 
     def incident_keys(due: bool = False) -> list[ColumnElement]:
         if not grouped:
@@ -225,17 +253,12 @@ def _summary_counts(
             for name, value in counts.items():
                 out[key][name] += sign * int(value or 0)
 
-    daily = select(*(func.coalesce(func.sum(getattr(d, c)), 0).label(c) for c in SUMMED))
-    daily = daily.where(d.day.between(window.start, window.end), *d_where)
-    add(_grouped(conn, daily.where(*([d.town.in_(towns)] if towns else [])), d_keys))
+    add(_summary_sums(conn, SUMMED, window.start, window.end, dimension, towns, by_town))
     # Deadline days over in every zone (before yesterday in UTC) come from the summary;
     # the last days, where "passed by now" cuts through a day, from incidents.
     settled = min(window.end, (now - timedelta(days=2)).date())
-    due = select(
-        func.coalesce(func.sum(u.due), 0).label("due"),
-        func.coalesce(func.sum(u.on_time), 0).label("on_time"),
-    ).where(u.day.between(window.start, settled), *u_where, *([u.town.in_(towns)] if towns else []))
-    add(_grouped(conn, due, u_keys))
+    due = ("due", "on_time")
+    add(_summary_sums(conn, due, window.start, settled, dimension, towns, by_town, due=True))
     scope = incident_scope(filters)
     recent_start = max(window.start, settled + timedelta(days=1))
     if recent_start <= window.end:

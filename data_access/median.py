@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.sql import ColumnElement
 
+from data_access import months
 from data_access.close_buckets import bounds, bucket_of
 from data_access.models import (
     CLOSED_STATUSES,
@@ -67,22 +68,6 @@ def sorted_median(conn: Connection, closed: ColumnElement, n: int | None = None)
     return _middle([float(v) for v in middle])
 
 
-def _month_span(start: date, end: date) -> tuple[date, date] | None:
-    """(first, last) month start of the whole months inside [start, end], or None."""
-    first = start if start.day == 1 else _next_month(start)
-    ends_a_month = _next_month(end) - timedelta(days=1) == end
-    stop = _next_month(end) if ends_a_month else end.replace(day=1)  # first month not inside
-    return (first, _previous_month(stop)) if first < stop else None
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 def _histogram_counts(conn: Connection, start: date, end: date, towns: tuple[str, ...]) -> Counter:
     """Closed incidents reported from `start` to `end` per bucket, by current state."""
     counts: Counter = Counter()
@@ -96,18 +81,14 @@ def _histogram_counts(conn: Connection, start: date, end: date, towns: tuple[str
         where = [h.day.between(start, end), h.town.in_(towns)]
         add(select(h.bucket, func.sum(h.closed)).where(*where).group_by(h.bucket))
         return counts
-    days, months = IncidentCloseHistAll, IncidentCloseHistMonth
-    span = _month_span(start, end)
-    if span is None:
-        edges = [(start, end)]
-    else:
-        m = months
-        add(select(m.bucket, func.sum(m.closed)).where(m.month.between(*span)).group_by(m.bucket))
-        edges = [(start, span[0] - timedelta(days=1)), (_next_month(span[1]), end)]
-    for low, high in edges:
-        if low <= high:
-            where = days.day.between(low, high)
-            add(select(days.bucket, func.sum(days.closed)).where(where).group_by(days.bucket))
+    for monthly, first, last in months.split(start, end):
+        h = IncidentCloseHistMonth if monthly else IncidentCloseHistAll
+        column = h.month if monthly else h.day
+        add(
+            select(h.bucket, func.sum(h.closed))
+            .where(column.between(first, last))
+            .group_by(h.bucket)
+        )
     return counts
 
 

@@ -367,3 +367,32 @@ class IncidentCloseHistMonth(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     closed: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentMonthlyBy(Base):
+    """IncidentDailyBy by reported month (`month`: its first day), so a long window reads
+    its whole months here and only its edge days by day. `dimension` '' (with key '')
+    holds the town totals of IncidentDaily; the hour split is left out (the weekday x hour
+    heatmap needs days)."""
+
+    __tablename__ = "incident_monthly_by"
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    key: Mapped[str] = mapped_column(CODE, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentDueMonthlyBy(Base):
+    """IncidentDueDailyBy by deadline month, like IncidentMonthlyBy (dimension '': towns)."""
+
+    __tablename__ = "incident_due_monthly_by"
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+    key: Mapped[str] = mapped_column(CODE, primary_key=True)
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

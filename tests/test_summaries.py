@@ -42,13 +42,14 @@ def _summary(engine) -> dict:
 
 @pytest.fixture
 def history_applied(engine):
-    """300 generated lifecycles over 12 days, applied in shuffled batches with repeats."""
+    """300 generated lifecycles over 70 days (so windows hold whole months, which come
+    from the monthly tables), applied in shuffled batches with repeats."""
     model = load_model(PROJECT_ROOT / "masterdata")
     rng = random.Random(11)
     now = clock.now()
     entries = []
     for n in range(300):
-        at = now - timedelta(days=rng.uniform(0, 12))
+        at = now - timedelta(days=rng.uniform(0, 70))
         entries += incident_events(model, rng, f"INC-S-{n}", at, now, False, TZ)
     rng.shuffle(entries)  # late, out of order
     entries += rng.sample(entries, 40)  # duplicates
@@ -77,7 +78,9 @@ def test_incremental_summaries_equal_a_rebuild(engine, history_applied):
     assert _summary(engine) == incremental
 
 
-@pytest.mark.parametrize("days, ago", [(1, 0), (3, 0), (7, 0), (13, 0), (4, 5), (1, 9)])
+@pytest.mark.parametrize(
+    "days, ago", [(1, 0), (3, 0), (7, 0), (13, 0), (4, 5), (1, 9), (65, 0), (40, 20)]
+)
 def test_figures_through_summaries_equal_raw(engine, history_applied, days, ago):
     """Windows ending today (deadlines passing now) and wholly in the past."""
     now = history_applied
@@ -94,7 +97,7 @@ def test_figures_through_summaries_equal_raw(engine, history_applied, days, ago)
 
 def _windows(now) -> list[Window]:
     today = now.astimezone(TZ).date()
-    spans = ((0, 0), (6, 0), (12, 0), (9, 5))  # (days back to the start, to the end)
+    spans = ((0, 0), (6, 0), (12, 0), (9, 5), (65, 0), (50, 15))  # (days back to start, end)
     return [Window(today - timedelta(days=a), today - timedelta(days=b)) for a, b in spans]
 
 
@@ -150,7 +153,7 @@ def test_median_through_the_histograms_equals_the_sorted_median(
     now = history_applied
     today = now.astimezone(TZ).date()
     for filters in _filters():
-        for start, end in ((12, 0), (6, 0), (9, 5), (40, 0)):
+        for start, end in ((12, 0), (6, 0), (9, 5), (65, 0), (50, 15)):
             window = Window(today - timedelta(days=start), today - timedelta(days=end))
             closed = and_(
                 incident_conditions(window, now, 24.0)["closed"], *incident_scope(filters)

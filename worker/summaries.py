@@ -20,7 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.close_buckets import bucket_of
@@ -34,7 +46,10 @@ from data_access.models import (
     IncidentDailyBy,
     IncidentDueDaily,
     IncidentDueDailyBy,
+    IncidentDueMonthlyBy,
+    IncidentMonthlyBy,
 )
+from data_access.months import month_of
 
 DAILY = ("received", "closed", "rated", "satisfied")
 DUE = ("due", "on_time")
@@ -62,6 +77,7 @@ class Summary:
 
 
 BY_KEYS = ("dimension", "day", "town", "key")
+MONTHLY_KEYS = ("dimension", "month", "town", "key")
 SUMMARIES = (
     Summary(IncidentDaily, ("day", "town"), DAILY),
     Summary(IncidentDueDaily, ("day", "town"), DUE),
@@ -70,7 +86,15 @@ SUMMARIES = (
     Summary(IncidentCloseHist, ("day", "town", "bucket"), HIST),
     Summary(IncidentCloseHistAll, ("day", "bucket"), HIST),
     Summary(IncidentCloseHistMonth, ("month", "bucket"), HIST),
+    Summary(IncidentMonthlyBy, MONTHLY_KEYS, DAILY),
+    Summary(IncidentDueMonthlyBy, MONTHLY_KEYS, DUE),
 )
+# The monthly roll-ups of the daily tables: '' stands for no split (the town totals).
+MONTHLY_DIMENSIONS = ("", "category", "channel", "department", "grid")
+MONTHLY_OF = {
+    IncidentMonthlyBy: (IncidentDaily, IncidentDailyBy),
+    IncidentDueMonthlyBy: (IncidentDueDaily, IncidentDueDailyBy),
+}
 
 
 def _utc_hour(value: datetime) -> str:
@@ -82,6 +106,10 @@ def dimension_value(row: dict, dimension: str) -> str:
     if dimension == "hour":
         return _utc_hour(row["reported_at"])
     return row[dimension] or ""
+
+
+def _split_value(row: dict, dimension: str) -> str:
+    return dimension_value(row, dimension) if dimension else ""
 
 
 def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
@@ -97,20 +125,24 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
         int(satisfaction is not None and satisfaction >= 4),
     )
     day, town = row["reported_day"], row["town"]
+    month = month_of(day)
     daily_keys = [(0, day, town)] + [
         (2, d, day, town, dimension_value(row, d)) for d in DAILY_DIMENSIONS
     ]
+    daily_keys += [(7, d, month, town, _split_value(row, d)) for d in MONTHLY_DIMENSIONS]
     out = [(daily_keys, daily)]
     if closed and row["closed_at"] is not None:
         b = bucket_of(row["reported_at"], row["closed_at"])
-        out.append(([(4, day, town, b), (5, day, b), (6, day.replace(day=1), b)], (1,)))
+        out.append(([(4, day, town, b), (5, day, b), (6, month, b)], (1,)))
     if rejected:
         return out
     on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
     due_day = row["deadline_day"]
+    due_month = month_of(due_day)
     due_keys = [(1, due_day, town)] + [
         (3, d, due_day, town, dimension_value(row, d)) for d in DUE_DIMENSIONS
     ]
+    due_keys += [(8, d, due_month, town, _split_value(row, d)) for d in MONTHLY_DIMENSIONS]
     out.append((due_keys, (1, int(on_time))))
     return out
 
@@ -196,8 +228,8 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
     }
     for summary in chosen:
         conn.execute(delete(summary.model))
-        if summary.counts == HIST:
-            continue  # below, in one read for both
+        if summary.counts == HIST or summary.keys == MONTHLY_KEYS:
+            continue  # below: the histograms in one read, the months from the days
         counts, day, where = counted[summary.counts]
         if summary.keys != BY_KEYS:
             keys = (day, Incident.town)
@@ -209,9 +241,32 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
             query = select(literal(dimension), *keys, *counts).where(*where).group_by(*keys)
             conn.execute(insert(summary.model).from_select([*BY_KEYS, *summary.counts], query))
 
+    for summary in chosen:
+        if summary.keys == MONTHLY_KEYS:
+            _roll_up_months(conn, summary)
     histograms = [s for s in chosen if s.counts == HIST]
     if histograms:
         _rebuild_histograms(conn, histograms)
+
+
+def _month_column(dialect: str, day):
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
+
+
+def _roll_up_months(conn: Connection, summary: Summary) -> None:
+    """A monthly table summed from its daily ones (which rebuild_in fills first)."""
+    totals, split = MONTHLY_OF[summary.model]
+    sums = [func.sum(getattr(totals, c)) for c in summary.counts]
+    month = _month_column(conn.dialect.name, totals.day)
+    query = select(literal(""), month, totals.town, literal(""), *sums).group_by(month, totals.town)
+    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
+    sums = [func.sum(getattr(split, c)) for c in summary.counts]
+    month = _month_column(conn.dialect.name, split.day)
+    keys = (split.dimension, month, split.town, split.key)
+    query = select(*keys, *sums).where(split.dimension.in_(MONTHLY_DIMENSIONS)).group_by(*keys)
+    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
 
 
 def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
@@ -237,7 +292,7 @@ def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
     query = query.order_by(Incident.reported_day).execution_options(yield_per=50_000)
     current = None
     for day, town, reported_at, closed_at in conn.execute(query):
-        month = day.replace(day=1)
+        month = month_of(day)
         if month != current:  # the months before are complete
             flush()
         current = month
