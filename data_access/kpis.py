@@ -25,7 +25,6 @@ from data_access.models import (
     DISPUTE_OUTCOMES,
     OPEN_STATUSES,
     Dispute,
-    DisputeEvent,
     Incident,
     IncidentDaily,
     IncidentDailyBy,
@@ -694,11 +693,7 @@ def dispute_flow(engine: Engine, window: Window, towns: tuple[str, ...], now: da
     (how many had a `mediating` event), "via_mediating": {outcome: n}, "direct":
     {outcome: n}}; outcomes are FLOW_OUTCOMES, `pending` meaning no outcome yet."""
     accepted = dispute_conditions(now, window)["accepted"]
-    went = (
-        select(DisputeEvent.event_id)
-        .where(DisputeEvent.dispute_id == Dispute.id, DisputeEvent.status == "mediating")
-        .exists()
-    )
+    went = Dispute.via_mediating.is_(True)
     done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
     query = select(
         Dispute.status,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -190,6 +191,9 @@ class Dispute(Base):
     status_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     judicial_confirmation: Mapped[bool | None] = mapped_column(Boolean)
+    # whether any `mediating` event came: the mediation flow's split, without reading
+    # dispute_events for every dispute of the window
+    via_mediating: Mapped[bool] = mapped_column(Boolean, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_disputes_accepted_day", "accepted_day", "town"),)

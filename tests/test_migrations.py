@@ -88,3 +88,36 @@ def test_concurrent_migrations_do_not_collide(db_url: str, engine: Engine) -> No
     ]
     assert [racer.wait(60) for racer in racers] == [0] * 4
     assert _differences(engine) == []
+
+
+def test_via_mediating_is_filled_from_the_dispute_events(db_url: str, engine: Engine) -> None:
+    """Revision 0008 sets the flag of the disputes stored before it from their events."""
+    command.downgrade(alembic_config(db_url), "0007")
+    dispute = (
+        "INSERT INTO disputes (id, accepted_at, accepted_day, kind, town, status, status_at,"
+        " updated_at) VALUES (:id, :at, :day, 'neighbour', 'T1', :status, :at, :at)"
+    )
+    event = (
+        "INSERT INTO dispute_events (event_id, dispute_id, status, ts, seq, fields)"
+        " VALUES (:e, :id, :status, :at, :seq, '{}')"
+    )
+    at, day = "2026-11-20 08:00:00", "2026-11-20"
+    with engine.begin() as conn:
+        for ident, statuses in (
+            ("D-1", ("accepted", "mediating", "mediated")),
+            ("D-2", ("accepted", "adjudicated")),
+        ):
+            conn.execute(text(dispute), {"id": ident, "at": at, "day": day, "status": statuses[-1]})
+            for seq, status in enumerate(statuses):
+                params = {
+                    "e": f"{ident}-{seq}",
+                    "id": ident,
+                    "status": status,
+                    "at": at,
+                    "seq": seq,
+                }
+                conn.execute(text(event), params)
+    migrate(db_url)
+    with engine.connect() as conn:
+        flags = dict(conn.execute(text("SELECT id, via_mediating FROM disputes")).all())
+    assert {k: bool(v) for k, v in flags.items()} == {"D-1": True, "D-2": False}

@@ -142,5 +142,6 @@ def fold_dispute(events: Iterable[Event], tz: ZoneInfo, now: datetime) -> dict |
         "status_at": status_at,
         "resolved_at": status_at if status in OUTCOMES else None,
         "judicial_confirmation": confirmation if status == "mediated" else None,
+        "via_mediating": any(e.status == "mediating" for e in ordered),
         "updated_at": now,
     }
