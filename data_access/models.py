@@ -276,26 +276,36 @@ class AuditEntry(Base):
 # incidents) and figures narrowed by category, channel or department read `incidents`.
 
 
-class IncidentDaily(Base):
-    """By reported local day and town: received (not rejected), closed, rated, satisfied."""
+class ReceivedCounts:
+    """The counts of a summary by reported day or month (worker/summaries.py: DAILY)."""
 
-    __tablename__ = "incident_daily"
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    town: Mapped[str] = mapped_column(CODE, primary_key=True)
     received: Mapped[int] = mapped_column(Integer)
     closed: Mapped[int] = mapped_column(Integer)
     rated: Mapped[int] = mapped_column(Integer)
     satisfied: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentDueDaily(Base):
+class DueCounts:
+    """The counts of a summary by deadline day or month (worker/summaries.py: DUE)."""
+
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentDaily(ReceivedCounts, Base):
+    """By reported local day and town: received (not rejected), closed, rated, satisfied."""
+
+    __tablename__ = "incident_daily"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    town: Mapped[str] = mapped_column(CODE, primary_key=True)
+
+
+class IncidentDueDaily(DueCounts, Base):
     """By deadline local day and town: due (not rejected) and closed by the deadline."""
 
     __tablename__ = "incident_due_daily"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
-    due: Mapped[int] = mapped_column(Integer)
-    on_time: Mapped[int] = mapped_column(Integer)
 
 
 # --- The seeder's own record: how far a staged build of the history got (worker.seed) ---
@@ -316,7 +326,7 @@ class SeedProgress(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class IncidentDailyBy(Base):
+class IncidentDailyBy(ReceivedCounts, Base):
     """IncidentDaily split by one more dimension (SUMMARY_DIMENSIONS): by dimension,
     reported local day, town and the dimension's value ('' when the incident has none)."""
 
@@ -325,13 +335,9 @@ class IncidentDailyBy(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
-    received: Mapped[int] = mapped_column(Integer)
-    closed: Mapped[int] = mapped_column(Integer)
-    rated: Mapped[int] = mapped_column(Integer)
-    satisfied: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentDueDailyBy(Base):
+class IncidentDueDailyBy(DueCounts, Base):
     """IncidentDueDaily split by one more dimension (DUE_DIMENSIONS), like IncidentDailyBy."""
 
     __tablename__ = "incident_due_daily_by"
@@ -339,8 +345,6 @@ class IncidentDueDailyBy(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
-    due: Mapped[int] = mapped_column(Integer)
-    on_time: Mapped[int] = mapped_column(Integer)
 
 
 class IncidentCloseHist(Base):
@@ -373,7 +377,7 @@ class IncidentCloseHistMonth(Base):
     closed: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentMonthlyBy(Base):
+class IncidentMonthlyBy(ReceivedCounts, Base):
     """IncidentDailyBy by reported month (`month`: its first day), so a long window reads
     its whole months here and only its edge days by day. `dimension` '' (with key '')
     holds the town totals of IncidentDaily; the hour split is left out (the weekday x hour
@@ -384,13 +388,9 @@ class IncidentMonthlyBy(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
-    received: Mapped[int] = mapped_column(Integer)
-    closed: Mapped[int] = mapped_column(Integer)
-    rated: Mapped[int] = mapped_column(Integer)
-    satisfied: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentDueMonthlyBy(Base):
+class IncidentDueMonthlyBy(DueCounts, Base):
     """IncidentDueDailyBy by deadline month, like IncidentMonthlyBy (dimension '': towns)."""
 
     __tablename__ = "incident_due_monthly_by"
@@ -398,5 +398,3 @@ class IncidentDueMonthlyBy(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
-    due: Mapped[int] = mapped_column(Integer)
-    on_time: Mapped[int] = mapped_column(Integer)
