@@ -88,7 +88,10 @@ def page_functions(engine, cfg, view: View, at) -> dict[str, Callable[[], object
     }
 
 
-def api_functions(client, headers: dict, incident_id: str) -> dict[str, Callable[[], object]]:
+API_WINDOW_CASE = "GET /api/v1/kpis?start&end"  # the page's period, as another system asks
+
+
+def _getter(client, headers: dict) -> Callable[[str], Callable[[], object]]:
     def get(url: str) -> Callable[[], object]:
         def call():
             response = client.get(url, headers=headers)
@@ -96,6 +99,17 @@ def api_functions(client, headers: dict, incident_id: str) -> dict[str, Callable
 
         return call
 
+    return get
+
+
+def api_window_function(client, headers: dict, window) -> dict[str, Callable[[], object]]:
+    """GET /api/v1/kpis for an explicit window (the default is the last 30 days)."""
+    query = urlencode({"start": window.start.isoformat(), "end": window.end.isoformat()})
+    return {API_WINDOW_CASE: _getter(client, headers)("/api/v1/kpis?" + query)}
+
+
+def api_functions(client, headers: dict, incident_id: str) -> dict[str, Callable[[], object]]:
+    get = _getter(client, headers)
     return {
         "GET /api/v1/kpis": get("/api/v1/kpis"),
         "GET /api/v1/kpis?town=..": get("/api/v1/kpis?" + urlencode({"town": API_TOWNS}, True)),
