@@ -131,7 +131,7 @@ def bench_database(kind: str, url: str, periods: list[str], runs: int) -> None:
     seeded = run(cfg, *SCALES["demo"], show_progress=False)
     if not seeded.skipped:
         print(f"{kind}: seeded {seeded.incidents:,} incidents in {seeded.seconds:.0f} s")
-    engine = make_engine(url)
+    engine = make_engine(url, reader=True)  # as the web tier reads
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(Incident.reported_at))).scalar_one()
         incident_id = conn.execute(select(Incident.id).limit(1)).scalar_one()

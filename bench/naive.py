@@ -589,7 +589,7 @@ def compare(url: str, period: str, runs: int) -> None:
     seeded = run(cfg, *SCALES["demo"], show_progress=False)
     if not seeded.skipped:
         print(f"seeded {seeded.incidents:,} incidents in {seeded.seconds:.0f} s")
-    engine = make_engine(url)
+    engine = make_engine(url, reader=True)  # as the web tier reads
     at = newest_event(engine) + timedelta(minutes=1)
     with engine.connect() as conn:
         incident_id = conn.execute(select(Incident.id).limit(1)).scalar_one()

@@ -110,7 +110,7 @@ def bench_database(
     def bump() -> None:
         r.incr(version_key)
 
-    engine = make_engine(url)
+    engine = make_engine(url, reader=True)  # as the web tier reads
     with engine.connect() as conn:
         incidents = conn.execute(select(func.count()).select_from(Incident)).scalar_one()
         disputes = conn.execute(select(func.count()).select_from(Dispute)).scalar_one()
