@@ -6,8 +6,9 @@ bench.wall_capture), replayed with the page's own timing rules.
   together, as the browser sends them, over at most 6 connections like Chromium);
 - the SSE connection /live/stream?lang=..., reconnected after RETRY_MS when it ends;
 - the render_wall POST whenever `version:minute` changes (assets/wall.js `trigger`,
-  single flight: the next only after the previous one answered), checked on each pushed
-  message and each 1 s tick; the first with `rendered` false (full figures), then patches;
+  single flight: the next only after the previous one answered; throttled: at most one
+  every `render_every` seconds), checked on each pushed message and each 1 s tick; the
+  first with `rendered` false (full figures), then patches;
 - the session ping (dashboard/auth/static/session.js): 2 s after load, then every
   `recheck` seconds the server names.
 
@@ -66,8 +67,10 @@ def kind_of(request: Recorded) -> str:
 class Wall:
     """One paired kiosk showing /wall until `stop_at` (time.monotonic())."""
 
-    def __init__(self, http: aiohttp.ClientSession, script: Session, stats: Stats, origin: str):
+    def __init__(self, http: aiohttp.ClientSession, script: Session, stats: Stats, origin: str,
+                 render_every: float) -> None:  # fmt: skip
         self.http, self.script, self.stats, self.origin = http, script, stats, origin
+        self.render_every = render_every
         self.end_id = ""
         self.version = None
         self.changed = asyncio.Event()
@@ -168,14 +171,14 @@ class Wall:
                 self.changed.set()
 
     async def renders(self, stop_at: float) -> None:
-        """assets/wall.js `trigger` + render_wall, single flight."""
-        current, rendered = None, False
+        """assets/wall.js `trigger` + render_wall, single flight and throttled."""
+        current, rendered, sent_at = None, False, -self.render_every
         first, patch = self.script.renders[0], self.script.renders[-1]
         while time.monotonic() < stop_at:
             version = "none" if self.version is None else self.version
             trigger = f"{version}:{int(time.time() // 60)}"
-            if trigger != current:
-                current = trigger
+            if trigger != current and time.monotonic() - sent_at >= self.render_every:
+                current, sent_at = trigger, time.monotonic()
                 recorded = patch if rendered else first
                 body = _render_body(recorded.body, trigger, rendered)
                 kind = "render (patch)" if rendered else "render (first)"
@@ -214,14 +217,15 @@ def _render_body(recorded: str, trigger: str, rendered) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-async def run_wall(base: str, code: str, script: Session, stats: Stats, stop_at: float) -> None:
+async def run_wall(base: str, code: str, script: Session, stats: Stats, stop_at: float,
+                   render_every: float) -> None:  # fmt: skip
     """Pair, load the page, then stream, render and ping until `stop_at`."""
     jar = aiohttp.CookieJar(unsafe=True)  # the kiosk cookie is set for 127.0.0.1
     # Chromium's 6 connections a host; idle ones dropped before gunicorn's 2 s keep-alive
     # ends, so a request rarely goes out on a connection the server is closing.
     connector = aiohttp.TCPConnector(limit=6, keepalive_timeout=1.5)
     async with aiohttp.ClientSession(base, cookie_jar=jar, connector=connector) as http:
-        wall = Wall(http, script, stats, base)
+        wall = Wall(http, script, stats, base, render_every)
         if not await wall.pair(code):
             return
         await wall.load()

@@ -36,6 +36,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 id=ids.CONFIG,
                 data={
                     "stale": cfg.stale_seconds,
+                    "render_every": cfg.wall_render_seconds,
                     "tz": cfg.tz_name,
                     "lang": lang,
                     "text": {k: t(f"wall.{k}", lang) for k in (*BANNER_KEYS, *TICKER_KEYS)},
