@@ -119,6 +119,21 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     assert outside == []
 
 
+MAP_FILLS = "[...document.querySelectorAll('#wall-map .shapelayer path')].map(p => p.style.fill)"
+
+
+def test_map_recolours_the_grid_of_a_new_event(signed_in_page, live_server, ingest, settings):
+    """The polygons come once; a later update (a Patch of colours) fills the event's grid."""
+    page, errors, _ = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    fills = wait_for(lambda: page.evaluate(MAP_FILLS), 20, what="the map drawn")
+    assert len(fills) > 100 and len(set(fills)) == 1  # every grid empty
+    publish(ingest.r, settings.stream_key, [_reported("Chengdong", grid="CD-001")])
+    wait_for(lambda: len(set(page.evaluate(MAP_FILLS))) == 2, 20, what="the grid recoloured")
+    assert len(page.evaluate(MAP_FILLS)) == len(fills)
+    assert errors == []
+
+
 def _render_trigger(request) -> str | None:
     """The trigger a render_wall POST asks for, or None for any other request."""
     if "/_dash-update-component" not in request.url or not request.post_data:

@@ -10,6 +10,7 @@ from callbacks.wall import OUTPUTS
 from common import clock
 from dashboard.ids import wall as ids
 from data_access.db import make_engine
+from data_access.masterdata import grid_geometries, load_masterdata
 from tests.factories import apply_entries, reported
 from worker.live_state import LiveState
 
@@ -81,3 +82,19 @@ def test_gzip_when_accepted_and_the_gate_first(client, signed_in_client):
         headers={"Origin": "http://localhost"},
     )
     assert stranger.status_code == 401
+
+
+def test_the_map_patch_sends_colours_not_polygons(signed_in_client, settings, engine):
+    """The polygons go once, with the first render; an update recolours them."""
+    load_masterdata(engine, settings.masterdata_dir)
+    grids = grid_geometries(engine)
+    corner = f"{grids[0].ring[0][0]},{grids[0].ring[0][1]}"  # as the map's path has it
+    wall = signed_in_client("wall")
+    full = wall.post("/_dash-update-component", json=render_body("5:9", False))
+    patch = wall.post("/_dash-update-component", json=render_body("5:9", "4:9"))
+    assert str(grids[0].ring[0][0]) not in patch.get_data(as_text=True)
+    assert corner in full.get_data(as_text=True)
+    operations = json.loads(patch.get_data())["response"]["wall-map"]["figure"]["operations"]
+    recoloured = [op["location"] for op in operations if op["location"][0] == "layout"]
+    assert len(recoloured) == len(grids)
+    assert {tuple(loc[:2]) + (loc[3],) for loc in recoloured} == {("layout", "shapes", "fillcolor")}
