@@ -1,5 +1,6 @@
-"""Walls asking for the same trigger share one render_wall answer (dashboard/wall_share.py);
-a new trigger gets new data, and the gate still comes first."""
+"""Walls asking for the same trigger share one render_wall answer (dashboard/wall_share.py),
+within a worker and across workers through Redis; a new trigger gets new data, and the
+gate still comes first."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import json
 
 from callbacks.wall import OUTPUTS
 from common import clock
+from dashboard import create_app
 from dashboard.ids import wall as ids
 from data_access.db import make_engine
 from data_access.masterdata import grid_geometries, load_masterdata
+from tests.conftest import TEST_PASSWORD
 from tests.factories import apply_entries, reported
 from worker.live_state import LiveState
 
@@ -55,6 +58,22 @@ def test_same_trigger_one_answer_new_trigger_new_data(signed_in_client, settings
     assert same.get_data() == first.get_data()  # not rendered again, though data changed
     newer = right.post("/_dash-update-component", json=render_body("2:9", "1:9"))
     assert _tiles(newer) != _tiles(first)  # the incident is counted under the new trigger
+
+
+def test_an_answer_made_by_one_worker_is_served_by_another(
+    signed_in_client, settings, redis_client, make_user
+):
+    """A second app (another gunicorn worker, or host) on the same Redis does not render
+    the trigger again: it serves the first one's bytes, though the data changed since."""
+    first = signed_in_client("wall").post("/_dash-update-component", json=render_body("6:9", "5:9"))
+    _new_incident(settings, redis_client)
+    other = create_app(settings).server.test_client()
+    other.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
+    same = other.post("/_dash-update-component", json=render_body("6:9", "5:9"))
+    assert same.get_data() == first.get_data()
+    newer = other.post("/_dash-update-component", json=render_body("7:9", "6:9"))
+    assert _tiles(newer) != _tiles(first)
 
 
 def test_first_render_and_patch_are_shared_apart(signed_in_client):
