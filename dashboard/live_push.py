@@ -1,9 +1,10 @@
 """Server-Sent Events that tell live pages "the version changed" (docs/architecture.md).
 
-Each message is small JSON: the live version, the age of ingest's heartbeat and whether
-Redis answered. A message goes out on every version change (Redis pub/sub) and at least
-every PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version)
-from a stopped pipeline (stale heartbeat) or a lost connection (no message at all).
+Each message is small JSON: the live version, the age of ingest's heartbeat, whether
+Redis answered and the newest wall update already built (dashboard/wall_prebuild.py).
+A message goes out on every version change (Redis pub/sub) and at least every
+PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version) from a
+stopped pipeline (stale heartbeat) or a lost connection (no message at all).
 """
 
 from __future__ import annotations
@@ -92,10 +93,11 @@ def status_message(cfg: Settings, lang: str | None = None, shown: int | None = N
     """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
     whenever the version differs from the `shown` one. Never raises."""
     try:
-        version, heartbeat_age = live.pulse(cfg)
+        version, heartbeat_age, wall_ready = live.pulse(cfg)
         message = {
             "version": version,
             "heartbeat_age": heartbeat_age,
+            "wall_ready": wall_ready,
             "redis": True,
             "at": time.time(),
             "deploy": DEPLOY_ID,

@@ -85,14 +85,15 @@ def share_key(body: dict) -> str | None:
     )
 
 
-def _redis_key(key: str) -> str:
+def redis_key(key: str) -> str:
+    """Where the answer for `key` is kept in Redis."""
     return settings().key(f"wall:answer:{hashlib.sha256(key.encode()).hexdigest()[:32]}")
 
 
 def _from_redis(key: str) -> bytes | None:
     """Another worker's answer for `key`, waiting while one is being made; None when this
     request is to make it (it then holds the Redis lock, g.wall_share_lock)."""
-    r, name = redis_client(), _redis_key(key)
+    r, name = redis_client(), redis_key(key)
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         packed = r.get(name)
@@ -168,7 +169,7 @@ def after(response: Response) -> Response:
 
 def _to_redis(key: str, packed: bytes) -> None:
     try:
-        redis_client().set(_redis_key(key), packed, ex=TTL_SECONDS)
+        redis_client().set(redis_key(key), packed, ex=TTL_SECONDS)
     except redis.RedisError:
         log.warning("wall answer not shared between workers: Redis unavailable")
 

@@ -13,6 +13,7 @@ def test_status_carries_version_and_heartbeat_age(settings, redis_client):
     k = live.keys(settings)
     quiet = status_message(settings)
     assert (quiet["version"], quiet["heartbeat_age"], quiet["redis"]) == (0, None, True)
+    assert quiet["wall_ready"] is None
     redis_client.set(k.version, 7)
     redis_client.set(k.heartbeat, time.time() - 3)
     message = status_message(settings)

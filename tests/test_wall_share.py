@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 
 from callbacks.wall import OUTPUTS
 from common import clock
-from dashboard import create_app
+from dashboard import create_app, wall_share
 from dashboard.ids import wall as ids
+from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import grid_geometries, load_masterdata
 from tests.conftest import TEST_PASSWORD
 from tests.factories import apply_entries, reported
+from tests.servers import wait_for
 from worker.live_state import LiveState
 
 WALL_OUTPUTS = ((ids.RENDERED, "data"), (ids.ERROR, "data"), *OUTPUTS)
@@ -74,6 +77,22 @@ def test_an_answer_made_by_one_worker_is_served_by_another(
     assert same.get_data() == first.get_data()
     newer = other.post("/_dash-update-component", json=render_body("7:9", "6:9"))
     assert _tiles(newer) != _tiles(first)
+
+
+def test_a_new_version_is_built_before_any_wall_asks(app, signed_in_client, settings, redis_client):
+    """Once walls ask for updates, each new live version's update is built and stored
+    (dashboard/wall_prebuild.py) with no request for it."""
+    wall = signed_in_client("wall")
+    wall.post("/_dash-update-component", json=render_body("0:9", "x"))
+    _new_incident(settings, redis_client)
+
+    def stored() -> bool:
+        trigger = f"{live.version(settings)}:{int(time.time() // 60)}"
+        with app.server.app_context():
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x")))
+        return bool(redis_client.exists(name))
+
+    wait_for(stored, 15, what="the new version's update, built unasked")
 
 
 def test_first_render_and_patch_are_shared_apart(signed_in_client):
