@@ -17,11 +17,13 @@ itself), and stops after IDLE_SECONDS without a wall update asked for.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import threading
 import time
 
+import redis
 from flask import Flask, request
 
 from common.config import Settings
@@ -83,10 +85,10 @@ class Builder:
                     get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
             except Exception:  # Redis gone, a render failing: walls then build on demand
                 log.debug("wall prebuild failed", exc_info=True)
+                _close(pubsub)
                 pubsub = None
                 time.sleep(1.0)
-        if pubsub is not None:
-            pubsub.close()
+        _close(pubsub)
 
     def build(self, template: dict, trigger: str) -> None:
         """`template`'s update for `trigger`, made and shared as a request would be."""
@@ -104,6 +106,12 @@ class Builder:
                     wall_share.after(server.make_response(server.view_functions[endpoint]()))
             finally:
                 wall_share.teardown(None)
+
+
+def _close(pubsub) -> None:
+    if pubsub is not None:
+        with contextlib.suppress(redis.RedisError, OSError):
+            pubsub.close()
 
 
 def _value(body: dict, component: str):
