@@ -1,6 +1,8 @@
-/* Wall screen, browser side: the clock, the honest-status banner and the single-flight
-   trigger that asks the server for new data only when the live version or the minute
-   changed and the previous update has been rendered. No server round trip per second. */
+/* Wall screen, browser side: the clock, the honest-status banner and the single-flight,
+   throttled trigger that asks the server for new data only when the live version or the
+   minute changed, the previous update has been rendered and the last request is at least
+   `render_every` seconds old; a busy wall asks for an update the server has built
+   already. No server round trip per second. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   wall: {
     clock: function (n, config) {
@@ -61,16 +63,43 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                      span("what", item.what)] } };
       });
     },
-    trigger: function (status, n, current, rendered) {
+    trigger: function (status, n, current, rendered, config) {
+      // At most one render every config.render_every seconds: the first change after a
+      // quiet spell goes at once, later ones wait, and the tick after the interval asks
+      // for the newest update the server has already built (status.wall_ready,
+      // dashboard/wall_prebuild.py), else for a version config.ready seconds old. The
+      // ticker needs none of this: it comes with the push.
       var version = status && status.version !== null && status.version !== undefined
         ? status.version : "none";
-      var next = version + ":" + Math.floor(Date.now() / 60000);
+      var now = Date.now();
+      var seen = window._wallSeen = window._wallSeen || [];  // versions, oldest first
+      var last = seen[seen.length - 1];
+      if (!last || last.version !== version) {
+        var quiet = !last || now - last.at >= config.render_every * 1000;
+        seen.push({ version: version, at: now, quiet: quiet });
+        if (seen.length > 20) { seen.shift(); }
+      }
+      var minute = ":" + Math.floor(now / 60000);
+      var next = null;
+      if (seen[seen.length - 1].quiet) {
+        next = version + minute;  // the first change after a quiet spell: at once
+      } else if (status && status.wall_ready) {
+        next = status.wall_ready;  // busy: the newest update the server has built already
+      } else {
+        for (var i = seen.length - 1; i >= 0 && next === null; i--) {
+          if (now - seen[i].at >= config.ready * 1000) { next = seen[i].version + minute; }
+        }
+      }
+      if (next === null) { return window.dash_clientside.no_update; }
       if (next === current) { return window.dash_clientside.no_update; }
-      var inflightSince = window._wallInflightSince || 0;
-      if (current && current !== rendered && Date.now() - inflightSince < 30000) {
+      var sentAt = window._wallSentAt || 0;
+      if (current && current !== rendered && now - sentAt < 30000) {
         return window.dash_clientside.no_update;  // single flight: wait for the render
       }
-      window._wallInflightSince = Date.now();
+      if (now - sentAt < config.render_every * 1000) {
+        return window.dash_clientside.no_update;  // throttled: a later tick sends it
+      }
+      window._wallSentAt = now;
       return next;
     }
   }

@@ -6,8 +6,11 @@ bench.wall_capture), replayed with the page's own timing rules.
   together, as the browser sends them, over at most 6 connections like Chromium);
 - the SSE connection /live/stream?lang=..., reconnected after RETRY_MS when it ends;
 - the render_wall POST whenever `version:minute` changes (assets/wall.js `trigger`,
-  single flight: the next only after the previous one answered), checked on each pushed
-  message and each 1 s tick; the first with `rendered` false (full figures), then patches;
+  single flight: the next only after the previous one answered; throttled: at most one
+  every `render_every` seconds; busy: the update the push names as built, else the
+  newest version at least READY_SECONDS old),
+  checked on each pushed message and each 1 s tick; the first with `rendered` false (full
+  figures), then patches;
 - the session ping (dashboard/auth/static/session.js): 2 s after load, then every
   `recheck` seconds the server names.
 
@@ -29,6 +32,7 @@ import aiohttp
 from bench.wall_capture import Recorded, Session, is_render
 from dashboard.ids import wall as ids
 from dashboard.live_push import MAX_STREAM_SECONDS, RETRY_MS
+from dashboard.wall_prebuild import READY_SECONDS
 
 KIND_HEADER = "X-Bench-Kind"
 END_ID = re.compile(r'"end_id"\s*:\s*"([^"]+)"')
@@ -66,10 +70,13 @@ def kind_of(request: Recorded) -> str:
 class Wall:
     """One paired kiosk showing /wall until `stop_at` (time.monotonic())."""
 
-    def __init__(self, http: aiohttp.ClientSession, script: Session, stats: Stats, origin: str):
+    def __init__(self, http: aiohttp.ClientSession, script: Session, stats: Stats, origin: str,
+                 render_every: float) -> None:  # fmt: skip
         self.http, self.script, self.stats, self.origin = http, script, stats, origin
+        self.render_every = render_every
         self.end_id = ""
-        self.version = None
+        self.seen: list[tuple[object, float, bool]] = []  # (version, seen at, after quiet)
+        self.wall_ready: str | None = None  # the newest update built, as the push names it
         self.changed = asyncio.Event()
 
     async def request(self, kind: str, recorded: Recorded, path: str | None = None,
@@ -162,20 +169,37 @@ class Wall:
                 self.stats.latency["sse first message"].append((time.monotonic() - opened) * 1000)
                 first = False
             self.stats.sse_messages += 1
-            version = json.loads(line[6:]).get("version")
-            if version != self.version:
-                self.version = version
+            message = json.loads(line[6:])
+            self.wall_ready = message.get("wall_ready")
+            version = message.get("version")
+            version = "none" if version is None else version  # as assets/wall.js names it
+            if not self.seen or version != self.seen[-1][0]:
+                now = time.monotonic()
+                quiet = not self.seen or now - self.seen[-1][1] >= self.render_every
+                self.seen = [*self.seen[-19:], (version, now, quiet)]
                 self.changed.set()
 
+    def _next(self) -> str | None:
+        """assets/wall.js: the newest version after a quiet spell, else the update the push
+        names as built, else the newest version at least READY_SECONDS old (None: none)."""
+        minute = f":{int(time.time() // 60)}"
+        if not self.seen or self.seen[-1][2]:
+            return f"{self.seen[-1][0] if self.seen else 'none'}{minute}"
+        if self.wall_ready:
+            return self.wall_ready
+        now = time.monotonic()
+        ready = [version for version, at, _ in self.seen if now - at >= READY_SECONDS]
+        return f"{ready[-1]}{minute}" if ready else None
+
     async def renders(self, stop_at: float) -> None:
-        """assets/wall.js `trigger` + render_wall, single flight."""
-        current, rendered = None, False
+        """assets/wall.js `trigger` + render_wall, single flight and throttled."""
+        current, rendered, sent_at = None, False, -self.render_every
         first, patch = self.script.renders[0], self.script.renders[-1]
         while time.monotonic() < stop_at:
-            version = "none" if self.version is None else self.version
-            trigger = f"{version}:{int(time.time() // 60)}"
-            if trigger != current:
-                current = trigger
+            trigger = self._next()
+            due = time.monotonic() - sent_at >= self.render_every
+            if trigger is not None and trigger != current and due:
+                current, sent_at = trigger, time.monotonic()
                 recorded = patch if rendered else first
                 body = _render_body(recorded.body, trigger, rendered)
                 kind = "render (patch)" if rendered else "render (first)"
@@ -214,14 +238,15 @@ def _render_body(recorded: str, trigger: str, rendered) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-async def run_wall(base: str, code: str, script: Session, stats: Stats, stop_at: float) -> None:
+async def run_wall(base: str, code: str, script: Session, stats: Stats, stop_at: float,
+                   render_every: float) -> None:  # fmt: skip
     """Pair, load the page, then stream, render and ping until `stop_at`."""
     jar = aiohttp.CookieJar(unsafe=True)  # the kiosk cookie is set for 127.0.0.1
     # Chromium's 6 connections a host; idle ones dropped before gunicorn's 2 s keep-alive
     # ends, so a request rarely goes out on a connection the server is closing.
     connector = aiohttp.TCPConnector(limit=6, keepalive_timeout=1.5)
     async with aiohttp.ClientSession(base, cookie_jar=jar, connector=connector) as http:
-        wall = Wall(http, script, stats, base)
+        wall = Wall(http, script, stats, base, render_every)
         if not await wall.pair(code):
             return
         await wall.load()

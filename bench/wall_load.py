@@ -71,10 +71,11 @@ async def load(base: str, codes: list[str], script, ramp_s: float, minutes: floa
     started = time.monotonic()
     stop_at = started + ramp_s + minutes * 60
     sampler = asyncio.create_task(sample_rss(master, stop_at, rss))
+    render_every = load_settings().wall_render_seconds  # the web processes' own setting
 
     async def one(n: int, code: str) -> None:
         await asyncio.sleep(ramp_s * n / max(1, len(codes)))
-        await run_wall(base, code, script, stats, stop_at)
+        await run_wall(base, code, script, stats, stop_at, render_every)
 
     await asyncio.gather(*(one(n, code) for n, code in enumerate(codes)))
     await sampler

@@ -72,6 +72,7 @@ clientside_callback(
     Input(ids.TICK, "n_intervals"),
     State(ids.TRIGGER, "data"),
     State(ids.RENDERED, "data"),
+    State(ids.CONFIG, "data"),
 )
 
 OUTPUTS = (

@@ -30,6 +30,7 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / "var"
     county_name: str | None = None
     stale_seconds: float = 15.0
+    wall_render_seconds: float = 2.0
     lang: str = "en"
     masterdata_dir: Path = PROJECT_ROOT / "masterdata"
     session_idle_hours: float = 10.0
@@ -111,6 +112,7 @@ def load_settings(env: dict | None = None) -> Settings:
         data_dir=data_dir,
         county_name=env.get("CC_COUNTY_NAME") or None,
         stale_seconds=_number(env, "CC_STALE_SECONDS", 15.0),
+        wall_render_seconds=_number(env, "CC_WALL_RENDER_SECONDS", 2.0),
         lang=lang,
         masterdata_dir=Path(env.get("CC_MASTERDATA_DIR") or data_dir / "masterdata")
         if env.get("CC_MASTERDATA_DIR") or (data_dir / "masterdata").is_dir()

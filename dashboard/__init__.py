@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.config.update(CC_SETTINGS=settings, SECRET_KEY=settings.secret_key)
 
     import callbacks  # noqa: F401  registers every page's callbacks
-    from dashboard import auth, security, wall_share
+    from dashboard import auth, security, wall_prebuild, wall_share
     from dashboard.api import api
     from dashboard.export import export_bp
     from dashboard.health_route import health_bp
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(export_bp)
     _register_errors(server)
     auth.register(app, settings)  # the gate in front of every route but /health and static
+    wall_prebuild.register(server)  # after the gate, before wall_share (see there)
     wall_share.register(server)  # after the gate: answers only signed-in callers
     security.register_security_headers(app)
     return app

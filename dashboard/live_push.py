@@ -1,9 +1,10 @@
 """Server-Sent Events that tell live pages "the version changed" (docs/architecture.md).
 
-Each message is small JSON: the live version, the age of ingest's heartbeat and whether
-Redis answered. A message goes out on every version change (Redis pub/sub) and at least
-every PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version)
-from a stopped pipeline (stale heartbeat) or a lost connection (no message at all).
+Each message is small JSON: the live version, the age of ingest's heartbeat, whether
+Redis answered and the newest wall update already built (dashboard/wall_prebuild.py).
+A message goes out on every version change (Redis pub/sub) and at least every
+PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version) from a
+stopped pipeline (stale heartbeat) or a lost connection (no message at all).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 
 import redis
 from flask import Blueprint, Response, request, stream_with_context
@@ -43,6 +46,10 @@ DEPLOY_ID = _deploy_id()
 
 
 TICKER_ROWS = 14
+TICKERS_KEPT = 8  # per worker: a few versions times two languages
+TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
+_tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
+_tickers_lock = threading.Lock()
 
 
 def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
@@ -67,20 +74,36 @@ def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
     return items
 
 
+def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
+    """The ticker of a live version, read and named once per worker, not once per open
+    page: at 600x every wall is pushed up to four versions a second."""
+    key = (cfg.redis_url, cfg.stream_prefix, version, lang)
+    with _tickers_lock:
+        made, items = _tickers.get(key, (0.0, None))
+    if items is None or time.monotonic() - made > TICKER_SECONDS:
+        items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+        with _tickers_lock:
+            _tickers[key] = (time.monotonic(), items)
+            while len(_tickers) > TICKERS_KEPT:
+                _tickers.popitem(last=False)
+    return items
+
+
 def status_message(cfg: Settings, lang: str | None = None, shown: int | None = None) -> dict:
     """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
     whenever the version differs from the `shown` one. Never raises."""
     try:
-        version, heartbeat_age = live.pulse(cfg)
+        version, heartbeat_age, wall_ready = live.pulse(cfg)
         message = {
             "version": version,
             "heartbeat_age": heartbeat_age,
+            "wall_ready": wall_ready,
             "redis": True,
             "at": time.time(),
             "deploy": DEPLOY_ID,
         }
         if lang is not None and (shown is None or version != shown):
-            message["ticker"] = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+            message["ticker"] = shared_ticker(cfg, version, lang)
         return message
     except redis.RedisError:
         return {"version": None, "heartbeat_age": None, "redis": False, "at": time.time(),

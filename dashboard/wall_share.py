@@ -1,33 +1,46 @@
-"""One answer per wall trigger, shared by every screen in this worker.
+"""One answer per wall trigger, shared by every screen on every worker and host.
 
-When the live version changes, every open wall asks for its panels within milliseconds,
-each with the same trigger (`version:minute`, assets/wall.js). render_wall's answer
-depends only on that trigger, the language, the screen height and whether the screen has
-rendered before (full figures or a Patch), so the first request for a key runs the
-callback and every other request for it, arriving meanwhile or later, gets the same bytes
-(gzip-compressed once when the browser accepts it). Measured with bench/wall_load.py:
-building and serialising an answer (about 90 KB, mostly map polygons) took about 55 ms of
-CPU, so 200 screens each building their own needed several cores.
+When the live version changes, every open wall asks for its panels, each with the same
+trigger (`version:minute`, assets/wall.js). render_wall's answer depends only on that
+trigger, the language, the screen height and whether the screen has rendered before
+(full figures or a Patch), so the first request for a key anywhere runs the callback and
+every other request for it gets the same bytes: from this worker's memory, else from
+Redis (gzip-compressed once, kept two minutes). Concurrent first requests are
+single-flight twice over: in a worker, one thread asks Redis and the others wait for
+it; across workers, a Redis lock lets one render while the others poll for its bytes.
+Measured with bench/wall_load.py: building and serialising an answer took about 55 ms
+of CPU, so 200 screens each building their own needed several cores.
 
 Authentication still runs first (the gate is an earlier before_request hook); an answer
 that says the data was unavailable is not shared, so the next request tries again.
+Without Redis, answers are shared within the worker only.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 
+import redis
 from flask import Flask, Response, current_app, g, request
 
+from dashboard.context import redis_client, settings
 from dashboard.ids import wall as ids
+
+log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/_dash-update-component"
 RENDER_OUTPUT = f"{ids.RENDERED}.data"
 KEEP = 16  # answers kept per worker: a few triggers times languages and screen sizes
-WAIT_SECONDS = 20.0  # for another thread's answer; then this request renders itself
+WAIT_SECONDS = 20.0  # for another thread's or worker's answer; then this request renders
+TTL_SECONDS = 120  # in Redis: two minute-buckets, as the wall data itself
+LOCK_SECONDS = 30  # a render that dies leaves its lock for this long at most
+POLL_SECONDS = 0.01
 
 
 class Shared:
@@ -37,6 +50,14 @@ class Shared:
         self.lock = threading.Lock()
         self.answers: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self.pending: dict[str, threading.Event] = {}
+
+    def keep(self, key: str, packed: bytes, plain: bytes | None = None) -> tuple[bytes, bytes]:
+        answer = (gzip.decompress(packed) if plain is None else plain, packed)
+        with self.lock:
+            self.answers[key] = answer
+            while len(self.answers) > KEEP:
+                self.answers.popitem(last=False)
+        return answer
 
 
 def _state() -> Shared:
@@ -62,6 +83,27 @@ def share_key(body: dict) -> str | None:
             values.get((ids.SCREEN, "data")),
         ]
     )
+
+
+def redis_key(key: str) -> str:
+    """Where the answer for `key` is kept in Redis."""
+    return settings().key(f"wall:answer:{hashlib.sha256(key.encode()).hexdigest()[:32]}")
+
+
+def _from_redis(key: str) -> bytes | None:
+    """Another worker's answer for `key`, waiting while one is being made; None when this
+    request is to make it (it then holds the Redis lock, g.wall_share_lock)."""
+    r, name = redis_client(), redis_key(key)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        packed = r.get(name)
+        if packed is not None:
+            return packed
+        if r.set(f"{name}:lock", "1", nx=True, ex=LOCK_SECONDS):
+            g.wall_share_lock = f"{name}:lock"
+            return None
+        time.sleep(POLL_SECONDS)
+    return None
 
 
 def _shared(plain: bytes, packed: bytes) -> Response:
@@ -91,7 +133,23 @@ def before() -> Response | None:
             g.wall_share_key = key
     if waiting is not None and waiting.wait(WAIT_SECONDS):
         answer = state.answers.get(key)
+    elif answer is None and waiting is None:
+        answer = _first_in_worker(state, key)
     return _shared(*answer) if answer is not None else None
+
+
+def _first_in_worker(state: Shared, key: str) -> tuple[bytes, bytes] | None:
+    """This worker's first request for `key`: Redis's answer, else None (render it)."""
+    try:
+        packed = _from_redis(key)
+    except redis.RedisError:
+        log.warning("wall answers not shared between workers: Redis unavailable")
+        return None
+    if packed is None:
+        return None
+    answer = state.keep(key, packed)
+    _release(g.pop("wall_share_key"))
+    return answer
 
 
 def after(response: Response) -> Response:
@@ -102,13 +160,18 @@ def after(response: Response) -> Response:
     if response.status_code == 200 and not response.is_streamed:
         plain = response.get_data()
         if not json.loads(plain).get("response", {}).get(ids.ERROR, {}).get("data"):
-            state = _state()
-            with state.lock:
-                state.answers[key] = (plain, gzip.compress(plain, compresslevel=6))
-                while len(state.answers) > KEEP:
-                    state.answers.popitem(last=False)
+            packed = gzip.compress(plain, compresslevel=6)
+            _state().keep(key, packed, plain)
+            _to_redis(key, packed)
     _release(key)
     return response
+
+
+def _to_redis(key: str, packed: bytes) -> None:
+    try:
+        redis_client().set(redis_key(key), packed, ex=TTL_SECONDS)
+    except redis.RedisError:
+        log.warning("wall answer not shared between workers: Redis unavailable")
 
 
 def _release(key: str) -> None:
@@ -117,6 +180,12 @@ def _release(key: str) -> None:
         event = state.pending.pop(key, None)
     if event is not None:
         event.set()
+    lock = g.pop("wall_share_lock", None)
+    if lock is not None:
+        try:
+            redis_client().delete(lock)
+        except redis.RedisError:
+            log.debug("wall answer lock left to expire", exc_info=True)
 
 
 def teardown(_exc: BaseException | None) -> None:

@@ -34,6 +34,7 @@ class Keys:
     version: str
     heartbeat: str
     built: str
+    wall_ready: str
     channel: str
     dead_count: str
     attempts: str
@@ -46,6 +47,7 @@ def keys(settings: Settings) -> Keys:
         version=settings.key("live:version"),
         heartbeat=settings.key("live:heartbeat"),
         built=settings.key("live:built"),
+        wall_ready=settings.key("live:wall_ready"),
         channel=settings.key("live"),
         dead_count=settings.key("events:dead:count"),
         attempts=settings.key("ingest:attempts"),
@@ -63,14 +65,15 @@ def version(settings: Settings, r: redis.Redis | None = None) -> int:
 
 def pulse(
     settings: Settings, now: datetime | None = None, r: redis.Redis | None = None
-) -> tuple[int, float | None]:
-    """(version, heartbeat age) in one round trip: every open live page is sent both every
-    few seconds and on every change, so 200 walls make this the web tier's commonest read."""
+) -> tuple[int, float | None, str | None]:
+    """(version, heartbeat age, the newest wall trigger whose update is built) in one round
+    trip: every open live page is sent them every few seconds and on every change, so 200
+    walls make this the web tier's commonest read."""
     k = keys(settings)
-    raw_version, raw_beat = _client(settings, r).mget(k.version, k.heartbeat)
+    raw_version, raw_beat, ready = _client(settings, r).mget(k.version, k.heartbeat, k.wall_ready)
     beat = datetime.fromtimestamp(float(raw_beat), UTC) if raw_beat else None
     age = None if beat is None else ((now or clock.now()) - beat).total_seconds()
-    return (int(raw_version) if raw_version else 0), age
+    return (int(raw_version) if raw_version else 0), age, ready.decode() if ready else None
 
 
 def ticker(settings: Settings, limit: int = 50, r: redis.Redis | None = None) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from dashboard.live_push import status_message
@@ -12,9 +13,38 @@ def test_status_carries_version_and_heartbeat_age(settings, redis_client):
     k = live.keys(settings)
     quiet = status_message(settings)
     assert (quiet["version"], quiet["heartbeat_age"], quiet["redis"]) == (0, None, True)
+    assert quiet["wall_ready"] is None
     redis_client.set(k.version, 7)
     redis_client.set(k.heartbeat, time.time() - 3)
     message = status_message(settings)
     assert message["version"] == 7
     assert 2.5 < message["heartbeat_age"] < 10
     assert live.pulse(settings)[0] == live.version(settings) == 7
+
+
+def _tick(town: str) -> str:
+    return json.dumps(
+        {
+            "ts": "2026-11-25T08:00:00+08:00",
+            "entity": "incident",
+            "id": f"INC-{town}",
+            "status": "reported",
+            "channel": "hotline_12345",
+            "category": "sanitation",
+            "town": town,
+        }  # fmt: skip
+    )
+
+
+def test_ticker_is_read_once_per_version_and_again_for_a_new_one(app, settings, redis_client):
+    """Every open wall is pushed every version: the ticker is read and named once."""
+    k = live.keys(settings)
+    with app.server.app_context():  # names come from the app's master data
+        redis_client.set(k.version, 3)
+        redis_client.zadd(k.ticker, {_tick("Alpha"): 1})
+        first = status_message(settings, "en")["ticker"]
+        redis_client.zadd(k.ticker, {_tick("Beta"): 2})
+        assert status_message(settings, "en")["ticker"] == first  # the same version's
+        assert status_message(settings, "zh")["ticker"][0]["town"] == "Beta"  # its own language
+        redis_client.set(k.version, 4)
+        assert [t["town"] for t in status_message(settings, "en")["ticker"]] == ["Beta", "Alpha"]

@@ -7,7 +7,9 @@ Each test runs its own Redis (so it can be stopped) and an ingest thread, on SQL
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from common import clock
 from common.config import PROJECT_ROOT
+from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata
 from data_access.schema import migrate
@@ -49,12 +52,16 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(settings, own_redis):
-    """The conftest settings on this test's own Redis, with the demo master data loaded."""
+def settings(settings, own_redis, request):
+    """The conftest settings on this test's own Redis, with the demo master data loaded
+    (and a test's own `render_every` fixture, when it has one, as the wall's throttle)."""
     engine = make_engine(settings.database_url)
     load_masterdata(engine, settings.masterdata_dir)
     engine.dispose()
-    return settings.with_(redis_url=own_redis.url, stale_seconds=4)
+    changes = {"redis_url": own_redis.url, "stale_seconds": 4}
+    if "render_every" in request.fixturenames:
+        changes["wall_render_seconds"] = request.getfixturevalue("render_every")
+    return settings.with_(**changes)
 
 
 @pytest.fixture
@@ -110,6 +117,73 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     assert errors == []
     outside = [u for u in requests if not u.startswith(live_server)]
     assert outside == []
+
+
+MAP_FILLS = "[...document.querySelectorAll('#wall-map .shapelayer path')].map(p => p.style.fill)"
+
+
+def test_map_recolours_the_grid_of_a_new_event(signed_in_page, live_server, ingest, settings):
+    """The polygons come once; a later update (a Patch of colours) fills the event's grid."""
+    page, errors, _ = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    fills = wait_for(lambda: page.evaluate(MAP_FILLS), 20, what="the map drawn")
+    assert len(fills) > 100 and len(set(fills)) == 1  # every grid empty
+    publish(ingest.r, settings.stream_key, [_reported("Chengdong", grid="CD-001")])
+    wait_for(lambda: len(set(page.evaluate(MAP_FILLS))) == 2, 20, what="the grid recoloured")
+    assert len(page.evaluate(MAP_FILLS)) == len(fills)
+    assert errors == []
+
+
+def _render_trigger(request) -> str | None:
+    """The trigger a render_wall POST asks for, or None for any other request."""
+    if "/_dash-update-component" not in request.url or not request.post_data:
+        return None
+    body = json.loads(request.post_data)
+    if "wall-rendered.data" not in body.get("output", ""):
+        return None
+    return next(i["value"] for i in body["inputs"] if i["id"] == "wall-trigger")
+
+
+@pytest.fixture
+def render_every() -> float:
+    return 6.0
+
+
+def test_a_burst_of_versions_renders_at_once_and_once_more_after_the_interval(
+    signed_in_page, live_server, ingest, settings, render_every
+):
+    """Each new version reaches the ticker at once (pushed), but the panels are asked for
+    once at the first version and once, with the newest, when the interval has passed."""
+    page, errors, _ = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    if time.time() % 60 > 40:  # a new minute is a new trigger too: keep it out of the way
+        page.wait_for_timeout((61 - time.time() % 60) * 1000)
+    quiet_since = None
+    while quiet_since != live.version(settings):  # quiet: the next change goes at once
+        quiet_since = live.version(settings)
+        page.wait_for_timeout(render_every * 1000 + 1000)
+    renders = []
+
+    def record(request) -> None:
+        trigger = _render_trigger(request)
+        if trigger:
+            renders.append((request, trigger))
+
+    page.on("request", record)
+    publish(ingest.r, settings.stream_key, [_reported(f"LEAD-{uuid.uuid4().hex[:6]}")])
+    # page.evaluate lets Playwright deliver the page's request events meanwhile
+    wait_for(lambda: page.evaluate("1") and renders, 4, what="the leading render at once")
+    for n in range(2):  # two more versions, each seen in the ticker, within the interval
+        town = f"BURST{n}-{uuid.uuid4().hex[:6]}"
+        publish(ingest.r, settings.stream_key, [_reported(town)])
+        wait_for(lambda town=town: town in _text(page, "#wall-ticker"), 3, what=town)
+    newest = live.version(settings)
+    page.wait_for_timeout(render_every * 1000 + 2500)
+    assert len(renders) == 2, renders
+    assert renders[1][1].split(":")[0] == str(newest)
+    leading, trailing = (r.timing["startTime"] for r, _ in renders)  # the browser's clock, ms
+    assert trailing - leading > (render_every - 0.5) * 1000
+    assert errors == []
 
 
 UNDO_KEPT = 10  # entries of the renderer's undo history that assets/undo_history.js keeps

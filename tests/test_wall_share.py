@@ -1,16 +1,23 @@
-"""Walls asking for the same trigger share one render_wall answer (dashboard/wall_share.py);
-a new trigger gets new data, and the gate still comes first."""
+"""Walls asking for the same trigger share one render_wall answer (dashboard/wall_share.py),
+within a worker and across workers through Redis; a new trigger gets new data, and the
+gate still comes first."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import time
 
 from callbacks.wall import OUTPUTS
 from common import clock
+from dashboard import create_app, wall_share
 from dashboard.ids import wall as ids
+from data_access import live
 from data_access.db import make_engine
+from data_access.masterdata import grid_geometries, load_masterdata
+from tests.conftest import TEST_PASSWORD
 from tests.factories import apply_entries, reported
+from tests.servers import wait_for
 from worker.live_state import LiveState
 
 WALL_OUTPUTS = ((ids.RENDERED, "data"), (ids.ERROR, "data"), *OUTPUTS)
@@ -56,6 +63,38 @@ def test_same_trigger_one_answer_new_trigger_new_data(signed_in_client, settings
     assert _tiles(newer) != _tiles(first)  # the incident is counted under the new trigger
 
 
+def test_an_answer_made_by_one_worker_is_served_by_another(
+    signed_in_client, settings, redis_client, make_user
+):
+    """A second app (another gunicorn worker, or host) on the same Redis does not render
+    the trigger again: it serves the first one's bytes, though the data changed since."""
+    first = signed_in_client("wall").post("/_dash-update-component", json=render_body("6:9", "5:9"))
+    _new_incident(settings, redis_client)
+    other = create_app(settings).server.test_client()
+    other.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
+    same = other.post("/_dash-update-component", json=render_body("6:9", "5:9"))
+    assert same.get_data() == first.get_data()
+    newer = other.post("/_dash-update-component", json=render_body("7:9", "6:9"))
+    assert _tiles(newer) != _tiles(first)
+
+
+def test_a_new_version_is_built_before_any_wall_asks(app, signed_in_client, settings, redis_client):
+    """Once walls ask for updates, each new live version's update is built and stored
+    (dashboard/wall_prebuild.py) with no request for it."""
+    wall = signed_in_client("wall")
+    wall.post("/_dash-update-component", json=render_body("0:9", "x"))
+    _new_incident(settings, redis_client)
+
+    def stored() -> bool:
+        trigger = f"{live.version(settings)}:{int(time.time() // 60)}"
+        with app.server.app_context():
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x")))
+        return bool(redis_client.exists(name))
+
+    wait_for(stored, 15, what="the new version's update, built unasked")
+
+
 def test_first_render_and_patch_are_shared_apart(signed_in_client):
     wall = signed_in_client("wall")
     patch = wall.post("/_dash-update-component", json=render_body("3:9", "2:9"))
@@ -81,3 +120,19 @@ def test_gzip_when_accepted_and_the_gate_first(client, signed_in_client):
         headers={"Origin": "http://localhost"},
     )
     assert stranger.status_code == 401
+
+
+def test_the_map_patch_sends_colours_not_polygons(signed_in_client, settings, engine):
+    """The polygons go once, with the first render; an update recolours them."""
+    load_masterdata(engine, settings.masterdata_dir)
+    grids = grid_geometries(engine)
+    corner = f"{grids[0].ring[0][0]},{grids[0].ring[0][1]}"  # as the map's path has it
+    wall = signed_in_client("wall")
+    full = wall.post("/_dash-update-component", json=render_body("5:9", False))
+    patch = wall.post("/_dash-update-component", json=render_body("5:9", "4:9"))
+    assert str(grids[0].ring[0][0]) not in patch.get_data(as_text=True)
+    assert corner in full.get_data(as_text=True)
+    operations = json.loads(patch.get_data())["response"]["wall-map"]["figure"]["operations"]
+    recoloured = [op["location"] for op in operations if op["location"][0] == "layout"]
+    assert len(recoloured) == len(grids)
+    assert {tuple(loc[:2]) + (loc[3],) for loc in recoloured} == {("layout", "shapes", "fillcolor")}

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
+from dashboard.wall_prebuild import READY_SECONDS
 
 dash.register_page(__name__, path="/wall", title="Wall")
 
@@ -36,6 +37,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 id=ids.CONFIG,
                 data={
                     "stale": cfg.stale_seconds,
+                    "render_every": cfg.wall_render_seconds,
+                    "ready": READY_SECONDS,
                     "tz": cfg.tz_name,
                     "lang": lang,
                     "text": {k: t(f"wall.{k}", lang) for k in (*BANNER_KEYS, *TICKER_KEYS)},

@@ -1,0 +1,136 @@
+"""Each new live version's wall update, built before any wall asks for it.
+
+A wall asking for the newest version waits for that version's answer to be built (wall
+data from SQL, then rendering: about 60 ms of CPU, far more on a busy machine), and at
+600x there is a new version every quarter second. So each worker runs one thread, while
+walls are asking, that follows the live version and minute and builds the update
+(dashboard/wall_share.py shares it through Redis, so one worker builds, the others find
+it), in every language a wall asked for here lately, and notes in Redis the newest
+trigger built; the live push carries that note, and a busy wall asks for that trigger
+(assets/wall.js), so it is answered from the store. Without a note (no builder running
+for a few seconds) a busy wall asks for a version READY_SECONDS old.
+
+The thread renders through the same Dash callback and the same sharing as a real
+request, inside a request context of its own (no HTTP, no caller: it serves nobody
+itself), and stops after IDLE_SECONDS without a wall update asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import threading
+import time
+
+import redis
+from flask import Flask, request
+
+from common.config import Settings
+from dashboard import wall_share
+from dashboard.ids import wall as ids
+from data_access import live
+from data_access.redis_client import get_redis
+
+log = logging.getLogger(__name__)
+
+READY_SECONDS = 0.5  # a busy wall without news from the builder asks for a version this old
+READY_TTL_SECONDS = 5  # the builder's "built" note outlives it by this much at most
+IDLE_SECONDS = 60.0
+TEMPLATES_KEPT = 4  # languages (and screen sizes) asked for lately
+
+
+class Builder:
+    """One app's builder: the update requests seen lately, and its thread."""
+
+    def __init__(self, server: Flask) -> None:
+        self.server = server
+        self.lock = threading.Lock()
+        self.templates: dict[str, dict] = {}
+        self.asked = 0.0
+        self.thread: threading.Thread | None = None
+
+    def seen(self, body: dict) -> None:
+        """A wall asked for an update: keep its request as a template, run the thread."""
+        lang = str(_value(body, ids.LANG))
+        with self.lock:
+            self.asked = time.monotonic()
+            self.templates.pop(lang, None)
+            self.templates[lang] = body
+            while len(self.templates) > TEMPLATES_KEPT:
+                self.templates.pop(next(iter(self.templates)))
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, daemon=True, name="wall-build")
+                self.thread.start()
+
+    def _run(self) -> None:
+        cfg: Settings = self.server.config["CC_SETTINGS"]
+        built, pubsub = None, None
+        while time.monotonic() - self.asked < IDLE_SECONDS:
+            try:
+                if pubsub is None:
+                    pubsub = live.subscribe(cfg)
+                if pubsub.get_message(timeout=1.0):
+                    while pubsub.get_message(timeout=0):  # a burst: build the newest only
+                        pass
+                trigger = f"{live.version(cfg)}:{int(time.time() // 60)}"
+                if trigger != built:
+                    with self.lock:
+                        templates = list(self.templates.values())
+                    for template in templates:
+                        self.build(template, trigger)
+                    built = trigger
+                if built is not None:  # kept fresh while this thread runs
+                    live_keys = live.keys(cfg)
+                    get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
+            except Exception:  # Redis gone, a render failing: walls then build on demand
+                log.debug("wall prebuild failed", exc_info=True)
+                _close(pubsub)
+                pubsub = None
+                time.sleep(1.0)
+        _close(pubsub)
+
+    def build(self, template: dict, trigger: str) -> None:
+        """`template`'s update for `trigger`, made and shared as a request would be."""
+        body = copy.deepcopy(template)
+        for item in body["inputs"]:
+            if item.get("id") == ids.TRIGGER:
+                item["value"] = trigger
+        server = self.server
+        with server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body):
+            try:
+                if wall_share.before() is None:  # nobody has it yet: render it here
+                    endpoint, _ = server.url_map.bind("localhost").match(
+                        wall_share.CALLBACK_PATH, method="POST"
+                    )
+                    wall_share.after(server.make_response(server.view_functions[endpoint]()))
+            finally:
+                wall_share.teardown(None)
+
+
+def _close(pubsub) -> None:
+    if pubsub is not None:
+        with contextlib.suppress(redis.RedisError, OSError):
+            pubsub.close()
+
+
+def _value(body: dict, component: str):
+    for item in (*body.get("inputs", ()), *body.get("state", ())):
+        if isinstance(item, dict) and item.get("id") == component:
+            return item.get("value")
+    return None
+
+
+def register(server: Flask) -> None:
+    """Call after the gate and before wall_share.register: a request wall_share answers
+    from its store runs no later hook, and it must still count as a wall asking."""
+    builder = Builder(server)
+
+    def seen() -> None:
+        if request.method != "POST" or request.path != wall_share.CALLBACK_PATH:
+            return
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and wall_share.share_key(body) and _value(body, ids.RENDERED):
+            builder.seen(body)
+
+    server.before_request(seen)
