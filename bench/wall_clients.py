@@ -242,9 +242,10 @@ async def run_wall(base: str, code: str, script: Session, stats: Stats, stop_at:
                    render_every: float) -> None:  # fmt: skip
     """Pair, load the page, then stream, render and ping until `stop_at`."""
     jar = aiohttp.CookieJar(unsafe=True)  # the kiosk cookie is set for 127.0.0.1
-    # Chromium's 6 connections a host; idle ones dropped before gunicorn's 2 s keep-alive
-    # ends, so a request rarely goes out on a connection the server is closing.
-    connector = aiohttp.TCPConnector(limit=6, keepalive_timeout=1.5)
+    # Chromium's 6 connections a host, kept between requests; idle ones dropped before the
+    # Procfile's 10 s keep-alive ends, so a request rarely goes out on a connection the
+    # server is closing (a wall asks every 1-2 s, so its connections seldom idle that long).
+    connector = aiohttp.TCPConnector(limit=6, keepalive_timeout=8.0)
     async with aiohttp.ClientSession(base, cookie_jar=jar, connector=connector) as http:
         wall = Wall(http, script, stats, base, render_every)
         if not await wall.pair(code):
