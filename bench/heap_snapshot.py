@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter, deque
 from dataclasses import dataclass
+from pathlib import Path
 
 # node types whose objects are grouped under one synthetic name, as DevTools does
 GROUPED = {
@@ -44,8 +45,9 @@ class Snapshot:
     edge_weak: list[bool]
 
 
-def take(cdp) -> Snapshot:
-    """Force a GC, then take and parse a snapshot through a Playwright CDP session."""
+def take(cdp, save: Path | None = None) -> Snapshot:
+    """Force a GC, then take and parse a snapshot through a Playwright CDP session;
+    `save` keeps the raw snapshot (loadable in DevTools' Memory tab)."""
     chunks: list[str] = []
 
     def on_chunk(params: dict) -> None:
@@ -55,7 +57,10 @@ def take(cdp) -> Snapshot:
     cdp.send("HeapProfiler.collectGarbage")
     cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
     cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", on_chunk)
-    return parse(json.loads("".join(chunks)))
+    raw = "".join(chunks)
+    if save is not None:
+        save.write_text(raw)
+    return parse(json.loads(raw))
 
 
 def parse(raw: dict) -> Snapshot:
