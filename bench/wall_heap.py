@@ -59,6 +59,13 @@ DASH_STATE = """() => {
 }"""
 
 
+def dom_counters(cdp) -> dict[str, float]:
+    """Chromium's live DOM nodes, documents and JS event listeners. From
+    Performance.getMetrics: Memory.getDOMCounters (Chromium 156) sometimes never answers,
+    which stalled whole runs."""
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30)
@@ -87,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         )  # fmt: skip
         browser, page = open_wall(p, stack["base"], kiosk_code(url))
         cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         started = time.monotonic()
         first_snapshot = None
         try:
@@ -94,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
                 time.sleep(args.every)
                 cdp.send("HeapProfiler.collectGarbage")
                 heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
-                dom = cdp.send("Memory.getDOMCounters")
+                dom = dom_counters(cdp)
                 dash = page.evaluate(DASH_STATE) or {}
                 elements = page.evaluate("document.getElementsByTagName('*').length")
                 minute = (time.monotonic() - started) / 60
@@ -102,8 +110,8 @@ def main(argv: list[str] | None = None) -> None:
                 samples.append((minute, heap))
                 print(
                     f"{minute:5.1f} min  heap {heap:6.2f} MB  elements {elements:5d} "
-                    f"(DOM nodes {dom['nodes']:5d}, docs {dom['documents']}, "
-                    f"listeners {dom['jsEventListeners']:4d})  "
+                    f"(DOM nodes {dom['Nodes']:5.0f}, docs {dom['Documents']:.0f}, "
+                    f"listeners {dom['JSEventListeners']:4.0f})  "
                     f"dash history {dash.get('past', '-')} ({dash.get('history_kb', 0):.0f} kB) "
                     f"callbacks: {dash.get('queued', '-')}; jobs {dash.get('jobs', '-')}  "
                     f"web RSS {worker:6.1f} MB",
