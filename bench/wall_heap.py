@@ -7,7 +7,7 @@ minute in headless Chromium against gunicorn + ingest with the simulator sped up
 Prints one line a sample and, at the end, the heap's first, last, median and max and its
 least-squares slope in MB/h over the whole run and over the second half (the first
 minutes include warm-up). Every sample is taken right after a forced full GC
-(HeapProfiler.collectGarbage), so garbage not yet collected never shows as growth.
+(bench.heap_snapshot.collect_garbage), so garbage not yet collected never shows as growth.
 Each sample also gives the page's elements, Chromium's DOM counters (all live nodes, text
 and detached ones too; documents; JS event listeners) and the Dash renderer's undo history
 and callback queues. With --snapshots, a heap snapshot is taken after `--warmup` minutes
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             cwd=PROJECT_ROOT, env=process_env(settings), stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        browser, page = open_wall(p, stack["base"], kiosk_code(url))
+        browser, page = open_wall(p, stack["base"], kiosk_code(url), args=heap_snapshot.GC_FLAGS)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         started = time.monotonic()
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             while time.monotonic() - started < args.minutes * 60:
                 time.sleep(args.every)
-                cdp.send("HeapProfiler.collectGarbage")
+                heap_snapshot.collect_garbage(cdp)
                 heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
                 dom = dom_counters(cdp)
                 dash = page.evaluate(DASH_STATE) or {}
