@@ -1,20 +1,40 @@
 /* Live pages: one EventSource per page; each message is copied into the Store with id
    "live-status" (when the page has one), which triggers that page's Dash callbacks.
    EventSource reconnects by itself after any outage; a watchdog marks the status stale
-   when no message arrived for a while, and reloads the page after a deploy. */
+   when no message arrived for a while, and reloads the page after a deploy.
+   Messages are coalesced: at most one Store update every GAP_MS, carrying the latest
+   message (each one holds the whole live state, so nothing is lost). A page short of CPU
+   otherwise queued one Dash update per message and fell ever further behind, its heap
+   growing with the queue (issue #5, bench/wall_heap.py). */
 (function () {
   "use strict";
   var STORE_ID = "live-status";
+  var GAP_MS = 250;
   var source = null;
   var lastMessage = 0;
   var deployTag = null;
   var tickerSeq = 0;
+  var pending = null;
+  var timer = null;
+  var lastPush = 0;
 
   function push(payload) {
     if (window.dash_clientside && window.dash_clientside.set_props &&
         document.getElementById(STORE_ID + "-anchor")) {
       window.dash_clientside.set_props(STORE_ID, { data: payload });
     }
+  }
+
+  function pushSoon(payload) {
+    pending = payload;
+    if (timer) { return; }
+    timer = setTimeout(function () {
+      timer = null;
+      lastPush = Date.now();
+      var latest = pending;
+      pending = null;
+      push(latest);
+    }, Math.max(0, lastPush + GAP_MS - Date.now()));
   }
 
   function connect() {
@@ -37,7 +57,7 @@
         if (deployTag && deployTag !== payload.deploy) { window.location.reload(); }
         deployTag = payload.deploy;
       }
-      push(payload);
+      pushSoon(payload);
     };
   }
 
@@ -48,7 +68,7 @@
     }
     if (!source) { connect(); return; }
     if (Date.now() - lastMessage > 10000) {
-      push({ connected: false, received: lastMessage });
+      pushSoon({ connected: false, received: lastMessage });
       if (source.readyState === 2) { connect(); }
     }
   }, 1000);

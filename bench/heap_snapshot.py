@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter, deque
 from dataclasses import dataclass
+from pathlib import Path
 
 # node types whose objects are grouped under one synthetic name, as DevTools does
 GROUPED = {
@@ -42,20 +43,39 @@ class Snapshot:
     edge_to: list[int]
     edge_name: list[str]
     edge_weak: list[bool]
+    detached: list[bool]  # DOM nodes no longer in a document (Chromium's "detachedness")
 
 
-def take(cdp) -> Snapshot:
-    """Force a GC, then take and parse a snapshot through a Playwright CDP session."""
+GC_FLAGS = ("--js-flags=--expose-gc",)  # what collect_garbage needs on Chromium's command line
+
+
+def collect_garbage(cdp) -> None:
+    """A full, memory-reducing GC in the page, done before the call returns (Chromium
+    started with GC_FLAGS): V8's "last resort" GC, the one HeapProfiler.collectGarbage
+    asks for. Not that command itself: on Chromium 156, under load, the page stopped
+    answering anything within a minute after it, for good, in four runs out of five."""
+    cdp.send(
+        "Runtime.evaluate",
+        {"expression": "gc({type: 'major', execution: 'sync', flavor: 'last-resort'})"},
+    )
+
+
+def take(cdp, save: Path | None = None) -> Snapshot:
+    """Force a GC, then take and parse a snapshot through a Playwright CDP session;
+    `save` keeps the raw snapshot (loadable in DevTools' Memory tab)."""
     chunks: list[str] = []
 
     def on_chunk(params: dict) -> None:
         chunks.append(params["chunk"])
 
     cdp.on("HeapProfiler.addHeapSnapshotChunk", on_chunk)
-    cdp.send("HeapProfiler.collectGarbage")
+    collect_garbage(cdp)
     cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
     cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", on_chunk)
-    return parse(json.loads("".join(chunks)))
+    raw = "".join(chunks)
+    if save is not None:
+        save.write_text(raw)
+    return parse(json.loads(raw))
 
 
 def parse(raw: dict) -> Snapshot:
@@ -66,14 +86,16 @@ def parse(raw: dict) -> Snapshot:
     n_width, e_width = len(nf), len(ef)
     f_type, f_name, f_id = nf.index("type"), nf.index("name"), nf.index("id")
     f_size, f_edges = nf.index("self_size"), nf.index("edge_count")
+    f_detached = nf.index("detachedness") if "detachedness" in nf else None
     e_type, e_name, e_to = ef.index("type"), ef.index("name_or_index"), ef.index("to_node")
-    keys, ids, sizes, first_edge = [], [], [], [0]
+    keys, ids, sizes, first_edge, detached = [], [], [], [0], []
     for base in range(0, len(nodes), n_width):
         kind = node_types[nodes[base + f_type]]
         keys.append(GROUPED.get(kind) or strings[nodes[base + f_name]] or f"({kind})")
         ids.append(nodes[base + f_id])
         sizes.append(nodes[base + f_size])
         first_edge.append(first_edge[-1] + nodes[base + f_edges])
+        detached.append(f_detached is not None and nodes[base + f_detached] == 2)
     edge_to, edge_name, edge_weak = [], [], []
     for base in range(0, len(edges), e_width):
         kind = edge_types[edges[base + e_type]]
@@ -82,7 +104,7 @@ def parse(raw: dict) -> Snapshot:
         edge_to.append(edges[base + e_to] // n_width)
         edge_name.append(strings[value] if named else "[]")
         edge_weak.append(kind in ("weak", "shortcut"))
-    return Snapshot(keys, ids, sizes, first_edge, edge_to, edge_name, edge_weak)
+    return Snapshot(keys, ids, sizes, first_edge, edge_to, edge_name, edge_weak, detached)
 
 
 def by_key(snap: Snapshot) -> dict[str, tuple[int, int]]:
@@ -113,6 +135,66 @@ def _retainers(snap: Snapshot) -> tuple[list[list[tuple[int, int]]], list[int]]:
                 distance[target] = distance[node] + 1
                 queue.append(target)
     return retainers, distance
+
+
+def retained_sizes(snap: Snapshot, retainers) -> list[int]:
+    """Each node's retained size: its self size plus all it alone keeps alive (the
+    dominator tree over strong edges from the root, Cooper-Harvey-Kennedy)."""
+    n = len(snap.keys)
+    order: list[int] = []  # postorder of a depth-first walk from the root
+    seen = [False] * n
+    seen[0] = True
+    stack = [(0, snap.first_edge[0])]
+    while stack:
+        node, edge = stack[-1]
+        while edge < snap.first_edge[node + 1] and (
+            snap.edge_weak[edge] or seen[snap.edge_to[edge]]
+        ):
+            edge += 1
+        if edge < snap.first_edge[node + 1]:
+            stack[-1] = (node, edge + 1)
+            target = snap.edge_to[edge]
+            seen[target] = True
+            stack.append((target, snap.first_edge[target]))
+        else:
+            stack.pop()
+            order.append(node)
+    rank = [-1] * n
+    for index, node in enumerate(order):
+        rank[node] = index
+    idom = [-1] * n
+    idom[0] = 0
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order[:-1]):
+            new = -1
+            for parent, _ in retainers[node]:
+                if rank[parent] < 0 or idom[parent] < 0:
+                    continue
+                if new < 0:
+                    new = parent
+                    continue
+                a, b = parent, new
+                while a != b:
+                    while rank[a] < rank[b]:
+                        a = idom[a]
+                    while rank[b] < rank[a]:
+                        b = idom[b]
+                new = a
+            if new != idom[node]:
+                idom[node] = new
+                changed = True
+    retained = list(snap.sizes)
+    for node in order[:-1]:  # a node's dominated nodes finish before it in postorder
+        retained[idom[node]] += retained[node]
+    return retained
+
+
+def _detached(snap: Snapshot) -> tuple[int, int]:
+    """Count and self size of DOM nodes no longer in a document."""
+    found = [s for s, d in zip(snap.sizes, snap.detached, strict=True) if d]
+    return len(found), sum(found)
 
 
 def _path(snap: Snapshot, node: int, retainers, distance) -> str:
@@ -159,4 +241,41 @@ def diff(before: Snapshot, after: Snapshot, top: int = 15) -> str:
     lines += ["", f"objects new since the first snapshot: {len(fresh):,}; retainer paths of "
               f"{len(sample):,} of them (in the 5 groups that grew most):"]  # fmt: skip
     lines += [f"{n:>6}  {path}" for path, n in paths.most_common(top)]
+    lines += _retained_report(before, after, retainers, distance, top)
     return "\n".join(lines)
+
+
+def _retained_report(before: Snapshot, after: Snapshot, retainers, distance, top: int):
+    """The objects present in both snapshots whose retained size grew most, detached DOM,
+    and the largest strings and arrays of the second snapshot."""
+    early = dict(zip(before.ids, retained_sizes(before, _retainers(before)[0]), strict=True))
+    late = retained_sizes(after, retainers)
+    grown = sorted(
+        ((late[n] - early[i], n) for n, i in enumerate(after.ids) if i in early and n),
+        reverse=True,
+    )
+    lines = ["", "retained size grew most (objects in both snapshots):"]
+    for delta, node in grown[:top]:
+        path = _path(after, node, retainers, distance)
+        lines.append(f"{delta:>+12,} -> {late[node]:>11,}  {after.keys[node]} <- {path}")
+    c0, s0 = _detached(before)
+    c1, s1 = _detached(after)
+    lines += ["", f"detached DOM nodes: {c0:,} ({s0:,} B) -> {c1:,} ({s1:,} B)", ""]
+    lines.append("largest strings and arrays in the second snapshot (* new):")
+    big = sorted(
+        (n for n, k in enumerate(after.keys) if k in ("(string)", "(array)")),
+        key=lambda n: -late[n],
+    )
+    old_ids = set(before.ids)
+    for node in big[:top]:
+        mark = " " if after.ids[node] in old_ids else "*"
+        path = _path(after, node, retainers, distance)
+        lines.append(f"{mark}{late[node]:>11,}  {after.keys[node]} <- {path}")
+    return lines
+
+
+if __name__ == "__main__":
+    import sys
+
+    first, second = (parse(json.loads(Path(f).read_text())) for f in sys.argv[1:3])
+    print(diff(first, second))

@@ -53,9 +53,12 @@ def kiosk_code(database_url: str, name: str = "bench-wall") -> str:
     return code
 
 
-def open_wall(playwright, base: str, code: str, lang: str = "en", size=(1920, 1080)):
-    """A headless Chromium page showing /wall through a freshly paired kiosk."""
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+def open_wall(playwright, base: str, code: str, lang: str = "en", size=(1920, 1080), args=()):
+    """A headless Chromium page showing /wall through a freshly paired kiosk; `args` are
+    added to Chromium's command line."""
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, *args]
+    )
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(f"{base}/kiosk/pair?code={code}")
     page.goto(f"{base}/wall?lang={lang}")

@@ -2,15 +2,18 @@
 minute in headless Chromium against gunicorn + ingest with the simulator sped up.
 
     python -m bench.wall_heap [--minutes 30] [--speed 600] [--every 60]
-                              [--snapshots diff.txt [--warmup 2]]
+                              [--snapshots DIR [--warmup 3]]
 
-Prints one line a sample and, at the end, the first/last/max heap and the growth per
-hour estimated from the second half (the first minutes include warm-up). Each sample
-also gives the page's elements, Chromium's DOM counters (all live nodes, text and detached
-ones too; documents; JS event listeners) and the Dash renderer's undo history and
-callback queues. With --snapshots, a heap snapshot is taken after
-`--warmup` minutes and another at the end, and their diff (what grew, by constructor, and
-the retainer paths of the new objects) is written to that file.
+Prints one line a sample and, at the end, the heap's first, last, median and max and its
+least-squares slope in MB/h over the whole run and over the second half (the first
+minutes include warm-up). Every sample is taken right after a forced full GC
+(bench.heap_snapshot.collect_garbage), so garbage not yet collected never shows as growth.
+Each sample also gives the page's elements, Chromium's DOM counters (all live nodes, text
+and detached ones too; documents; JS event listeners) and the Dash renderer's undo history
+and callback queues. With --snapshots, a heap snapshot is taken after `--warmup` minutes
+and another at the end, both kept in DIR (early/late.heapsnapshot, for DevTools or
+bench.heap_snapshot), and their diff (what grew, by constructor, and the retainer paths of
+the new objects) is written to DIR/diff.txt.
 """
 
 from __future__ import annotations
@@ -56,13 +59,20 @@ DASH_STATE = """() => {
 }"""
 
 
+def dom_counters(cdp) -> dict[str, float]:
+    """Chromium's live DOM nodes, documents and JS event listeners. From
+    Performance.getMetrics: Memory.getDOMCounters (Chromium 156) sometimes never answers,
+    which stalled whole runs."""
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--speed", type=float, default=600)
     parser.add_argument("--every", type=float, default=60, help="seconds between samples")
-    parser.add_argument("--snapshots", type=Path, help="write a heap snapshot diff here")
-    parser.add_argument("--warmup", type=float, default=2, help="minutes to the 1st snapshot")
+    parser.add_argument("--snapshots", type=Path, help="keep two heap snapshots and a diff here")
+    parser.add_argument("--warmup", type=float, default=3, help="minutes to the 1st snapshot")
     parser.add_argument("--redis-url", default=load_settings().redis_url)
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="cc-heap-"))
@@ -82,16 +92,17 @@ def main(argv: list[str] | None = None) -> None:
             cwd=PROJECT_ROOT, env=process_env(settings), stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        browser, page = open_wall(p, stack["base"], kiosk_code(url))
+        browser, page = open_wall(p, stack["base"], kiosk_code(url), args=heap_snapshot.GC_FLAGS)
         cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         started = time.monotonic()
         first_snapshot = None
         try:
             while time.monotonic() - started < args.minutes * 60:
                 time.sleep(args.every)
-                cdp.send("HeapProfiler.collectGarbage")
+                heap_snapshot.collect_garbage(cdp)
                 heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
-                dom = cdp.send("Memory.getDOMCounters")
+                dom = dom_counters(cdp)
                 dash = page.evaluate(DASH_STATE) or {}
                 elements = page.evaluate("document.getElementsByTagName('*').length")
                 minute = (time.monotonic() - started) / 60
@@ -99,44 +110,58 @@ def main(argv: list[str] | None = None) -> None:
                 samples.append((minute, heap))
                 print(
                     f"{minute:5.1f} min  heap {heap:6.2f} MB  elements {elements:5d} "
-                    f"(DOM nodes {dom['nodes']:5d}, docs {dom['documents']}, "
-                    f"listeners {dom['jsEventListeners']:4d})  "
+                    f"(DOM nodes {dom['Nodes']:5.0f}, docs {dom['Documents']:.0f}, "
+                    f"listeners {dom['JSEventListeners']:4.0f})  "
                     f"dash history {dash.get('past', '-')} ({dash.get('history_kb', 0):.0f} kB) "
                     f"callbacks: {dash.get('queued', '-')}; jobs {dash.get('jobs', '-')}  "
                     f"web RSS {worker:6.1f} MB",
                     flush=True,
                 )
                 if args.snapshots and first_snapshot is None and minute >= args.warmup:
-                    first_snapshot = heap_snapshot.take(cdp)
+                    args.snapshots.mkdir(parents=True, exist_ok=True)
+                    first_snapshot = heap_snapshot.take(cdp, args.snapshots / "early.heapsnapshot")
             if args.snapshots and first_snapshot is not None:
-                report = heap_snapshot.diff(first_snapshot, heap_snapshot.take(cdp))
-                args.snapshots.write_text(report + "\n")
+                last = heap_snapshot.take(cdp, args.snapshots / "late.heapsnapshot")
+                report = heap_snapshot.diff(first_snapshot, last)
+                (args.snapshots / "diff.txt").write_text(report + "\n")
                 print(report, flush=True)
         finally:
             simulator.terminate()
             simulator.wait(30)
             browser.close()
-    heaps = [h for _, h in samples]
-    half = samples[len(samples) // 2 :]
-    slope = (
-        (half[-1][1] - half[0][1]) / max(half[-1][0] - half[0][0], 1e-9) * 60
-        if len(half) > 1
-        else 0
-    )
-    # the heap swings ~5 MB between samples (in step with the map's today / 7-day minute):
-    # a least-squares fit over the second half is steadier than its two ends
-    minutes, values = [m for m, _ in half], [h for _, h in half]
-    fit = statistics.linear_regression(minutes, values).slope * 60 if len(half) > 2 else 0
+    verdict = summary(samples)
     print(
-        f"heap first {heaps[0]:.2f} MB, last {heaps[-1]:.2f} MB, max {max(heaps):.2f} MB, "
-        f"median {statistics.median(heaps):.2f} MB; second-half trend {slope:+.2f} MB/h "
-        f"(ends), {fit:+.2f} MB/h (least squares, {len(half)} samples)"
+        f"heap first {verdict['first']:.2f} MB, last {verdict['last']:.2f} MB, median "
+        f"{verdict['median']:.2f} MB, max {verdict['max']:.2f} MB over {samples[-1][0]:.1f} "
+        f"min ({len(samples)} samples after forced GC); least-squares slope "
+        f"{verdict['slope']:+.2f} MB/h over the whole run, {verdict['slope_half']:+.2f} MB/h "
+        f"over the second half"
     )
     emit(
         "wall_heap",
-        {"minutes": args.minutes, "JS heap first MB": heaps[0], "JS heap last MB": heaps[-1],
-         "JS heap second-half MB/h (least squares)": fit},
+        {"minutes": args.minutes, "JS heap first MB": verdict["first"],
+         "JS heap last MB": verdict["last"], "JS heap median MB": verdict["median"],
+         "JS heap max MB": verdict["max"], "JS heap MB/h (least squares)": verdict["slope"],
+         "JS heap second-half MB/h (least squares)": verdict["slope_half"]},
     )  # fmt: skip
+
+
+def slope_per_hour(samples: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (minute, MB) samples, in MB per hour (0 under 3 samples)."""
+    if len(samples) < 3:
+        return 0.0
+    return statistics.linear_regression(*zip(*samples, strict=True)).slope * 60
+
+
+def summary(samples: list[tuple[float, float]]) -> dict[str, float]:
+    """First, last, median and max heap, and the fitted trend over all and the second half
+    (the heap swings a few MB between samples, so two end points say little)."""
+    heaps = [h for _, h in samples]
+    return {
+        "first": heaps[0], "last": heaps[-1], "median": statistics.median(heaps),
+        "max": max(heaps), "slope": slope_per_hour(samples),
+        "slope_half": slope_per_hour(samples[len(samples) // 2 :]),
+    }  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from dash import Patch, html
 
@@ -81,7 +83,7 @@ def trend_figure(
         font={"color": TEXT, "size": 14 * scale},
         legend={"orientation": "h", "y": 1.15, "x": 0},
         xaxis={"dtick": 3, "gridcolor": "#23384d"},
-        yaxis={"gridcolor": "#23384d", "rangemode": "tozero"},
+        yaxis={"gridcolor": "#23384d", "range": [0, trend_top(today, yesterday)]},
     )
     return fig
 
@@ -90,7 +92,19 @@ def trend_patch(today: list[int], yesterday: list[int]) -> Patch:
     patch = Patch()
     patch["data"][0]["y"] = yesterday
     patch["data"][1]["y"] = today
+    patch["layout"]["yaxis"]["range"] = [0, trend_top(today, yesterday)]
     return patch
+
+
+def trend_top(today: list[int], yesterday: list[int]) -> int:
+    """The trend's y-axis top, in coarse steps (1, 2, 5 x 10^n) above the highest count.
+    Plotly keeps the measured size of each tick label per text and position (up to
+    10,000 entries, about 0.37 kB each, before it starts over); an autorange that followed
+    every count put the same labels at new positions on each update, so a wall's heap
+    grew by up to ~3.7 MB until that reset (issue #5)."""
+    top = max([*today, *yesterday, 1])
+    decade = 10 ** math.floor(math.log10(top))
+    return next(m * decade for m in (1, 2, 5, 10) if top <= m * decade)
 
 
 def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:

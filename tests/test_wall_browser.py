@@ -200,6 +200,53 @@ def test_renderer_undo_history_stays_short_on_a_running_wall(signed_in_page, liv
     assert errors == []
 
 
+# the page's EventSource replaced by one the test fires by hand
+FAKE_EVENT_SOURCE = """
+window.__ccSources = [];
+window.EventSource = function (url) {
+  this.url = url;
+  this.readyState = 1;
+  this.close = function () { this.readyState = 2; };
+  window.__ccSources.push(this);
+};
+"""
+COUNT_PUSHES = """() => {
+  window.__ccPushes = 0;
+  const original = window.dash_clientside.set_props;
+  window.dash_clientside.set_props = function (id, props) {
+    if (id === "live-status" && props.data && props.data.version != null) {
+      window.__ccPushes += 1;
+    }
+    return original.apply(this, arguments);
+  };
+}"""
+BURST = """(n) => {
+  const source = window.__ccSources[window.__ccSources.length - 1];
+  for (let i = 1; i <= n; i += 1) {
+    const row = { ts: new Date().toISOString(), status: "Reported", channel: "12345",
+                  town: "T", what: "BURST-" + i };
+    source.onmessage({ data: JSON.stringify({ version: i, heartbeat_age: 0, redis: true,
+                                              ticker: [row] }) });
+  }
+}"""
+
+
+def test_a_burst_of_pushes_reaches_dash_as_one_update(signed_in_page, live_server):
+    """Each push carries the whole live state, so only the latest counts: a page short of
+    CPU must not queue one Dash update per message (it fell behind for good and its heap
+    grew with the queue, issue #5)."""
+    page = signed_in_page("wall", "/wall?lang=en")
+    page.add_init_script(FAKE_EVENT_SOURCE)
+    page.reload()
+    page.wait_for_selector(".wall-county")
+    page.wait_for_function("() => !!(window.__ccSources.length && window.__ccSources[0].onmessage)")
+    page.evaluate(COUNT_PUSHES)
+    page.evaluate(BURST, 100)
+    page.wait_for_selector("#wall-ticker :text('BURST-100')", timeout=20_000)
+    page.wait_for_timeout(1000)  # a late second update would show here
+    assert 1 <= page.evaluate("window.__ccPushes") <= 2
+
+
 def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
     signed_in_page, live_server, ingest, settings
 ):
