@@ -162,6 +162,9 @@ def test_a_burst_of_versions_renders_at_once_and_once_more_after_the_interval(
     while quiet_since != live.version(settings):  # quiet: the next change goes at once
         quiet_since = live.version(settings)
         page.wait_for_timeout(render_every * 1000 + 1000)
+    # ... and no render asked for within the interval (a new minute asks for one too)
+    since_render = "Date.now() - (window._wallSentAt || 0)"
+    wait_for(lambda: page.evaluate(since_render) > render_every * 1000 + 500, 10, what="quiet")
     renders = []
 
     def record(request) -> None:
