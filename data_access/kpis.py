@@ -626,12 +626,30 @@ def received_by_weekday_hour(
         query = select(Incident.reported_day, hour, func.count()).where(received, *scope)
         queries = [query.group_by(Incident.reported_day, hour)]
     grid = [[0] * 24 for _ in range(7)]
+    offsets: dict[date, int | None] = {}
     with engine.connect() as conn:
         for query in queries:
             for day, utc_hour, n in conn.execute(query):
-                instant = _instant_on_local_day(day, int(utc_hour), tz)
-                grid[day.weekday()][instant.astimezone(tz).hour] += int(n)
+                if day not in offsets:
+                    offsets[day] = _steady_offset_minutes(day, tz)
+                offset = offsets[day]
+                if offset is None:  # the zone changes its offset this day
+                    instant = _instant_on_local_day(day, int(utc_hour), tz)
+                    local_hour = instant.astimezone(tz).hour
+                else:
+                    local_hour = (int(utc_hour) * 60 + offset) // 60 % 24
+                grid[day.weekday()][local_hour] += int(n)
     return grid
+
+
+def _steady_offset_minutes(day: date, tz: ZoneInfo) -> int | None:
+    """The zone's UTC offset in minutes all through local `day`, or None if it changes
+    that day. A year is 8,000 (day, hour) groups: converting each instant cost 80 ms."""
+    start = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).utcoffset()
+    if start != end or start is None:
+        return None
+    return int(start.total_seconds() // 60)
 
 
 def _instant_on_local_day(day: date, utc_hour: int, tz: ZoneInfo) -> datetime:
