@@ -318,6 +318,7 @@ def test_wall_recovers_after_the_web_server_restarts(browser, db_url, ingest, se
 def test_screenshots_both_sizes_and_languages(signed_in_page, live_server, ingest, lang, size):
     page, errors, _ = _open_wall(signed_in_page, lang, size)
     wait_for(lambda: _text(page, "#wall-tiles").strip() != "", 30, what="first render")
+    wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="a fresh wall (first push in)")
     scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
     assert scroll[0] <= size[0] and scroll[1] <= size[1], "the wall never scrolls"
     ARTIFACTS.mkdir(exist_ok=True)
