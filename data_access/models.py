@@ -34,9 +34,13 @@ DISPUTE_STATUSES = ("accepted", "mediating", *DISPUTE_OUTCOMES)
 
 _open_sql = "status IN ('reported', 'dispatched', 'in_progress', 'reopened')"
 # The open incidents' index holds every column the backlog and the windows' open counts
-# read, so they are answered from the index alone (31,000 open incidents at 5 M: 117 ms
-# through the table, 11 ms from the index on PostgreSQL).
-OPEN_INDEX_COLUMNS = ("deadline", "reported_day", "reported_at", "town", "status", "closed_at")
+# read, by town and by each breakdown's dimension, so they are answered from the index
+# alone (31,000 open incidents at 5 M: the backlog 117 ms through the table, 11 ms from
+# the index on PostgreSQL; a year's open counts by department 49 ms through the table).
+OPEN_INDEX_COLUMNS = (
+    "deadline", "reported_day", "reported_at", "town", "status", "closed_at",
+    "category", "channel", "department", "grid",
+)  # fmt: skip
 
 
 class UTCDateTime(TypeDecorator):
