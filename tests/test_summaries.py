@@ -42,14 +42,15 @@ def _summary(engine) -> dict:
 
 @pytest.fixture
 def history_applied(engine):
-    """300 generated lifecycles over 70 days (so windows hold whole months, which come
-    from the monthly tables), applied in shuffled batches with repeats."""
+    """300 generated lifecycles, 200 over the last 12 days and 100 over 70 (so windows
+    hold whole months, which come from the monthly tables), applied in shuffled batches
+    with repeats."""
     model = load_model(PROJECT_ROOT / "masterdata")
     rng = random.Random(11)
     now = clock.now()
     entries = []
     for n in range(300):
-        at = now - timedelta(days=rng.uniform(0, 70))
+        at = now - timedelta(days=rng.uniform(0, 12 if n < 200 else 70))  # most recent
         entries += incident_events(model, rng, f"INC-S-{n}", at, now, False, TZ)
     rng.shuffle(entries)  # late, out of order
     entries += rng.sample(entries, 40)  # duplicates
@@ -152,6 +153,7 @@ def test_median_through_the_histograms_equals_the_sorted_median(
     towns, with the close stamped after now left out as the definition says."""
     now = history_applied
     today = now.astimezone(TZ).date()
+    answered = 0
     for filters in _filters():
         for start, end in ((12, 0), (6, 0), (9, 5), (65, 0), (50, 15)):
             window = Window(today - timedelta(days=start), today - timedelta(days=end))
@@ -164,8 +166,10 @@ def test_median_through_the_histograms_equals_the_sorted_median(
                 got = histogram_median(
                     conn, window.start, window.end, filters.towns, now, closed, n
                 )
-            assert n > 0 and expected is not None
             assert got == expected, (window, filters)
+            answered += expected is not None
+    # the generated history is random in when it closes: most windows have closes
+    assert answered >= 6
     monkeypatch.setattr("data_access.median.SORT_UP_TO", 0)  # every window through them
     window = Window(today - timedelta(days=12), today)
     fast = incident_figures(engine, window, Filters(), now)
