@@ -112,6 +112,13 @@ def _split_value(row: dict, dimension: str) -> str:
     return dimension_value(row, dimension) if dimension else ""
 
 
+def _histogram_keys(day, town: str, reported_at, closed_at) -> list[tuple]:
+    """A closed row's keys in the three histograms (tagged as in contributions); shared
+    by ingest's deltas and the rebuild, so both file a row in the same bucket."""
+    b = bucket_of(reported_at, closed_at)
+    return [(4, day, town, b), (5, day, b), (6, month_of(day), b)]
+
+
 def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     """[(keys, counts)] of one incidents row: the keys it counts under (as tuples tagged
     with their summary's index in SUMMARIES) and what it adds to each."""
@@ -132,8 +139,7 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     daily_keys += [(7, d, month, town, _split_value(row, d)) for d in MONTHLY_DIMENSIONS]
     out = [(daily_keys, daily)]
     if closed and row["closed_at"] is not None:
-        b = bucket_of(row["reported_at"], row["closed_at"])
-        out.append(([(4, day, town, b), (5, day, b), (6, month, b)], (1,)))
+        out.append((_histogram_keys(day, town, row["reported_at"], row["closed_at"]), (1,)))
     if rejected:
         return out
     on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
@@ -274,7 +280,7 @@ def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
     the microsecond (SQL's arithmetic on times differs between the dialects). Read in
     day order and written a month at a time, so millions of incidents take little memory."""
     tables = [(s.model.__table__, SUMMARIES.index(s)) for s in chosen]
-    counts: dict[int, Counter] = {4: Counter(), 5: Counter(), 6: Counter()}
+    counts: dict[int, Counter] = defaultdict(Counter)
 
     def flush() -> None:
         for table, index in tables:
@@ -296,10 +302,8 @@ def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
         if month != current:  # the months before are complete
             flush()
         current = month
-        b = bucket_of(reported_at, closed_at)
-        counts[4][(day, town, b)] += 1
-        counts[5][(day, b)] += 1
-        counts[6][(month, b)] += 1
+        for index, *key in _histogram_keys(day, town, reported_at, closed_at):
+            counts[index][tuple(key)] += 1
     flush()
 
 
