@@ -9,7 +9,7 @@ denominator is 0 are None. Grouped variants return one row per value of a dimens
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -19,6 +19,7 @@ from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, 
 from sqlalchemy.sql import ColumnElement
 
 from data_access import months
+from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
 from data_access.models import (
     CLOSED_STATUSES,
@@ -448,6 +449,16 @@ def _dispute_shape(counts: dict) -> dict:
     }
 
 
+def _outcome_totals(counts: Counter) -> dict:
+    """dispute_conditions' counts from a dispute_counts Counter[(outcome, via)]."""
+    totals = dict.fromkeys(("accepted", *DISPUTE_OUTCOMES), 0)
+    for (outcome, _via), n in counts.items():
+        totals["accepted"] += n
+        if outcome != "pending":
+            totals[outcome] += n
+    return totals
+
+
 def dispute_figures(
     engine: Engine,
     window: Window,
@@ -455,19 +466,28 @@ def dispute_figures(
     now: datetime,
     as_of: datetime | None = None,
     dimension: str | None = None,
+    use_summaries: bool = True,
 ) -> dict | list[dict]:
-    """The `disputes` object of GET /api/v1/kpis; per `dimension` value when given."""
-    conditions = dispute_conditions(as_of or now, window)
-    key = literal("all") if dimension is None else getattr(Dispute, dimension)
+    """The `disputes` object of GET /api/v1/kpis; per `dimension` value when given.
+
+    As of now the counts come from the dispute summaries; as of an earlier instant,
+    straight from `disputes`."""
     if dimension is not None and dimension not in DISPUTE_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    query = select(key.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
-    query = query.where(Dispute.accepted_day.between(window.start, window.end))
-    if towns:
-        query = query.where(Dispute.town.in_(towns))
-    query = query.group_by(key) if dimension else query
-    with engine.connect() as conn:
-        rows = [r._asdict() for r in conn.execute(query)]
+    conditions = dispute_conditions(as_of or now, window)
+    if use_summaries and as_of is None:
+        with engine.connect() as conn:
+            found = summary_counts(conn, window.start, window.end, towns, now, dimension)
+        rows = [{"key": k, **_outcome_totals(c)} for k, c in found.items()]
+    else:
+        key = literal("all") if dimension is None else getattr(Dispute, dimension)
+        query = select(key.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
+        query = query.where(Dispute.accepted_day.between(window.start, window.end))
+        if towns:
+            query = query.where(Dispute.town.in_(towns))
+        query = query.group_by(key) if dimension else query
+        with engine.connect() as conn:
+            rows = [r._asdict() for r in conn.execute(query)]
     shaped = [{"key": r.pop("key"), **_dispute_shape(r)} for r in rows]
     if dimension is None:
         figures = shaped[0] if shaped else _dispute_shape(dict.fromkeys(conditions, 0))
@@ -706,20 +726,16 @@ def incident_figures_matrix(
 FLOW_OUTCOMES = (*DISPUTE_OUTCOMES, "pending")
 
 
-def dispute_flow(engine: Engine, window: Window, towns: tuple[str, ...], now: datetime) -> dict:
+def dispute_flow(
+    engine: Engine,
+    window: Window,
+    towns: tuple[str, ...],
+    now: datetime,
+    use_summaries: bool = True,
+) -> dict:
     """Where the window's accepted disputes went, as of now: {"accepted", "mediating"
     (how many had a `mediating` event), "via_mediating": {outcome: n}, "direct":
     {outcome: n}}; outcomes are FLOW_OUTCOMES, `pending` meaning no outcome yet."""
-    accepted = dispute_conditions(now, window)["accepted"]
-    went = Dispute.via_mediating.is_(True)
-    done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
-    query = select(
-        Dispute.status,
-        func.count().label("n"),
-        _count(went).label("via"),
-        _count(done).label("done"),
-        _count(and_(went, done)).label("via_done"),
-    ).where(accepted, *([Dispute.town.in_(towns)] if towns else []))
     flow = {
         "accepted": 0,
         "mediating": 0,
@@ -727,16 +743,28 @@ def dispute_flow(engine: Engine, window: Window, towns: tuple[str, ...], now: da
         "direct": dict.fromkeys(FLOW_OUTCOMES, 0),
     }
     with engine.connect() as conn:
-        for status, *counts in conn.execute(query.group_by(Dispute.status)):
-            n, via, done_n, via_done = (int(c) for c in counts)
-            flow["accepted"] += n
-            flow["mediating"] += via
-            if done_n:
-                flow["via_mediating"][status] += via_done
-                flow["direct"][status] += done_n - via_done
-            flow["via_mediating"]["pending"] += via - via_done
-            flow["direct"]["pending"] += n - done_n - (via - via_done)
+        if use_summaries:
+            found = summary_counts(conn, window.start, window.end, towns, now, None)
+            counts = found.get("", Counter())
+        else:
+            counts = _flow_counts(conn, window, towns, now)
+    for (outcome, via), n in counts.items():
+        flow["accepted"] += n
+        flow["mediating"] += n if via else 0
+        flow["via_mediating" if via else "direct"][outcome] += n
     return flow
+
+
+def _flow_counts(conn, window: Window, towns: tuple[str, ...], now: datetime) -> Counter:
+    """dispute_counts' Counter[(outcome, via)] for the flow, straight from `disputes`."""
+    accepted = dispute_conditions(now, window)["accepted"]
+    done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
+    outcome = case((done, Dispute.status), else_=literal("pending"))
+    via = case((Dispute.via_mediating.is_(True), 1), else_=0)
+    query = select(outcome, via, func.count()).where(
+        accepted, *([Dispute.town.in_(towns)] if towns else [])
+    )
+    return Counter({(o, v): int(n) for o, v, n in conn.execute(query.group_by(outcome, via))})
 
 
 DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)

@@ -26,13 +26,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from data_access.models import Dispute, DisputeEvent, Incident, IncidentEvent
 from worker import apply_pg, summaries
 from worker.contract import Event
+from worker.dispute_summaries import DISPUTES
 from worker.fold import Sla, fold_dispute, fold_incident
-from worker.summaries import SUMMARY_COLUMNS
+from worker.summaries import INCIDENTS, Family
 
 _KINDS = {
     "incident": (IncidentEvent, IncidentEvent.incident_id, "incident_id", Incident),
     "dispute": (DisputeEvent, DisputeEvent.dispute_id, "dispute_id", Dispute),
 }
+FAMILIES = {"incident": INCIDENTS, "dispute": DISPUTES}  # each entity's summaries
 
 
 @dataclass
@@ -90,13 +92,13 @@ def upsert(conn: Connection, model, rows: Sequence[dict]) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=columns), list(rows))
 
 
-def _current_incidents(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
+def _current_rows(conn: Connection, model, family: Family, ids: Iterable[str]) -> dict[str, dict]:
     """The rows as they stand before this batch: what the summaries count now."""
     wanted = sorted(set(ids))
     found: dict[str, dict] = {}
-    columns = [Incident.__table__.c[name] for name in SUMMARY_COLUMNS]
+    columns = [model.__table__.c[name] for name in family.columns]
     for chunk in range(0, len(wanted), 500):
-        rows = conn.execute(select(*columns).where(Incident.id.in_(wanted[chunk : chunk + 500])))
+        rows = conn.execute(select(*columns).where(model.id.in_(wanted[chunk : chunk + 500])))
         found.update({row.id: row._asdict() for row in rows})
     return found
 
@@ -105,14 +107,13 @@ def _apply_entity(
     conn: Connection, entity: str, events: list[Event], fold
 ) -> tuple[list[Event], list[dict]]:
     _lock(conn, entity, (e.id for e in events))
+    family = FAMILIES[entity]
     if conn.dialect.name == "postgresql":
-        return apply_pg.apply_entity(conn, entity, events, fold)
-    if entity != "incident":
-        return _append_and_fold(conn, entity, events, fold)
-    before = _current_incidents(conn, (e.id for e in events))
+        return apply_pg.apply_entity(conn, entity, events, fold, family)
+    before = _current_rows(conn, _KINDS[entity][3], family, (e.id for e in events))
     new, states = _append_and_fold(conn, entity, events, fold)
     old = [before[s["id"]] for s in states if s["id"] in before]
-    summaries.apply_deltas(conn, old, states)
+    summaries.apply_deltas(conn, old, states, family)
     return new, states
 
 

@@ -1,17 +1,17 @@
 """The set-based PostgreSQL path of worker.apply (same steps, same fold, same rows).
 
 Per entity kind and batch: COPY the events into a session-temporary staging table and
-insert them with one INSERT ... ON CONFLICT DO NOTHING RETURNING; read the touched
-ids' earlier events (and, for incidents, their rows as they stand, which the summaries
-count now) with one query each; fold in Python; COPY the folded rows into a second
-staging table and upsert them with one statement; move the summary counts with one
-statement per summary table. Everything goes through the driver's cursor: SQLAlchemy's
-statement compilation and row processing cost more than the database's work here.
+insert them with one INSERT ... ON CONFLICT DO NOTHING RETURNING; read the touched ids'
+earlier events (and their rows as they stand, which the summaries count now) with one
+query each; fold in Python; COPY the folded rows into a second staging table and upsert
+them with one statement; move the summary counts with one statement per summary table.
+Everything goes through the driver's cursor: SQLAlchemy's statement compilation and row
+processing cost more than the database's work here.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import orjson
 
@@ -109,16 +109,15 @@ def _stored_events(cur, entity: str, by_id: dict[str, list[Event]], skip: set[st
             )
 
 
-def _current_incidents(cur, ids: list[str]) -> list[dict]:
-    """The incidents rows of `ids` as they stand before this batch (the summary columns)."""
-    names = summaries.SUMMARY_COLUMNS
-    cur.execute(f"SELECT {', '.join(names)} FROM incidents WHERE id = ANY(%s)", (ids,))
-    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    for row in rows:  # aware UTC, as the model gives them
-        for name in ("reported_at", "deadline", "closed_at"):
-            if row[name] is not None:
-                row[name] = row[name].replace(tzinfo=UTC)
-    return rows
+def _current_rows(cur, table: str, names: tuple[str, ...], ids: list[str]) -> list[dict]:
+    """The rows of `ids` as they stand before this batch (the summaries' columns)."""
+    cur.execute(f"SELECT {', '.join(names)} FROM {table} WHERE id = ANY(%s)", (ids,))
+    return [{n: _aware(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+
+
+def _aware(value):
+    """Timestamps as the model gives them: aware, in UTC."""
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) else value
 
 
 def _upsert(cur, state_table: str, states: list[dict]) -> None:
@@ -136,12 +135,14 @@ _ARRAY_TYPES = {
     "day": "date",
     "month": "date",
     "bucket": "int",
+    "via": "int",
 }  # summary key columns that are not text
 
 
-def _move_summaries(cur, old: list[dict], new: list[dict]) -> None:
+def _move_summaries(cur, family: summaries.Family, old: list[dict], new: list[dict]) -> None:
     """summaries.apply_deltas, one statement per summary table (arrays, not rows)."""
-    for summary, changes in zip(summaries.SUMMARIES, summaries.deltas(old, new), strict=True):
+    changed = summaries.deltas(old, new, family)
+    for summary, changes in zip(family.summaries, changed, strict=True):
         if not changes:
             continue
         keys, counts = list(changes), summary.counts
@@ -160,9 +161,11 @@ def _move_summaries(cur, old: list[dict], new: list[dict]) -> None:
         )
 
 
-def apply_entity(conn, entity: str, events: list[Event], fold) -> tuple[list[Event], list[dict]]:
-    """Append `events` (unique event_ids) and re-fold every id a new one touches; for
-    incidents, move the summary counts from the rows as they were to the rows as folded."""
+def apply_entity(
+    conn, entity: str, events: list[Event], fold, family: summaries.Family
+) -> tuple[list[Event], list[dict]]:
+    """Append `events` (unique event_ids) and re-fold every id a new one touches; move
+    the `family`'s summary counts from the rows as they were to the rows as folded."""
     events_table, id_column, state_table = _TABLES[entity]
     columns = [c.format(id=id_column) for c in _EVENT_COLUMNS]
     with conn.connection.driver_connection.cursor() as cur:
@@ -177,8 +180,7 @@ def apply_entity(conn, entity: str, events: list[Event], fold) -> tuple[list[Eve
         states = [s for s in (fold(evs) for evs in by_id.values()) if s is not None]
         if not states:
             return new, states
-        old = _current_incidents(cur, [s["id"] for s in states]) if entity == "incident" else []
+        old = _current_rows(cur, state_table, family.columns, [s["id"] for s in states])
         _upsert(cur, state_table, states)
-        if entity == "incident":
-            _move_summaries(cur, old, states)
+        _move_summaries(cur, family, old, states)
     return new, states

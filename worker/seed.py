@@ -13,7 +13,7 @@ and fold them while the main process writes. tests/test_seed.py proves the resul
 equal, row for row, to pushing the same events through `worker.apply.apply_events`.
 
 The build runs in stages, each shown with its rate and ETA: `incidents` and `disputes`
-(the history), `summaries` (the set-based rebuild of the daily summary tables) and
+(the history), `summaries` (the set-based rebuild of the incident and dispute summary tables) and
 `analyze` (planner statistics; on PostgreSQL VACUUM ANALYZE, which also sets the
 visibility map that index-only scans need). The history commits per chunk of whole days
 together with its reach (worker.seed_progress), so a killed build run again continues
@@ -52,7 +52,7 @@ from data_access.models import (
     IncidentEvent,
 )
 from data_access.schema import migrate
-from worker import seed_disk, seed_progress, summaries
+from worker import dispute_summaries, seed_disk, seed_progress, summaries
 from worker.apply import event_row
 from worker.contract import Event, parse_entry
 from worker.county import DEFAULT_SEED, Model, load_model
@@ -269,6 +269,7 @@ class _Build:
         progress = Progress(1, "summaries") if self.show_progress else None
         with self.engine.begin() as conn:
             summaries.rebuild_in(conn)
+            dispute_summaries.rebuild_in(conn)
             seed_progress.finish(conn, "summaries", clock.now())
         if progress:
             progress.update(1)

@@ -16,7 +16,7 @@ the migrations compute the same set-based (`rebuild_in`). Tests prove the two eq
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -153,17 +153,33 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     return out
 
 
+@dataclass(frozen=True)
+class Family:
+    """One entity's summaries: their tables, what a row adds to them (keys tagged with
+    the summary's index, as `contributions`), and the row's columns that decide it (read
+    before a re-fold, to move its contributions)."""
+
+    summaries: tuple[Summary, ...]
+    contributions: Callable[[dict], list[tuple[list[tuple], tuple]]]
+    columns: tuple[str, ...]
+
+
+INCIDENTS = Family(SUMMARIES, contributions, SUMMARY_COLUMNS)
+
+
 def _zeros(summary: Summary):
     return lambda: [0] * len(summary.counts)
 
 
-def deltas(old: Iterable[dict], new: Iterable[dict]) -> tuple[dict, ...]:
+def deltas(
+    old: Iterable[dict], new: Iterable[dict], family: Family = INCIDENTS
+) -> tuple[dict, ...]:
     """Per-key count changes when `old` rows are replaced by `new` rows: one dict per
-    summary of SUMMARIES, keyed by its key columns' values."""
-    changes: list[dict[tuple, list[int]]] = [defaultdict(_zeros(s)) for s in SUMMARIES]
+    summary of the family, keyed by its key columns' values."""
+    changes: list[dict[tuple, list[int]]] = [defaultdict(_zeros(s)) for s in family.summaries]
     for rows, sign in ((old, -1), (new, 1)):
         for row in rows:
-            for keys, counts in contributions(row):
+            for keys, counts in family.contributions(row):
                 for index, *key in keys:
                     target = changes[index][tuple(key)]
                     for i, c in enumerate(counts):
@@ -191,9 +207,11 @@ def _add(conn: Connection, summary: Summary, changes: dict) -> None:
     conn.execute(stmt, rows)
 
 
-def apply_deltas(conn: Connection, old: Iterable[dict], new: Iterable[dict]) -> None:
-    """Move the contributions of re-folded incidents, in the caller's transaction."""
-    for summary, changes in zip(SUMMARIES, deltas(old, new), strict=True):
+def apply_deltas(
+    conn: Connection, old: Iterable[dict], new: Iterable[dict], family: Family = INCIDENTS
+) -> None:
+    """Move the contributions of re-folded rows, in the caller's transaction."""
+    for summary, changes in zip(family.summaries, deltas(old, new, family), strict=True):
         _add(conn, summary, changes)
 
 
@@ -255,7 +273,7 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
         _rebuild_histograms(conn, histograms)
 
 
-def _month_column(dialect: str, day):
+def month_column(dialect: str, day):
     if dialect == "postgresql":
         return cast(func.date_trunc("month", day), Date)
     return func.date(day, "start of month")
@@ -265,11 +283,11 @@ def _roll_up_months(conn: Connection, summary: Summary) -> None:
     """A monthly table summed from its daily ones (which rebuild_in fills first)."""
     totals, split = MONTHLY_OF[summary.model]
     sums = [func.sum(getattr(totals, c)) for c in summary.counts]
-    month = _month_column(conn.dialect.name, totals.day)
+    month = month_column(conn.dialect.name, totals.day)
     query = select(literal(""), month, totals.town, literal(""), *sums).group_by(month, totals.town)
     conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
     sums = [func.sum(getattr(split, c)) for c in summary.counts]
-    month = _month_column(conn.dialect.name, split.day)
+    month = month_column(conn.dialect.name, split.day)
     keys = (split.dimension, month, split.town, split.key)
     query = select(*keys, *sums).where(split.dimension.in_(MONTHLY_DIMENSIONS)).group_by(*keys)
     conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))

@@ -1,0 +1,55 @@
+"""Dispute summaries by accepted day and month (town, split, outcome, via mediating), so
+the mediation figures and flow of a long window read a few thousand rows instead of every
+dispute (worker.dispute_summaries, data_access.dispute_counts); and an index on
+`resolved_at` for the few disputes resolved after now, which the reader corrects.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-26
+
+Filled from `disputes` here (a set-based rebuild), then kept by ingest.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _table(name: str, when: str) -> None:
+    op.create_table(
+        name,
+        sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column(when, sa.Date(), nullable=False),
+        sa.Column("town", sa.String(64), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("via", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "dimension", when, "town", "key", "outcome", "via", name=f"pk_{name}"
+        ),
+    )
+
+
+def upgrade() -> None:
+    _table("dispute_daily_by", "day")
+    _table("dispute_monthly_by", "month")
+    op.create_index("ix_disputes_resolved_at", "disputes", ["resolved_at"])
+    from worker.dispute_summaries import rebuild_in
+
+    bind = op.get_bind()
+    rebuild_in(bind)
+    if bind.dialect.name == "sqlite" and bind.scalar(sa.text("SELECT 1 FROM disputes LIMIT 1")):
+        op.execute("ANALYZE")  # as in 0005
+
+
+def downgrade() -> None:
+    op.drop_index("ix_disputes_resolved_at", "disputes")
+    op.drop_table("dispute_monthly_by")
+    op.drop_table("dispute_daily_by")
