@@ -4,10 +4,19 @@ from dashboard.components.grid_map import (
     HOTSPOTS_TRACE,
     HOVER,
     SCALE,
+    _y_ratio,
     density_class,
     fill_colours,
     grid_map_figure,
     grid_map_patch,
+)
+from dashboard.components.label_place import (
+    FONT_PX,
+    MARKER_PX,
+    _box,
+    _overlap,
+    text_width,
+    to_pixels,
 )
 
 
@@ -50,4 +59,34 @@ def test_patch_sends_colours_and_hotspots_but_no_polygons():
     assert colours == [SCALE[density_class(3, 3)], SCALE[0], SCALE[0], SCALE[0]]
     assert ops.pop(("data", HOVER, "text")) == ["G00: 3", "G01: 0", "G02: 0", "G03: 0"]
     assert ops.pop(("data", HOTSPOTS_TRACE, "text")) == ["G00 · 3"]
+    assert ops.pop(("data", HOTSPOTS_TRACE, "textposition")) == ["top center"]
     assert ops == {("data", HOTSPOTS_TRACE, "x"): [0.5], ("data", HOTSPOTS_TRACE, "y"): [0.5]}
+
+
+def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
+    """Hot grids side by side on a 12 x 8 map: each label keeps clear of the others and of
+    the stars, inside the map (and one alone sits above its star, as Plotly would put it)."""
+    grids = [
+        {"code": f"G{row}{col:02d}", "town": "T", "ring": [], "center": [col + 0.5, row + 0.5]}
+        for row in range(8)
+        for col in range(12)
+    ]
+    hot_cells = [(4, 3), (4, 4), (4, 5), (1, 9), (1, 10)]  # three and two side by side
+    counts = {f"G{row}{col:02d}": 50 - i for i, (row, col) in enumerate(hot_cells)}
+    names = {code: "居民小区网格" for code in counts}
+    hot = grid_map_figure(grids, counts, names).data[HOTSPOTS_TRACE]
+    points = list(zip(hot.x, hot.y, strict=True))
+    pixels, bounds = to_pixels(points, (0.5, 0.5, 11.5, 7.5), _y_ratio(grids))
+    boxes = [
+        _box(x, y, p, text_width(t), FONT_PX * 1.4)
+        for (x, y), p, t in zip(pixels, hot.textposition, hot.text, strict=True)
+    ]
+    r = MARKER_PX / 2
+    stars = [(x - r, y - r, x + r, y + r) for x, y in pixels]
+    for i, box in enumerate(boxes):
+        others = boxes[:i] + boxes[i + 1 :] + stars
+        assert not any(_overlap(box, other) for other in others), (i, hot.textposition)
+        assert _overlap(box, bounds) == (box[2] - box[0]) * (box[3] - box[1])
+    assert len(set(hot.textposition)) > 1
+    alone = grid_map_figure(grids, {"G405": 3}, names).data[HOTSPOTS_TRACE]
+    assert list(alone.textposition) == ["top center"]

@@ -4,7 +4,8 @@ No tiles, glyphs or topojson are fetched (ENVIRONMENT.md). Each grid is a filled
 shape under the axes, coloured by its density class, so an update (`grid_map_patch`)
 sends colours only, never the polygons; an invisible marker at each grid's centre
 carries its name and count for hover. Hotspots are marked with a star and a label, not
-by colour alone. One component, used by the wall, the KPI page and the incident page.
+by colour alone; the labels take sides that keep them apart (label_place). One
+component, used by the wall, the KPI page and the incident page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import math
 
 import plotly.graph_objects as go
 from dash import Patch
+
+from dashboard.components import label_place
 
 # light to dark, one hue: ordered by lightness, readable for colour-blind viewers
 SCALE = ("#e8eef6", "#c4d4e8", "#93b3d6", "#5f8cbd", "#3a6a9e", "#1f4a7a", "#0b2a4f")
@@ -40,16 +43,33 @@ def _path(ring: list) -> str:
     return "M" + "L".join(f"{lon},{lat}" for lon, lat in ring) + "Z"
 
 
+def _y_ratio(grids: list[dict]) -> float:
+    """How much longer a degree of latitude is drawn than one of longitude."""
+    mid_lat = sum(g["center"][1] for g in grids) / max(len(grids), 1)
+    return 1 / max(math.cos(math.radians(mid_lat)), 0.1)
+
+
 def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> dict:
-    """The busiest grids (at least one incident) as marker coordinates and labels."""
+    """The busiest grids (at least one incident) as marker coordinates and labels, each
+    label on a side where it covers no busier grid's label (label_place)."""
     busiest = sorted(
         (g for g in grids if counts.get(g["code"], 0) > 0),
         key=lambda g: (-counts[g["code"]], g["code"]),
     )[:HOTSPOTS]
+    texts = [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest]
+    lons, lats = [g["center"][0] for g in grids], [g["center"][1] for g in grids]
+    extent = (
+        min(lons, default=0),
+        min(lats, default=0),
+        max(lons, default=0),
+        max(lats, default=0),
+    )
+    pixels, box = label_place.to_pixels([g["center"] for g in busiest], extent, _y_ratio(grids))
     return {
         "x": [g["center"][0] for g in busiest],
         "y": [g["center"][1] for g in busiest],
-        "text": [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest],
+        "text": texts,
+        "textposition": label_place.place(pixels, texts, box),
     }
 
 
@@ -81,12 +101,14 @@ def grid_map_figure(
         **hotspots(grids, counts, names),
         mode="markers+text",
         marker={"symbol": "star", "size": 18 * scale, "color": "#f2a900", "line": {"width": 1}},
-        textposition="top center",
-        textfont={"color": "#ffffff" if dark else "#1d2733", "size": 14 * scale},
+        textfont={
+            "color": "#ffffff" if dark else "#1d2733",
+            "size": 14 * scale,
+            "shadow": "auto",  # a halo in the background's colour: readable on any fill
+        },
         hoverinfo="skip",
         showlegend=False,
     )
-    mid_lat = sum(g["center"][1] for g in grids) / max(len(grids), 1)
     fig.update_layout(
         shapes=[
             {
@@ -105,7 +127,7 @@ def grid_map_figure(
         yaxis={
             "visible": False,
             "scaleanchor": "x",
-            "scaleratio": 1 / max(math.cos(math.radians(mid_lat)), 0.1),
+            "scaleratio": _y_ratio(grids),
         },
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
