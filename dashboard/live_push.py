@@ -50,6 +50,7 @@ TICKERS_KEPT = 8  # per worker: a few versions times two languages
 TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
 _tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
 _tickers_lock = threading.Lock()
+_ticker_reading = threading.Lock()  # one read at a time, so a burst of streams reads once
 
 
 def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
@@ -76,17 +77,26 @@ def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
 
 def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
     """The ticker of a live version, read and named once per worker, not once per open
-    page: at 600x every wall is pushed up to four versions a second."""
+    page: at 600x every wall is pushed up to four versions a second. Single-flight: the
+    streams a version change wakes together wait for the first one's read."""
     key = (cfg.redis_url, cfg.stream_prefix, version, lang)
+    items = _kept_ticker(key)
+    if items is None:
+        with _ticker_reading:
+            items = _kept_ticker(key)
+            if items is None:
+                items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+                with _tickers_lock:
+                    _tickers[key] = (time.monotonic(), items)
+                    while len(_tickers) > TICKERS_KEPT:
+                        _tickers.popitem(last=False)
+    return items
+
+
+def _kept_ticker(key: tuple) -> list[dict] | None:
     with _tickers_lock:
         made, items = _tickers.get(key, (0.0, None))
-    if items is None or time.monotonic() - made > TICKER_SECONDS:
-        items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
-        with _tickers_lock:
-            _tickers[key] = (time.monotonic(), items)
-            while len(_tickers) > TICKERS_KEPT:
-                _tickers.popitem(last=False)
-    return items
+    return None if time.monotonic() - made > TICKER_SECONDS else items
 
 
 def status_message(cfg: Settings, lang: str | None = None, shown: int | None = None) -> dict:

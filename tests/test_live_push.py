@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
-from dashboard.live_push import status_message
+from dashboard.live_push import shared_ticker, status_message
 from data_access import live
 
 
@@ -48,3 +49,27 @@ def test_ticker_is_read_once_per_version_and_again_for_a_new_one(app, settings, 
         assert status_message(settings, "zh")["ticker"][0]["town"] == "Beta"  # its own language
         redis_client.set(k.version, 4)
         assert [t["town"] for t in status_message(settings, "en")["ticker"]] == ["Beta", "Alpha"]
+
+
+def test_a_burst_of_streams_reads_a_new_ticker_once(app, settings, monkeypatch):
+    """The streams a version change wakes together ask for its ticker at once: one reads
+    it, the others wait for that read."""
+    reads = []
+
+    def slow_ticker(cfg, limit):
+        reads.append(limit)
+        time.sleep(0.05)
+        return []
+
+    monkeypatch.setattr(live, "ticker", slow_ticker)
+
+    def ask() -> None:
+        with app.server.app_context():  # names come from the app's master data
+            shared_ticker(settings, 21, "en")
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 1
