@@ -1,4 +1,5 @@
-"""What a live page is pushed: the live version and ingest's heartbeat age, read together."""
+"""What a live page is pushed: the live version and ingest's heartbeat age, read together,
+through one subscription per worker."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import json
 import threading
 import time
 
-from dashboard.live_push import shared_ticker, status_message
+from dashboard.live_push import event_stream, shared_ticker, status_message
 from data_access import live
+from tests.servers import wait_for
 
 
 def test_status_carries_version_and_heartbeat_age(settings, redis_client):
@@ -49,6 +51,23 @@ def test_ticker_is_read_once_per_version_and_again_for_a_new_one(app, settings, 
         assert status_message(settings, "zh")["ticker"][0]["town"] == "Beta"  # its own language
         redis_client.set(k.version, 4)
         assert [t["town"] for t in status_message(settings, "en")["ticker"]] == ["Beta", "Alpha"]
+
+
+def test_open_streams_share_one_subscription_and_see_each_change(app, settings, redis_client):
+    """A worker's streams share one subscription (dashboard/live_hub.py): a version change
+    reaches every stream, with Redis asked once per change, not once per stream."""
+    k = live.keys(settings)
+    streams = [event_stream(settings, None, ping_seconds=30) for _ in range(5)]
+    with app.server.app_context():
+        for stream in streams:
+            next(stream), next(stream)  # retry:, then the first message
+        wait_for(lambda: redis_client.pubsub_numsub(k.channel)[0][1] == 1, 5, what="hub")
+        redis_client.set(k.version, 11)
+        redis_client.publish(k.channel, 11)
+        assert [json.loads(next(s)[6:])["version"] for s in streams] == [11] * 5
+        assert redis_client.pubsub_numsub(k.channel)[0][1] == 1
+    for stream in streams:
+        stream.close()
 
 
 def test_a_burst_of_streams_reads_a_new_ticker_once(app, settings, monkeypatch):
