@@ -17,7 +17,9 @@ itself), and stops after IDLE_SECONDS without a wall update asked for.
 One builder builds at a time, whichever worker holds a lease in Redis (the others
 only wait for it): with one per worker, each worker's thread built or waited for every
 version, and the builders used a quarter of the web tier's CPU (bench/wall_load.py,
-200 walls at 600x).
+200 walls at 600x). It builds at most every BUILD_EVERY_SECONDS, the newest version
+then: walls ask for an update at most every CC_WALL_RENDER_SECONDS anyway, and the
+ticker comes with the push.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ READY_SECONDS = 0.5  # a busy wall without news from the builder asks for a vers
 READY_TTL_SECONDS = 5  # the builder's "built" note outlives it by this much at most
 IDLE_SECONDS = 60.0
 LEASE_SECONDS = 30  # a builder that dies hands over to another worker's after this
+BUILD_EVERY_SECONDS = 1.0
 TEMPLATES_KEPT = 4  # languages (and screen sizes) asked for lately
 
 
@@ -72,7 +75,7 @@ class Builder:
 
     def _run(self) -> None:
         cfg: Settings = self.server.config["CC_SETTINGS"]
-        token, built, pubsub = uuid.uuid4().hex, None, None
+        token, built, built_at, pubsub = uuid.uuid4().hex, None, -BUILD_EVERY_SECONDS, None
         while time.monotonic() - self.asked < IDLE_SECONDS:
             try:
                 if not _lead(cfg, token):
@@ -83,6 +86,7 @@ class Builder:
                 if pubsub is None:
                     pubsub = live.subscribe(cfg)
                 if pubsub.get_message(timeout=1.0):
+                    time.sleep(max(0.0, built_at + BUILD_EVERY_SECONDS - time.monotonic()))
                     while pubsub.get_message(timeout=0):  # a burst: build the newest only
                         pass
                 trigger = f"{live.version(cfg)}:{int(time.time() // 60)}"
@@ -91,7 +95,7 @@ class Builder:
                         templates = list(self.templates.values())
                     for template in templates:
                         self.build(template, trigger)
-                    built = trigger
+                    built, built_at = trigger, time.monotonic()
                 if built is not None:  # kept fresh while this thread runs
                     live_keys = live.keys(cfg)
                     get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)

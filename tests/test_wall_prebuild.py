@@ -1,7 +1,9 @@
-"""Each new live version's wall update is built before walls ask (dashboard/wall_prebuild.py),
-by one worker at a time."""
+"""Each new live version's wall update is built before walls ask (dashboard/wall_prebuild.py):
+by one worker at a time, and at most once every BUILD_EVERY_SECONDS, the newest then."""
 
 from __future__ import annotations
+
+import time
 
 from dashboard import create_app, wall_prebuild
 from data_access import live
@@ -46,4 +48,25 @@ def test_one_worker_builds_each_version(signed_in_client, settings, redis_client
         version = _new_version(settings, redis_client)
         wait_for(lambda v=version: any(t.startswith(f"{v}:") for _, t in builds), 15,
                  what=f"version {version} built")  # fmt: skip
+        time.sleep(wall_prebuild.BUILD_EVERY_SECONDS)
     assert len({builder for builder, _ in builds}) == 1, builds
+
+
+def test_a_burst_of_versions_is_built_once_newest_last(signed_in_client, settings, redis_client,
+                                                       monkeypatch):  # fmt: skip
+    if time.time() % 60 > 45:  # a new minute is a new trigger too: keep it out of the way
+        time.sleep(61 - time.time() % 60)
+    builds = _spy_builds(monkeypatch, settings)
+    wall = signed_in_client("wall")
+    wall.post("/_dash-update-component", json=render_body("0:9", "x"))
+    first = _new_version(settings, redis_client)
+    wait_for(lambda: any(t.startswith(f"{first}:") for _, t in builds), 15, what="first build")
+    before = len(builds)
+    for _ in range(6):  # within BUILD_EVERY_SECONDS of that build
+        newest = _new_version(settings, redis_client)
+        time.sleep(0.05)
+    wait_for(lambda: any(t.startswith(f"{newest}:") for _, t in builds), 15, what="newest built")
+    time.sleep(wall_prebuild.BUILD_EVERY_SECONDS + 0.5)
+    assert len(builds) - before == 1, builds[before:]
+    ready = redis_client.get(live.keys(settings).wall_ready)
+    assert ready is not None and ready.decode().startswith(f"{newest}:")
