@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{kind:<24} {len(spent):>5} {statistics.median(spent):>11,.0f} "
               f"{statistics.mean(spent):>9,.0f}")  # fmt: skip
         if args.profile:
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.thread_time)
             profiler.runcall(lambda call=call: [call() for _ in range(args.repeat)])
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     keys = redis.Redis.from_url(REDIS_URL)
