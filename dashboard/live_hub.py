@@ -25,6 +25,7 @@ from data_access import live
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 1.0  # the pulse's age at most (a heartbeat, the newest wall update)
+STALE_SECONDS = 3 * REFRESH_SECONDS  # an older pulse is read again by the stream itself
 IDLE_SECONDS = 30.0
 RETRY_SECONDS = 1.0  # after Redis failed
 
@@ -65,6 +66,11 @@ class Hub:
         with self.changed:
             self.changed.wait_for(lambda: self.seq != seq, timeout)
             seq, pulse, read_at = self.seq, self.pulse, self.read_at
+        if time.time() - read_at > STALE_SECONDS:  # the thread is starting, or stuck
+            try:
+                return seq, live.pulse(self.cfg)
+            except redis.RedisError:
+                return seq, None
         if pulse is None:
             return seq, None
         version, age, ready = pulse
@@ -89,6 +95,7 @@ class Hub:
 
     def _run(self) -> None:
         pubsub = None
+        self._read(changed=False)
         while not self._idle():
             try:
                 if pubsub is None:

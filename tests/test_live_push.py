@@ -7,6 +7,7 @@ import json
 import threading
 import time
 
+from dashboard import live_hub
 from dashboard.live_push import event_stream, shared_ticker, status_message
 from data_access import live
 from tests.servers import wait_for
@@ -92,3 +93,17 @@ def test_a_burst_of_streams_reads_a_new_ticker_once(app, settings, monkeypatch):
     for thread in threads:
         thread.join()
     assert len(reads) == 1
+
+
+def test_a_stream_reads_redis_itself_while_the_hub_has_not(app, settings, redis_client,
+                                                          monkeypatch):  # fmt: skip
+    """A hub thread that has not read yet (just started, or starved) never makes a stream
+    report Redis as down: the stream reads the pulse itself."""
+    monkeypatch.setattr(live_hub.Hub, "_run", lambda self: None)
+    redis_client.set(live.keys(settings).version, 5)
+    stream = event_stream(settings, None, ping_seconds=0.1)
+    with app.server.app_context():
+        next(stream), next(stream)  # retry:, then the first message
+        message = json.loads(next(stream)[6:])
+    stream.close()
+    assert (message["redis"], message["version"]) == (True, 5)
