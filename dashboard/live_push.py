@@ -2,9 +2,10 @@
 
 Each message is small JSON: the live version, the age of ingest's heartbeat, whether
 Redis answered and the newest wall update already built (dashboard/wall_prebuild.py).
-A message goes out on every version change (Redis pub/sub) and at least every
-PING_SECONDS, so a page can tell a quiet night (fresh heartbeat, same version) from a
-stopped pipeline (stale heartbeat) or a lost connection (no message at all).
+A message goes out on every version change (Redis pub/sub, through one subscription per
+worker: dashboard/live_hub.py) and at least every PING_SECONDS, so a page can tell a
+quiet night (fresh heartbeat, same version) from a stopped pipeline (stale heartbeat) or
+a lost connection (no message at all).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import redis
 from flask import Blueprint, Response, request, stream_with_context
 
 from common.config import PROJECT_ROOT, Settings
+from dashboard import live_hub
 from dashboard.context import catalog, settings
 from dashboard.i18n import LANGS
+from dashboard.live_hub import Pulse
 from data_access import live
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ TICKERS_KEPT = 8  # per worker: a few versions times two languages
 TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
 _tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
 _tickers_lock = threading.Lock()
+_ticker_reading = threading.Lock()  # one read at a time, so a burst of streams reads once
 
 
 def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
@@ -76,24 +80,36 @@ def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
 
 def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
     """The ticker of a live version, read and named once per worker, not once per open
-    page: at 600x every wall is pushed up to four versions a second."""
+    page: at 600x every wall is pushed up to four versions a second. Single-flight: the
+    streams a version change wakes together wait for the first one's read."""
     key = (cfg.redis_url, cfg.stream_prefix, version, lang)
-    with _tickers_lock:
-        made, items = _tickers.get(key, (0.0, None))
-    if items is None or time.monotonic() - made > TICKER_SECONDS:
-        items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
-        with _tickers_lock:
-            _tickers[key] = (time.monotonic(), items)
-            while len(_tickers) > TICKERS_KEPT:
-                _tickers.popitem(last=False)
+    items = _kept_ticker(key)
+    if items is None:
+        with _ticker_reading:
+            items = _kept_ticker(key)
+            if items is None:
+                items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+                with _tickers_lock:
+                    _tickers[key] = (time.monotonic(), items)
+                    while len(_tickers) > TICKERS_KEPT:
+                        _tickers.popitem(last=False)
     return items
 
 
-def status_message(cfg: Settings, lang: str | None = None, shown: int | None = None) -> dict:
+def _kept_ticker(key: tuple) -> list[dict] | None:
+    with _tickers_lock:
+        made, items = _tickers.get(key, (0.0, None))
+    return None if time.monotonic() - made > TICKER_SECONDS else items
+
+
+def status_message(
+    cfg: Settings, lang: str | None = None, shown: int | None = None, pulse: Pulse | None = None
+) -> dict:
     """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
-    whenever the version differs from the `shown` one. Never raises."""
+    whenever the version differs from the `shown` one. `pulse`: the hub's (read from Redis
+    when not given). Never raises."""
     try:
-        version, heartbeat_age, wall_ready = live.pulse(cfg)
+        version, heartbeat_age, wall_ready = pulse or live.pulse(cfg)
         message = {
             "version": version,
             "heartbeat_age": heartbeat_age,
@@ -106,8 +122,12 @@ def status_message(cfg: Settings, lang: str | None = None, shown: int | None = N
             message["ticker"] = shared_ticker(cfg, version, lang)
         return message
     except redis.RedisError:
-        return {"version": None, "heartbeat_age": None, "redis": False, "at": time.time(),
-                "deploy": DEPLOY_ID}  # fmt: skip
+        return _unavailable()
+
+
+def _unavailable() -> dict:
+    return {"version": None, "heartbeat_age": None, "redis": False, "at": time.time(),
+            "deploy": DEPLOY_ID}  # fmt: skip
 
 
 def _sse(payload: dict) -> str:
@@ -115,34 +135,21 @@ def _sse(payload: dict) -> str:
 
 
 def event_stream(cfg: Settings, lang: str | None, ping_seconds: float = PING_SECONDS):
+    """The first message read from Redis, then this worker's hub's (dashboard/live_hub.py)
+    on every version change and at least every `ping_seconds`."""
     yield f"retry: {RETRY_MS}\n\n"
     started = time.monotonic()
-    shown = None
-    pubsub = None
-    try:
+    with live_hub.hub(cfg).reading() as hub:
+        seq, shown = hub.seq, None
+        message = status_message(cfg, lang)
         while True:
-            message = status_message(cfg, lang, shown)
             if "ticker" in message:
                 shown = message["version"]
             yield _sse(message)
             if time.monotonic() - started > MAX_STREAM_SECONDS:
                 return
-            try:
-                if pubsub is None:
-                    pubsub = live.subscribe(cfg)
-                if pubsub.get_message(timeout=ping_seconds):
-                    while pubsub.get_message(timeout=0):  # a burst becomes one message
-                        pass
-            except Exception:  # Redis gone, or its connection closed under us: resubscribe
-                log.debug("live subscription lost", exc_info=True)
-                pubsub = None
-                time.sleep(ping_seconds)
-    finally:
-        if pubsub is not None:
-            try:
-                pubsub.close()
-            except redis.RedisError:
-                log.debug("pubsub close failed", exc_info=True)
+            seq, pulse = hub.wait(seq, ping_seconds)
+            message = status_message(cfg, lang, shown, pulse) if pulse else _unavailable()
 
 
 @live_bp.get("/live/stream")

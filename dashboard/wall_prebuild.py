@@ -13,6 +13,13 @@ for a few seconds) a busy wall asks for a version READY_SECONDS old.
 The thread renders through the same Dash callback and the same sharing as a real
 request, inside a request context of its own (no HTTP, no caller: it serves nobody
 itself), and stops after IDLE_SECONDS without a wall update asked for.
+
+One builder builds at a time, whichever worker holds a lease in Redis (the others
+only wait for it): with one per worker, each worker's thread built or waited for every
+version, and the builders used a quarter of the web tier's CPU (bench/wall_load.py,
+200 walls at 600x). It builds at most every BUILD_EVERY_SECONDS, the newest version
+then: walls ask for an update at most every CC_WALL_RENDER_SECONDS anyway, and the
+ticker comes with the push.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import copy
 import logging
 import threading
 import time
+import uuid
 
 import redis
 from flask import Flask, request
@@ -37,6 +45,8 @@ log = logging.getLogger(__name__)
 READY_SECONDS = 0.5  # a busy wall without news from the builder asks for a version this old
 READY_TTL_SECONDS = 5  # the builder's "built" note outlives it by this much at most
 IDLE_SECONDS = 60.0
+LEASE_SECONDS = 30  # a builder that dies hands over to another worker's after this
+BUILD_EVERY_SECONDS = 1.0
 TEMPLATES_KEPT = 4  # languages (and screen sizes) asked for lately
 
 
@@ -65,12 +75,18 @@ class Builder:
 
     def _run(self) -> None:
         cfg: Settings = self.server.config["CC_SETTINGS"]
-        built, pubsub = None, None
+        token, built, built_at, pubsub = uuid.uuid4().hex, None, -BUILD_EVERY_SECONDS, None
         while time.monotonic() - self.asked < IDLE_SECONDS:
             try:
+                if not _lead(cfg, token):
+                    _close(pubsub)
+                    pubsub, built = None, None
+                    time.sleep(1.0)
+                    continue
                 if pubsub is None:
                     pubsub = live.subscribe(cfg)
                 if pubsub.get_message(timeout=1.0):
+                    time.sleep(max(0.0, built_at + BUILD_EVERY_SECONDS - time.monotonic()))
                     while pubsub.get_message(timeout=0):  # a burst: build the newest only
                         pass
                 trigger = f"{live.version(cfg)}:{int(time.time() // 60)}"
@@ -79,7 +95,7 @@ class Builder:
                         templates = list(self.templates.values())
                     for template in templates:
                         self.build(template, trigger)
-                    built = trigger
+                    built, built_at = trigger, time.monotonic()
                 if built is not None:  # kept fresh while this thread runs
                     live_keys = live.keys(cfg)
                     get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
@@ -89,6 +105,7 @@ class Builder:
                 pubsub = None
                 time.sleep(1.0)
         _close(pubsub)
+        _hand_over(cfg, token)
 
     def build(self, template: dict, trigger: str) -> None:
         """`template`'s update for `trigger`, made and shared as a request would be."""
@@ -106,6 +123,25 @@ class Builder:
                     wall_share.after(server.make_response(server.view_functions[endpoint]()))
             finally:
                 wall_share.teardown(None)
+
+
+def _lead(cfg: Settings, token: str) -> bool:
+    """Take or renew the builders' lease; True while this builder holds it."""
+    r, name = get_redis(cfg.redis_url), cfg.key("wall:builder")
+    if r.set(name, token, nx=True, ex=LEASE_SECONDS):
+        return True
+    if r.get(name) != token.encode():
+        return False
+    r.expire(name, LEASE_SECONDS)
+    return True
+
+
+def _hand_over(cfg: Settings, token: str) -> None:
+    """An idle builder lets another worker's take over at once."""
+    r, name = get_redis(cfg.redis_url), cfg.key("wall:builder")
+    with contextlib.suppress(redis.RedisError):
+        if r.get(name) == token.encode():
+            r.delete(name)
 
 
 def _close(pubsub) -> None:

@@ -1,0 +1,72 @@
+"""Each new live version's wall update is built before walls ask (dashboard/wall_prebuild.py):
+by one worker at a time, and at most once every BUILD_EVERY_SECONDS, the newest then."""
+
+from __future__ import annotations
+
+import time
+
+from dashboard import create_app, wall_prebuild
+from data_access import live
+from tests.conftest import TEST_PASSWORD
+from tests.servers import wait_for
+from tests.test_wall_share import render_body
+
+
+def _spy_builds(monkeypatch, settings) -> list[tuple[int, str]]:
+    """(id of the builder, trigger) of every build of this test's apps, in order (the
+    builders of earlier tests' apps run on for a while, on their own Redis prefixes)."""
+    builds: list[tuple[int, str]] = []
+    original = wall_prebuild.Builder.build
+
+    def build(self, template: dict, trigger: str) -> None:
+        if self.server.config["CC_SETTINGS"].stream_prefix == settings.stream_prefix:
+            builds.append((id(self), trigger))
+        original(self, template, trigger)
+
+    monkeypatch.setattr(wall_prebuild.Builder, "build", build)
+    return builds
+
+
+def _new_version(settings, redis_client) -> int:
+    k = live.keys(settings)
+    version = redis_client.incr(k.version)
+    redis_client.publish(k.channel, version)
+    return version
+
+
+def test_one_worker_builds_each_version(signed_in_client, settings, redis_client, make_user,
+                                         monkeypatch):  # fmt: skip
+    """Two workers with walls asking: the builds all come from one of them."""
+    builds = _spy_builds(monkeypatch, settings)
+    other = create_app(settings).server.test_client()
+    other.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
+    for client in (signed_in_client("wall"), other):
+        answer = client.post("/_dash-update-component", json=render_body("0:9", "x"))
+        assert answer.status_code == 200
+    for _ in range(3):
+        version = _new_version(settings, redis_client)
+        wait_for(lambda v=version: any(t.startswith(f"{v}:") for _, t in builds), 15,
+                 what=f"version {version} built")  # fmt: skip
+        time.sleep(wall_prebuild.BUILD_EVERY_SECONDS)
+    assert len({builder for builder, _ in builds}) == 1, builds
+
+
+def test_a_burst_of_versions_is_built_once_newest_last(signed_in_client, settings, redis_client,
+                                                       monkeypatch):  # fmt: skip
+    if time.time() % 60 > 45:  # a new minute is a new trigger too: keep it out of the way
+        time.sleep(61 - time.time() % 60)
+    builds = _spy_builds(monkeypatch, settings)
+    wall = signed_in_client("wall")
+    wall.post("/_dash-update-component", json=render_body("0:9", "x"))
+    first = _new_version(settings, redis_client)
+    wait_for(lambda: any(t.startswith(f"{first}:") for _, t in builds), 15, what="first build")
+    before = len(builds)
+    for _ in range(6):  # within BUILD_EVERY_SECONDS of that build
+        newest = _new_version(settings, redis_client)
+        time.sleep(0.05)
+    wait_for(lambda: any(t.startswith(f"{newest}:") for _, t in builds), 15, what="newest built")
+    time.sleep(wall_prebuild.BUILD_EVERY_SECONDS + 0.5)
+    assert len(builds) - before == 1, builds[before:]
+    ready = redis_client.get(live.keys(settings).wall_ready)
+    assert ready is not None and ready.decode().startswith(f"{newest}:")
