@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from callbacks.leader_data import comparison_windows, per_version, window
 from common.config import Settings
 from dashboard.links import View
-from data_access.kpis import dispute_figures, dispute_flow, dispute_resolution_times
+from data_access.dispute_times import dispute_resolution_times
+from data_access.kpis import dispute_figures, dispute_flow
 
 BREAKDOWNS = ("kind", "mediation_type", "mediator", "town")
 

@@ -10,6 +10,7 @@ construction and by test (tests/test_dispute_summaries.py).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
@@ -20,7 +21,9 @@ from data_access.models import DISPUTE_OUTCOMES, Dispute, DisputeDailyBy, Disput
 
 # The summaries' splits: '' for none (the town totals), then one column each
 SPLITS = ("", "kind", "mediation_type", "mediator")
-# What the counts are split by: per key, Counter[(outcome, via)] ('pending': no outcome)
+# Days from acceptance to outcome: bins [0,1), [1,3), ..., [60, inf) of the histogram
+DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)
+# Per key, Counter[(outcome, via, bin)] ('pending': no outcome yet, bin 0)
 Counts = dict[object, Counter]
 _ROW = (
     Dispute.id, Dispute.accepted_at, Dispute.accepted_day, Dispute.town, Dispute.kind,
@@ -32,6 +35,18 @@ _ROW = (
 def outcome_of(status: str, resolved_at) -> str:
     """The outcome a dispute is counted under by its current state."""
     return status if status in DISPUTE_OUTCOMES and resolved_at is not None else "pending"
+
+
+def days_to_outcome(accepted_at: datetime, resolved_at: datetime) -> float:
+    """Days from acceptance to outcome (0 for the odd outcome stamped before acceptance)."""
+    return max((resolved_at - accepted_at).total_seconds() / 86400.0, 0.0)
+
+
+def bin_of(outcome: str, accepted_at: datetime, resolved_at: datetime | None) -> int:
+    """The histogram bin a dispute is counted under (0 while pending)."""
+    if outcome == "pending":
+        return 0
+    return bisect_right(DURATION_EDGES_DAYS, days_to_outcome(accepted_at, resolved_at))
 
 
 def _key_of(row, dimension: str | None) -> object:
@@ -46,14 +61,14 @@ def _summed(conn: Connection, start, end, towns: tuple[str, ...], dimension: str
         t = DisputeMonthlyBy if monthly else DisputeDailyBy
         when = t.month if monthly else t.day
         key = {None: None, "town": t.town, "accepted_day": when}.get(dimension, t.key)
-        keys = [t.outcome, t.via] + ([key] if key is not None else [])
+        keys = [t.outcome, t.via, t.bin] + ([key] if key is not None else [])
         query = select(func.sum(t.n), *keys).where(t.dimension == split, when.between(low, high))
         query = query.where(t.town.in_(towns)) if towns else query
-        for n, outcome, via, *rest in conn.execute(query.group_by(*keys)):
+        for n, outcome, via, bin_, *rest in conn.execute(query.group_by(*keys)):
             value = rest[0] if rest else ""
             if dimension in SPLITS:
                 value = value or None  # as the raw path groups a dispute without one
-            out[value][(outcome, via)] += int(n)
+            out[value][(outcome, via, bin_)] += int(n)
     return {k: c for k, c in out.items() if c.total()}  # not keys emptied by re-folds
 
 
@@ -72,13 +87,15 @@ def summary_counts(
     conn: Connection, start, end, towns: tuple[str, ...], now: datetime, dimension: str | None
 ) -> Counts:
     """Per key of `dimension` (town, kind, mediation_type, mediator, accepted_day; one ""
-    key without), the disputes accepted on days start..end as of now by (outcome, via)."""
+    key without), the disputes accepted on days start..end as of now by (outcome, via,
+    bin)."""
     counts = _summed(conn, start, end, towns, dimension)
     for row in _ahead(conn, now):
         if not start <= row.accepted_day <= end or (towns and row.town not in towns):
             continue
         key, via = _key_of(row, dimension), int(bool(row.via_mediating))
-        counts[key][(outcome_of(row.status, row.resolved_at), via)] -= 1
+        outcome = outcome_of(row.status, row.resolved_at)
+        counts[key][(outcome, via, bin_of(outcome, row.accepted_at, row.resolved_at))] -= 1
         if row.accepted_at <= now:
-            counts[key][("pending", via)] += 1
+            counts[key][("pending", via, 0)] += 1
     return counts

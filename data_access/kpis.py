@@ -8,11 +8,9 @@ denominator is 0 are None. Grouped variants return one row per value of a dimens
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
@@ -450,9 +448,9 @@ def _dispute_shape(counts: dict) -> dict:
 
 
 def _outcome_totals(counts: Counter) -> dict:
-    """dispute_conditions' counts from a dispute_counts Counter[(outcome, via)]."""
+    """dispute_conditions' counts from a dispute_counts Counter[(outcome, via, bin)]."""
     totals = dict.fromkeys(("accepted", *DISPUTE_OUTCOMES), 0)
-    for (outcome, _via), n in counts.items():
+    for (outcome, *_), n in counts.items():
         totals["accepted"] += n
         if outcome != "pending":
             totals[outcome] += n
@@ -748,7 +746,7 @@ def dispute_flow(
             counts = found.get("", Counter())
         else:
             counts = _flow_counts(conn, window, towns, now)
-    for (outcome, via), n in counts.items():
+    for (outcome, via, *_), n in counts.items():
         flow["accepted"] += n
         flow["mediating"] += n if via else 0
         flow["via_mediating" if via else "direct"][outcome] += n
@@ -756,7 +754,7 @@ def dispute_flow(
 
 
 def _flow_counts(conn, window: Window, towns: tuple[str, ...], now: datetime) -> Counter:
-    """dispute_counts' Counter[(outcome, via)] for the flow, straight from `disputes`."""
+    """dispute_counts' Counter[(outcome, via)] (no bins) for the flow, from `disputes`."""
     accepted = dispute_conditions(now, window)["accepted"]
     done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
     outcome = case((done, Dispute.status), else_=literal("pending"))
@@ -765,52 +763,3 @@ def _flow_counts(conn, window: Window, towns: tuple[str, ...], now: datetime) ->
         accepted, *([Dispute.town.in_(towns)] if towns else [])
     )
     return Counter({(o, v): int(n) for o, v, n in conn.execute(query.group_by(outcome, via))})
-
-
-DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)
-
-
-def _days_to_outcome(dialect: str) -> ColumnElement:
-    if dialect == "postgresql":
-        return func.extract("epoch", Dispute.resolved_at - Dispute.accepted_at) / 86400.0
-    return func.julianday(Dispute.resolved_at) - func.julianday(Dispute.accepted_at)
-
-
-def _duration_summary(days: list[float]) -> dict:
-    histogram = [0] * (len(DURATION_EDGES_DAYS) + 1)
-    for value in days:
-        histogram[bisect_right(DURATION_EDGES_DAYS, value)] += 1
-    return {
-        "count": len(days),
-        "median_days": round(median(days), 2) if days else None,
-        "histogram": histogram,
-    }
-
-
-def dispute_resolution_times(
-    engine: Engine, window: Window, towns: tuple[str, ...], now: datetime
-) -> dict:
-    """Days from acceptance to outcome of the window's disputes that have one, as of now.
-
-    {"edges": DURATION_EDGES_DAYS (histogram bins [0,1), [1,3), ..., [60, inf)),
-     "resolved": summary over mediated + adjudicated (the contract's resolved),
-     "outcomes": {outcome: summary}}, a summary being {"count", "median_days"
-    (exact, 0.01 d; None without cases), "histogram"}.
-    """
-    accepted = dispute_conditions(now, window)["accepted"]
-    days = _days_to_outcome(engine.dialect.name)
-    query = select(Dispute.status, days).where(
-        accepted,
-        Dispute.status.in_(DISPUTE_OUTCOMES),
-        Dispute.resolved_at <= now,
-        *([Dispute.town.in_(towns)] if towns else []),
-    )
-    by_outcome: dict[str, list[float]] = {o: [] for o in DISPUTE_OUTCOMES}
-    with engine.connect() as conn:
-        for status, value in conn.execute(query):
-            by_outcome[status].append(max(float(value), 0.0))
-    return {
-        "edges": list(DURATION_EDGES_DAYS),
-        "resolved": _duration_summary(by_outcome["mediated"] + by_outcome["adjudicated"]),
-        "outcomes": {o: _duration_summary(v) for o, v in by_outcome.items()},
-    }

@@ -422,7 +422,7 @@ class IncidentDueMonthlyBy(DueCounts, Base):
     key: Mapped[str] = mapped_column(CODE, primary_key=True)
 
 
-DISPUTE_KEY_TAIL = ("town", "key", "outcome", "via")  # after (dimension, day or month)
+DISPUTE_KEY_TAIL = ("town", "key", "outcome", "via", "bin")  # after dimension, day or month
 
 
 class DisputeCounts:
@@ -435,14 +435,18 @@ class DisputeCounts:
     # the outcome by the dispute's current state, 'pending' while it has none
     outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
     via: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # the bin of days from acceptance to outcome (data_access.dispute_counts.bin_of;
+    # 0 while pending), for the resolution times' histogram
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer)
 
 
 class DisputeDailyBy(DisputeCounts, Base):
     """Disputes by accepted local day, town, one split (`dimension` kind, mediation_type
     or mediator with its value as `key`, '' when the dispute has none; '' with key '' for
-    no split), outcome and `via` (1: it went through mediating): what the mediation
-    figures and flow count, a few hundred rows a day instead of every dispute."""
+    no split), outcome, `via` (1: it went through mediating) and bin of days to outcome:
+    what the mediation figures, flow and resolution times count, a few hundred rows a day
+    instead of every dispute."""
 
     __tablename__ = "dispute_daily_by"
     day: Mapped[date] = mapped_column(Date, primary_key=True)

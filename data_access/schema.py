@@ -16,7 +16,9 @@ from common.config import PROJECT_ROOT, load_settings
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Indexes on expressions that each dialect writes its own way, so the models cannot
 # declare them: made by their migration, left out of autogenerate's comparison.
-EXPRESSION_INDEXES = frozenset({"ix_incidents_close_span"})
+EXPRESSION_INDEXES = frozenset(
+    {"ix_incidents_close_span", "ix_disputes_outcome_span", "ix_disputes_resolved_span"}
+)
 
 
 def autogenerate_includes(obj, name, type_, reflected, compare_to) -> bool:

@@ -4,19 +4,24 @@ and the mediation figures and flow read through them equal those read from `disp
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from datetime import timedelta
+from statistics import median
 
 import pytest
 from sqlalchemy import select
 
 from common import clock
 from common.config import PROJECT_ROOT
+from data_access.dispute_counts import DURATION_EDGES_DAYS, days_to_outcome
+from data_access.dispute_times import dispute_resolution_times
 from data_access.kpis import (
     DISPUTE_DIMENSIONS,
     Window,
     dispute_figures,
     dispute_flow,
 )
+from data_access.models import DISPUTE_OUTCOMES, Dispute
 from tests.factories import TZ, accepted, apply_entries, entry
 from worker.county import load_model
 from worker.dispute_summaries import SUMMARIES, rebuild_in
@@ -117,3 +122,36 @@ def test_skewed_disputes_count_as_the_definition_says(engine, disputes_applied):
     assert fast == dispute_figures(engine, window, (town,), now, use_summaries=False)
     flow = dispute_flow(engine, window, (town,), now)
     assert flow == dispute_flow(engine, window, (town,), now, use_summaries=False)
+
+
+def test_resolution_times_equal_python_over_every_duration(engine, disputes_applied):
+    """Counts and bins from the summaries and medians walked along the span indexes equal
+    the figures computed in Python from every dispute's duration, for odd and even group
+    sizes and for the county and some towns."""
+    now, town = disputes_applied
+    model = load_model(PROJECT_ROOT / "masterdata")
+    some = tuple(sorted({t for (kind, t) in model.names if kind == "town"})[:3])
+    parities = set()
+    for window in _windows(now):
+        for towns in ((), some):
+            got = dispute_resolution_times(engine, window, towns, now)
+            query = select(Dispute.status, Dispute.accepted_at, Dispute.resolved_at).where(
+                Dispute.accepted_day.between(window.start, window.end),
+                Dispute.accepted_at <= now,
+                Dispute.resolved_at <= now,
+                Dispute.status.in_(DISPUTE_OUTCOMES),
+                *([Dispute.town.in_(towns)] if towns else []),
+            )
+            with engine.connect() as conn:
+                rows = [(s, days_to_outcome(a, r)) for s, a, r in conn.execute(query)]
+            groups = {o: [d for s, d in rows if s == o] for o in DISPUTE_OUTCOMES}
+            groups["resolved"] = groups["mediated"] + groups["adjudicated"]
+            for name, values in groups.items():
+                summary = got["resolved"] if name == "resolved" else got["outcomes"][name]
+                bins = [0] * (len(DURATION_EDGES_DAYS) + 1)
+                for value in values:
+                    bins[bisect_right(DURATION_EDGES_DAYS, value)] += 1
+                expected = round(median(values), 2) if values else None
+                assert summary == {"count": len(values), "median_days": expected, "histogram": bins}
+                parities |= {len(values) % 2} if len(values) > 1 else set()
+    assert parities == {0, 1}

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from data_access.dispute_times import dispute_resolution_times
 from data_access.kpis import (
     Filters,
     Window,
     dispute_figures,
     dispute_flow,
-    dispute_resolution_times,
     incident_figures_matrix,
     ranked_units,
     received_by_weekday_hour,

@@ -136,6 +136,7 @@ _ARRAY_TYPES = {
     "month": "date",
     "bucket": "int",
     "via": "int",
+    "bin": "int",
 }  # summary key columns that are not text
 
 

@@ -273,7 +273,7 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
         _rebuild_histograms(conn, histograms)
 
 
-def month_column(dialect: str, day):
+def _month_column(dialect: str, day):
     if dialect == "postgresql":
         return cast(func.date_trunc("month", day), Date)
     return func.date(day, "start of month")
@@ -283,11 +283,11 @@ def _roll_up_months(conn: Connection, summary: Summary) -> None:
     """A monthly table summed from its daily ones (which rebuild_in fills first)."""
     totals, split = MONTHLY_OF[summary.model]
     sums = [func.sum(getattr(totals, c)) for c in summary.counts]
-    month = month_column(conn.dialect.name, totals.day)
+    month = _month_column(conn.dialect.name, totals.day)
     query = select(literal(""), month, totals.town, literal(""), *sums).group_by(month, totals.town)
     conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
     sums = [func.sum(getattr(split, c)) for c in summary.counts]
-    month = month_column(conn.dialect.name, split.day)
+    month = _month_column(conn.dialect.name, split.day)
     keys = (split.dimension, month, split.town, split.key)
     query = select(*keys, *sums).where(split.dimension.in_(MONTHLY_DIMENSIONS)).group_by(*keys)
     conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
