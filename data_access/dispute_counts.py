@@ -93,9 +93,10 @@ def summary_counts(
     for row in _ahead(conn, now):
         if not start <= row.accepted_day <= end or (towns and row.town not in towns):
             continue
-        key, via = _key_of(row, dimension), int(bool(row.via_mediating))
+        via = int(bool(row.via_mediating))
+        counted = counts.setdefault(_key_of(row, dimension), Counter())
         outcome = outcome_of(row.status, row.resolved_at)
-        counts[key][(outcome, via, bin_of(outcome, row.accepted_at, row.resolved_at))] -= 1
+        counted[(outcome, via, bin_of(outcome, row.accepted_at, row.resolved_at))] -= 1
         if row.accepted_at <= now:
-            counts[key][("pending", via, 0)] += 1
+            counted[("pending", via, 0)] += 1
     return counts
