@@ -34,7 +34,8 @@ def test_figure_is_plain_scatter_with_grid_shapes_hover_and_hotspots():
     counts = {"G01": 10, "G02": 1}
     fig = grid_map_figure(grids, counts, {"G01": "Busy grid"})
     assert [trace.type for trace in fig.data] == ["scatter", "scatter"]
-    assert list(fig.data[HOTSPOTS_TRACE].text) == ["Busy grid · 10", "G02 · 1"]
+    # the second, next to the first on a one-row map, has no free side: its count only
+    assert list(fig.data[HOTSPOTS_TRACE].text) == ["Busy grid · 10", "1"]
     assert "Busy grid: 10" in fig.data[HOVER].text
     shapes = fig.layout.shapes
     assert len(shapes) == 8
@@ -67,7 +68,12 @@ def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
     """Hot grids side by side on a 12 x 8 map: each label keeps clear of the others and of
     the stars, inside the map (and one alone sits above its star, as Plotly would put it)."""
     grids = [
-        {"code": f"G{row}{col:02d}", "town": "T", "ring": [], "center": [col + 0.5, row + 0.5]}
+        {
+            "code": f"G{row}{col:02d}",
+            "town": "T",
+            "ring": [[col, row], [col + 1, row], [col + 1, row + 1], [col, row + 1], [col, row]],
+            "center": [col + 0.5, row + 0.5],
+        }
         for row in range(8)
         for col in range(12)
     ]
@@ -76,7 +82,7 @@ def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
     names = {code: "居民小区网格" for code in counts}
     hot = grid_map_figure(grids, counts, names).data[HOTSPOTS_TRACE]
     points = list(zip(hot.x, hot.y, strict=True))
-    pixels, bounds = to_pixels(points, (0.5, 0.5, 11.5, 7.5), _y_ratio(grids))
+    pixels, bounds = to_pixels(points, (0, 0, 12, 8), _y_ratio(grids))
     boxes = [
         _box(x, y, p, text_width(t), FONT_PX * 1.4)
         for (x, y), p, t in zip(pixels, hot.textposition, hot.text, strict=True)
@@ -88,5 +94,6 @@ def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
         assert not any(_overlap(box, other) for other in others), (i, hot.textposition)
         assert _overlap(box, bounds) == (box[2] - box[0]) * (box[3] - box[1])
     assert len(set(hot.textposition)) > 1
+    assert hot.text[0] == "居民小区网格 · 50"  # the busiest keeps its name
     alone = grid_map_figure(grids, {"G405": 3}, names).data[HOTSPOTS_TRACE]
     assert list(alone.textposition) == ["top center"]

@@ -57,7 +57,8 @@ def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -
         key=lambda g: (-counts[g["code"]], g["code"]),
     )[:HOTSPOTS]
     texts = [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest]
-    lons, lats = [g["center"][0] for g in grids], [g["center"][1] for g in grids]
+    lons = [lon for g in grids for lon, _ in g["ring"]]
+    lats = [lat for g in grids for _, lat in g["ring"]]
     extent = (
         min(lons, default=0),
         min(lats, default=0),
@@ -65,11 +66,13 @@ def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -
         max(lats, default=0),
     )
     pixels, box = label_place.to_pixels([g["center"] for g in busiest], extent, _y_ratio(grids))
+    shorts = [str(counts[g["code"]]) for g in busiest]
+    sides, shown = label_place.place(pixels, texts, shorts, box)
     return {
         "x": [g["center"][0] for g in busiest],
         "y": [g["center"][1] for g in busiest],
-        "text": texts,
-        "textposition": label_place.place(pixels, texts, box),
+        "text": shown,
+        "textposition": sides,
     }
 
 

@@ -2,10 +2,11 @@
 
 Plotly places every text at the same side of its marker; two hot grids side by side then
 print their names over each other. Here each label, busiest first, takes the first side
-(of POSITIONS) whose box overlaps no label or marker placed before it and stays on the
-map, else the side that does so least. Boxes are estimated in pixels from the text (CJK
-characters a font size wide, others 0.6) on a map assumed MAP_WIDTH_PX wide: a wider map
-only spaces them more.
+(of POSITIONS) whose box covers no label placed before it, no star and nothing off the
+map, else the side that covers least (stars counting less than labels); a label that
+would cover another label shows only its short form (the count; the name stays in the
+hover). Boxes are estimated in pixels from the text (CJK characters a font size wide,
+others 0.6) on a map assumed MAP_WIDTH_PX wide: a wider map only spaces them more.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ POSITIONS = (
     "top center", "bottom center", "middle right", "middle left",
     "top right", "top left", "bottom right", "bottom left",
 )  # fmt: skip
-MAP_WIDTH_PX = 480.0  # the narrowest the map is drawn at (the KPI page's panel)
+MAP_WIDTH_PX = 360.0  # about the narrowest the map is drawn (the KPI page at 1600 px)
 FONT_PX = 14.0
 MARKER_PX = 18.0
 
@@ -50,21 +51,48 @@ def _outside(box: Box, bounds: Box) -> float:
     return (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, bounds)
 
 
-def place(points: list[tuple[float, float]], texts: list[str], bounds: Box) -> list[str]:
-    """A textposition per point (pixels, y up), in the order given (most important first),
-    keeping labels inside `bounds` (the map's box) where a side allows."""
-    r = MARKER_PX / 2
-    taken: list[Box] = [(x - r, y - r, x + r, y + r) for x, y in points]
+STAR_WEIGHT = 0.25  # a label across another grid's star is worse than none, better than
+# one across another label
+
+
+def _best_side(
+    x: float, y: float, text: str, labels: list[Box], stars: list[Box], bounds: Box
+) -> tuple[float, str, Box]:
+    """(clash, side, box): the side whose box covers least of the labels placed before,
+    the map's outside and (weighted less) the stars, the first such side on a tie; its
+    clash counts labels and the outside only."""
     height = FONT_PX * 1.4  # a line and a little air
-    out = []
-    for (x, y), text in zip(points, texts, strict=True):
-        width = text_width(text)
-        boxes = [_box(x, y, p, width, height) for p in POSITIONS]
-        costs = [sum(_overlap(b, t) for t in taken) + 2 * _outside(b, bounds) for b in boxes]
-        best = costs.index(min(costs))  # the first free side, else the least covered
-        out.append(POSITIONS[best])
-        taken.append(boxes[best])
-    return out
+    boxes = [_box(x, y, p, text_width(text), height) for p in POSITIONS]
+    clashes = [sum(_overlap(b, t) for t in labels) + 2 * _outside(b, bounds) for b in boxes]
+    costs = [
+        c + STAR_WEIGHT * sum(_overlap(b, t) for t in stars)
+        for c, b in zip(clashes, boxes, strict=True)
+    ]
+    best = costs.index(min(costs))
+    return clashes[best], POSITIONS[best], boxes[best]
+
+
+def place(
+    points: list[tuple[float, float]], texts: list[str], shorts: list[str], bounds: Box
+) -> tuple[list[str], list[str]]:
+    """(a textposition, the text shown) per point (pixels, y up), in the order given (most
+    important first), inside `bounds` (the map's box) where a side allows. A label that
+    would cover another label shows its short form (the count; the name stays in the
+    hover)."""
+    r = MARKER_PX / 2
+    stars: list[Box] = [(x - r, y - r, x + r, y + r) for x, y in points]
+    labels: list[Box] = []
+    sides, shown = [], []
+    for (x, y), text, short in zip(points, texts, shorts, strict=True):
+        clash, side, box = _best_side(x, y, text, labels, stars, bounds)
+        if clash > 0:
+            short_clash, short_side, short_box = _best_side(x, y, short, labels, stars, bounds)
+            if short_clash < clash:
+                text, side, box = short, short_side, short_box
+        sides.append(side)
+        shown.append(text)
+        labels.append(box)
+    return sides, shown
 
 
 def to_pixels(
