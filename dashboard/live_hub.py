@@ -106,17 +106,11 @@ class Hub:
                 self._read(changed=message is not None)
             except Exception:  # Redis gone, or its connection closed under us: resubscribe
                 log.debug("live subscription lost", exc_info=True)
-                _close(pubsub)
+                live.unsubscribe(pubsub)
                 pubsub = None
                 self._read(changed=False)
                 time.sleep(RETRY_SECONDS)
-        _close(pubsub)
-
-
-def _close(pubsub) -> None:
-    if pubsub is not None:
-        with contextlib.suppress(redis.RedisError, OSError):
-            pubsub.close()
+        live.unsubscribe(pubsub)
 
 
 _hubs: dict[tuple[str, str], Hub] = {}

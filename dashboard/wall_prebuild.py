@@ -79,7 +79,7 @@ class Builder:
         while time.monotonic() - self.asked < IDLE_SECONDS:
             try:
                 if not _lead(cfg, token):
-                    _close(pubsub)
+                    live.unsubscribe(pubsub)
                     pubsub, built = None, None
                     time.sleep(1.0)
                     continue
@@ -101,10 +101,10 @@ class Builder:
                     get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
             except Exception:  # Redis gone, a render failing: walls then build on demand
                 log.debug("wall prebuild failed", exc_info=True)
-                _close(pubsub)
+                live.unsubscribe(pubsub)
                 pubsub = None
                 time.sleep(1.0)
-        _close(pubsub)
+        live.unsubscribe(pubsub)
         _hand_over(cfg, token)
 
     def build(self, template: dict, trigger: str) -> None:
@@ -142,12 +142,6 @@ def _hand_over(cfg: Settings, token: str) -> None:
     with contextlib.suppress(redis.RedisError):
         if r.get(name) == token.encode():
             r.delete(name)
-
-
-def _close(pubsub) -> None:
-    if pubsub is not None:
-        with contextlib.suppress(redis.RedisError, OSError):
-            pubsub.close()
 
 
 def _value(body: dict, component: str):

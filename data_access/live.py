@@ -14,6 +14,7 @@ Keys, all under the configured prefix:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,3 +118,10 @@ def subscribe(settings: Settings, r: redis.Redis | None = None) -> redis.client.
     pubsub = _client(settings, r).pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(keys(settings).channel)
     return pubsub
+
+
+def unsubscribe(pubsub: redis.client.PubSub | None) -> None:
+    """Close a subscription from `subscribe`, if any; a Redis already gone is no error."""
+    if pubsub is not None:
+        with contextlib.suppress(redis.RedisError, OSError):
+            pubsub.close()
