@@ -176,3 +176,13 @@ def test_median_through_the_histograms_equals_the_sorted_median(
     assert fast == incident_figures(engine, window, Filters(), now, use_summaries=False)
     later = incident_figures(engine, window, Filters(), now + timedelta(hours=3))
     assert later["closed"] == fast["closed"] + 1  # the close an hour ahead counts by then
+
+
+def test_a_rebuild_reports_each_table_it_rebuilt(engine):
+    """The seeder's summaries stage shows progress table by table."""
+    from worker.summaries import rebuild_in
+
+    steps = []
+    with engine.begin() as conn:
+        rebuild_in(conn, done=lambda: steps.append(1))
+    assert len(steps) == len(SUMMARIES)

@@ -266,13 +266,15 @@ class _Build:
 
     def summaries(self) -> None:
         """The set-based equivalent of ingest's summary deltas (tests prove them equal)."""
-        progress = Progress(1, "summaries") if self.show_progress else None
+        steps = len(summaries.SUMMARIES) + 1  # each incident table, then the disputes'
+        progress = Progress(steps, "summaries (tables)") if self.show_progress else None
+        step = (lambda: progress.update(1)) if progress else (lambda: None)
         with self.engine.begin() as conn:
-            summaries.rebuild_in(conn)
+            summaries.rebuild_in(conn, done=step)
             dispute_summaries.rebuild_in(conn)
+            step()
             seed_progress.finish(conn, "summaries", clock.now())
         if progress:
-            progress.update(1)
             progress.close()
 
     def analyze(self) -> None:

@@ -227,9 +227,14 @@ def _dimension_column(dialect: str, dimension: str):
     return func.coalesce(getattr(Incident, dimension), "")
 
 
-def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None:
+def rebuild_in(
+    conn: Connection,
+    tables: tuple[type, ...] | None = None,
+    done: Callable[[], None] = lambda: None,
+) -> None:
     """Recompute the summaries (every one, or those of the models in `tables`) from
-    `incidents`, set-based, in the caller's transaction."""
+    `incidents`, set-based, in the caller's transaction; `done` is called once per table
+    rebuilt (the seeder's progress)."""
     chosen = [s for s in SUMMARIES if tables is None or s.model in tables]
     closed = Incident.status.in_(CLOSED_STATUSES)
     not_rejected = Incident.status != "rejected"
@@ -259,18 +264,23 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
             keys = (day, Incident.town)
             query = select(*keys, *counts).where(*where).group_by(*keys)
             conn.execute(insert(summary.model).from_select([*summary.keys, *summary.counts], query))
+            done()
             continue
         for dimension in DAILY_DIMENSIONS if summary.counts == DAILY else DUE_DIMENSIONS:
             keys = (day, Incident.town, _dimension_column(conn.dialect.name, dimension))
             query = select(literal(dimension), *keys, *counts).where(*where).group_by(*keys)
             conn.execute(insert(summary.model).from_select([*BY_KEYS, *summary.counts], query))
+        done()
 
     for summary in chosen:
         if summary.keys == MONTHLY_KEYS:
             _roll_up_months(conn, summary)
+            done()
     histograms = [s for s in chosen if s.counts == HIST]
     if histograms:
         _rebuild_histograms(conn, histograms)
+        for _ in histograms:
+            done()
 
 
 def _month_column(dialect: str, day):
