@@ -20,6 +20,8 @@ DEFAULT_SLA_HOURS = {"urgent": 4.0, "high": 24.0, "normal": 72.0, "low": 168.0}
 @dataclass(frozen=True)
 class Settings:
     port: int = 8050
+    host: str = "0.0.0.0"
+    public_url: str | None = None
     database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     stream_prefix: str = "cc:"
@@ -102,6 +104,8 @@ def load_settings(env: dict | None = None) -> Settings:
     database_url = env.get("CC_DATABASE_URL") or f"sqlite:///{data_dir / 'cc.sqlite'}"
     return Settings(
         port=_number(env, "PORT", 8050, int),
+        host=env.get("CC_HOST") or "0.0.0.0",
+        public_url=env.get("CC_PUBLIC_URL") or None,
         database_url=database_url,
         redis_url=env.get("CC_REDIS_URL") or "redis://127.0.0.1:6379/0",
         stream_prefix=env.get("CC_STREAM_PREFIX") or "cc:",

@@ -1,4 +1,4 @@
-"""Exit 0 when a Redis or PostgreSQL server answers at a URL: `python -m scripts.probe URL`.
+"""Exit 0 when a Redis, PostgreSQL or HTTP server answers at a URL: `python -m scripts.probe URL`.
 
 `--wait SECONDS` keeps asking that long (for a server that is starting).
 """
@@ -7,15 +7,27 @@ from __future__ import annotations
 
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import psycopg
 
 from worker.embedded_redis import answers as redis_answers
 
 
+def _http_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # nosec B310: our own URL
+            return response.status < 500
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def answers(url: str) -> bool:
     if url.startswith("redis"):
         return redis_answers(url)
+    if url.startswith("http"):
+        return _http_answers(url)
     conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         with psycopg.connect(conninfo, connect_timeout=2) as conn:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the demo. Migrates, seeds the demo county into an empty database, finds a
-# Redis (CC_REDIS_URL, else an embedded one that stops with this script), then runs the
-# Procfile's web, ingest and simulate together until Ctrl-C.
+# Redis (CC_REDIS_URL, else an embedded one that stops with this script), refuses to share
+# its stream with another running copy, then runs the Procfile's web, ingest and simulate
+# together until Ctrl-C. The demo listens on 127.0.0.1 unless CC_HOST says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -9,15 +10,22 @@ export PATH="$PWD/.venv/bin:$PATH"
 CC_REDIS_URL=$(python -m worker.embedded_redis up)
 export CC_REDIS_URL
 trap 'python -m worker.embedded_redis down' EXIT
-echo "Redis: $CC_REDIS_URL"
+echo "Redis: $CC_REDIS_URL (stream prefix ${CC_STREAM_PREFIX:-cc:})"
+python -m worker.stream_guard
+export CC_HOST="${CC_HOST:-127.0.0.1}"
 
 python -m data_access.schema
 python -m worker.seed  # seeds the demo county only into a database without history
 python -m dashboard.auth.cli first-admin  # prints a password only on the first run
 
-echo "Command centre: http://127.0.0.1:${PORT:-8050}/  (Ctrl-C stops it)"
 python -m worker.launch web ingest simulate &
 launcher=$!
 trap 'kill -TERM "$launcher" 2>/dev/null' INT TERM HUP
+url="http://$CC_HOST:${PORT:-8050}/"
+if python -m scripts.probe --wait 120 "${url}health"; then
+  echo "Command centre: $url  (listening on $CC_HOST:${PORT:-8050}; Ctrl-C stops it)"
+else
+  echo "The web process did not answer at $url; see its lines above." >&2
+fi
 wait "$launcher" || true  # returns early when a signal arrives; the launcher then stops
 wait "$launcher"          # its processes, and this second wait gives its exit code

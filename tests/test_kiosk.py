@@ -137,3 +137,13 @@ def test_paired_screen_shows_the_wall_until_revoked(browser, live_server, db):
         page.wait_for_url(re.compile(r"/auth/login\?next="), timeout=45_000)
     finally:
         context.close()
+
+
+def test_the_pairing_link_carries_the_sites_real_address(db, settings, capsys):
+    from dashboard.auth.cli import main
+
+    assert main(["kiosk-pair", "hall-right"], settings.with_(host="127.0.0.1", port=8123)) == 0
+    assert "http://127.0.0.1:8123/kiosk/pair?code=" in capsys.readouterr().out
+    public = settings.with_(public_url="https://cc.county.gov.cn/")
+    assert main(["kiosk-pair", "hall-far"], public) == 0
+    assert "https://cc.county.gov.cn/kiosk/pair?code=" in capsys.readouterr().out

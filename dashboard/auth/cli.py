@@ -11,8 +11,9 @@
     kiosk-list                                   kiosks and their state
     kiosk-revoke ID                              takes the screen off within a minute
 
-Configuration comes from the environment (common.config.load_settings); every change is
-written to the audit log as done by `cli:<os user>`.
+Run it with the project's environment: `.venv/bin/python -m dashboard.auth.cli ...` from the
+repository root. Configuration comes from the environment (common.config.load_settings);
+every change is written to the audit log as done by `cli:<os user>`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import secrets
+import socket
 import sys
 from datetime import datetime, timedelta
 
@@ -106,12 +108,22 @@ def _token(args, cfg: Settings, engine: Engine, actor: str) -> str:
     return f"token {token_id} for {args.username} (shown once):\n{token}"
 
 
+def site_url(cfg: Settings) -> str:
+    """The address screens reach this site at: CC_PUBLIC_URL, else the web process's own
+    bind address and port (this host's name when it listens on every interface)."""
+    if cfg.public_url:
+        return cfg.public_url.rstrip("/")
+    host = socket.getfqdn() if cfg.host in ("0.0.0.0", "::", "") else cfg.host  # nosec B104
+    return f"http://{host}:{cfg.port}"
+
+
 def _kiosk_pair(args, cfg: Settings, engine: Engine, actor: str) -> str:
     kiosk_id, code = users.create_kiosk(engine, args.screen, actor, timedelta(hours=args.hours))
     audit(engine, actor, "kiosk_created", f"kiosk:{kiosk_id}", args.screen)
+    base = (args.url or site_url(cfg)).rstrip("/")
     return (
         f"kiosk {kiosk_id} ({args.screen}): pairing code {code}, valid {args.hours:g} h\n"
-        f"open once on the screen: {args.url.rstrip('/')}/kiosk/pair?code={code}"
+        f"open once on the screen: {base}/kiosk/pair?code={code}"
     )
 
 
@@ -181,7 +193,9 @@ def parser() -> argparse.ArgumentParser:
     pair = sub.add_parser("kiosk-pair", help="a pairing code for a wall screen")
     pair.add_argument("screen", help="a name for the screen, e.g. 'hall-left'")
     pair.add_argument("--hours", type=float, default=24.0, help="code validity")
-    pair.add_argument("--url", default="http://<this host>:8050", help="the site's address")
+    pair.add_argument(
+        "--url", help="the site's address (default: CC_PUBLIC_URL, else CC_HOST and PORT)"
+    )
     sub.add_parser("kiosk-list")
     sub.add_parser("kiosk-revoke").add_argument("kiosk_id", type=int)
     return top
