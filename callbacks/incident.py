@@ -22,6 +22,7 @@ from dash import (
 
 from common.clock import now
 from common.masking import mask_fields, mask_phone, mask_text
+from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
@@ -32,7 +33,6 @@ from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
-from data_access.models import CLOSED_STATUSES, OPEN_STATUSES
 
 STATE_FIELDS = (
     ("status", "incident_status"),

@@ -16,6 +16,7 @@ from callbacks.figures import (
 )
 from callbacks.home import file_name, span, to_day
 from common.clock import iso_local, now
+from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
 from dashboard.components.tables import download_button, html_table
 from dashboard.context import catalog, engine, settings
@@ -66,10 +67,10 @@ def _view(search: str | None) -> View:
 
 def status_names(names: Catalog, lang: str) -> dict[str, str]:
     """Names of the flow's stages: the master data's dispute statuses, and pending."""
-    stages = ("accepted", "mediating", *FLOW_OUTCOMES)
+    stages = (ACCEPTED, MEDIATING, *FLOW_OUTCOMES)
     return {
         **{s: names.name("dispute_status", s, lang) for s in stages},
-        "pending": t("kpi.pending", lang),
+        PENDING: t("kpi.pending", lang),
     }
 
 
@@ -145,11 +146,10 @@ def render_trend(search: str):
 
 def breakdown_columns(dimension: str, lang: str) -> list[tuple[str, str, str]]:
     names = catalog()
-    outcomes = ("mediated", "adjudicated", "failed", "litigation", "withdrawn")
     return [
         ("name", t(f"mediation.by_{dimension}", lang), "text"),
         ("accepted", t("mediation.accepted", lang), "count"),
-        *((o, names.name("dispute_status", o, lang), "count") for o in outcomes),
+        *((o, names.name("dispute_status", o, lang), "count") for o in OUTCOMES_SHOWN),
         ("pending", t("kpi.pending", lang), "count"),
         ("resolution_rate", t("kpi.resolution_rate", lang), "rate"),
         ("mediation_success_rate", t("kpi.mediation_success_rate", lang), "rate"),
