@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from callbacks import leader_data
 from callbacks import mediation_data as data
+from callbacks.declared import Declared
 from callbacks.figures import (
     dispute_daily_figure,
     dispute_flow_figure,
@@ -34,8 +35,10 @@ CATALOG_KINDS = {
     "town": "town",
 }
 
+declared = Declared()
 
-@callback(
+
+@declared.callback(
     Output(ids.URL, "search"),
     Output(ids.VIEW, "data"),
     Output(ids.DATES_BOX, "hidden"),
@@ -74,7 +77,7 @@ def status_names(names: Catalog, lang: str) -> dict[str, str]:
     }
 
 
-@callback(
+@declared.callback(
     Output(ids.TILES, "children"),
     Output(ids.WINDOW, "children"),
     Output(ids.AS_OF, "children"),
@@ -109,7 +112,7 @@ def render_tiles(search: str):
     return tiles, f"{heading} · {compare}", as_of
 
 
-@callback(
+@declared.callback(
     Output(ids.FLOW, "figure"),
     Output(ids.FLOW, "config"),
     Output(ids.DURATIONS, "figure"),
@@ -131,7 +134,7 @@ def render_flow(search: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.TREND, "figure"),
     Output(ids.TREND, "config"),
     Input(ids.VIEW, "data"),
@@ -182,7 +185,7 @@ def breakdown_panel(dimension: str, rows: list[dict], lang: str, filename: str) 
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.BREAKDOWNS, "children"),
     Input(ids.VIEW, "data"),
     prevent_initial_call=True,
@@ -195,3 +198,6 @@ def render_breakdowns(search: str):
         breakdown_panel(d, found[d], view.lang, file_name(f"disputes_by_{d}", window))
         for d in data.BREAKDOWNS
     ]
+
+
+register = declared.register  # the app factory calls register(app)

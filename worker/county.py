@@ -29,7 +29,7 @@ from pathlib import Path
 
 from common.vocabulary import OUTCOMES_SHOWN
 from data_access.masterdata import MasterData, read_masterdata
-from worker.fold import Sla
+from data_access.sla import Sla
 
 DEFAULT_SEED = 20261125
 CENTRE = (120.30, 31.90)  # lon, lat
