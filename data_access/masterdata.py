@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import CodeName, Community, Department, Grid, SlaRule, Town
-from worker.fold import Sla
+from data_access.sla import Sla
 
 TABLE_KINDS = {"town": Town, "community": Community, "grid": Grid, "department": Department}
 COUNTY_KIND = "county"

@@ -6,32 +6,16 @@ set of events (in any arrival order, duplicates already removed) becomes a row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from common.clock import parse_ts
-from common.config import DEFAULT_SLA_HOURS
+from data_access.sla import Sla
 from worker.contract import Event
 
 CLOSING = ("resolved", "closed")
 NON_STATUS = ("escalated",)
-
-
-class Sla:
-    """Hours to the deadline by (category, priority), falling back to the default rule."""
-
-    def __init__(self, rules: Mapping[tuple[str, str], float] | None = None):
-        self.rules = dict(rules or {})
-
-    def hours(self, category: str, priority: str) -> float:
-        for key in ((category, priority), ("*", priority)):
-            if key in self.rules:
-                return self.rules[key]
-        return DEFAULT_SLA_HOURS.get(priority, DEFAULT_SLA_HOURS["normal"])
-
-    def deadline(self, start: datetime, category: str, priority: str) -> datetime:
-        return start + timedelta(hours=self.hours(category, priority))
 
 
 def _local_day(value: datetime, tz: ZoneInfo) -> date:

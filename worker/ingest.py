@@ -41,9 +41,9 @@ from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
 from data_access.models import SlaRule
 from data_access.schema import migrate
+from data_access.sla import Sla
 from worker.apply import ApplyResult, apply_events
 from worker.contract import ContractError, Event, parse_entry
-from worker.fold import Sla
 from worker.live_state import TICKER_SIZE, LiveState
 
 log = logging.getLogger("worker.ingest")
