@@ -43,7 +43,7 @@ def seeded(settings):
             entry("E-2", "dispatched", at, department="urban_mgmt"),
             entry("E-2", "closed", at, satisfaction=5),
             reported("E-3", at, town="Chengdong", category="noise"),
-            reported("E-4", at, town="NewTown"),
+            reported("E-4", at, town="NewTown", title="联系人王先生13900001111"),
         ],
         now,
     )  # fmt: skip
@@ -78,6 +78,7 @@ def test_export_holds_the_filtered_list_with_names_and_codes(signed_in_client, s
     # a leader sees personal data masked, and nothing is audited
     assert by_id["E-1"]["联系电话"] == "138****1234"
     assert by_id["E-1"]["标题"] == "call 139****5678"
+    assert by_id["E-4"]["标题"] == "联系人王先生139****1111"
     assert recent(seeded, "view_personal_data") == []
 
 

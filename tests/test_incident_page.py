@@ -88,6 +88,18 @@ def test_personal_data_masked_unless_allowed(two):
     assert "13912345678" not in events_masked
 
 
+def test_masked_timeline_masks_numbers_in_the_actor_and_chinese_text():
+    events = [
+        {"ts": NOW, "event_id": "E-13800001234", "id": "INC-20261125-0001", "status": "rejected",
+         "actor": "网格员王先生13800001234", "reason": "联系人李女士１３９００００１１１１空号",
+         "result": "wx13700002222"},
+    ]  # fmt: skip
+    text = _text(timeline(events, NAMES, "zh", TZ, unmasked=False))
+    assert "王先生138****1234" in text and "李女士139****1111" in text
+    assert "wx137****2222" in text
+    assert "13800001234" not in text and "00001111" not in text and "13700002222" not in text
+
+
 def test_timeline_shows_every_event_with_actor_and_extra_fields(two):
     _, events = incident_detail(two, "OPEN")
     tree = timeline(events, NAMES, "en", TZ, unmasked=True)
