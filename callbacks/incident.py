@@ -25,6 +25,7 @@ from common.masking import mask_fields, mask_phone, mask_text
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
+from dashboard.components.plot_text import plot_text
 from dashboard.context import catalog, engine, grids, redis_client, settings
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
@@ -204,7 +205,7 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
             mode="lines",
             line={"color": "#c62828", "width": 2},
             hoverinfo="text",
-            text=labels.get(grid, grid),
+            text=plot_text(labels.get(grid, grid)),
             showlegend=False,
         )
     fig.add_scatter(
@@ -220,7 +221,7 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
         hoverinfo="text",
         text=f"{state['lat']}, {state['lon']}"
         if state["lat"] is not None
-        else labels.get(grid, ""),
+        else plot_text(labels.get(grid, "")),
         showlegend=False,
     )
     # zoomed to the grid and a few of its neighbours
