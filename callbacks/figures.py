@@ -1,6 +1,7 @@
 """Pure figure builders: plain data in, Plotly figures out (testable without a server).
 
-Nothing here needs the internet: cartesian traces, a heatmap and a Sankey only; PNG
+Every text taken from data goes through plot_text (Plotly reads it as HTML). Nothing
+here needs the internet: cartesian traces, a heatmap and a Sankey only; PNG
 export is Plotly's own modebar button in the browser (dashboard.leader_layout.graph_config).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from common.vocabulary import RESOLVED
+from dashboard.components.plot_text import plot_text, plot_texts
 from dashboard.i18n import t
 
 PALETTE = {"received": "#4e79a7", "closed": "#59a14f", "rate": "#f28e2b"}
@@ -103,7 +105,7 @@ def channel_figure(rows: list[dict], names: dict[str, str], lang: str) -> go.Fig
     rows = [r for r in rows if r["received"]]
     fig = go.Figure(
         go.Pie(
-            labels=[names.get(r["key"], r["key"]) for r in rows],
+            labels=plot_texts(names.get(r["key"], r["key"]) for r in rows),
             values=[r["received"] for r in rows],
             hole=0.5,
             sort=True,
@@ -119,7 +121,7 @@ def channel_figure(rows: list[dict], names: dict[str, str], lang: str) -> go.Fig
 def category_figure(rows: list[dict], names: dict[str, str], lang: str) -> go.Figure:
     """Received and closed by category, as horizontal bars, largest at the top."""
     rows = sorted((r for r in rows if r["received"]), key=lambda r: r["received"])
-    labels = [names.get(r["key"], r["key"]) for r in rows]
+    labels = plot_texts(names.get(r["key"], r["key"]) for r in rows)
     fig = go.Figure()
     for key, colour in (("received", PALETTE["received"]), ("closed", PALETTE["closed"])):
         fig.add_bar(
@@ -174,8 +176,8 @@ def matrix_figure(
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[column_names.get(c, c) for c in columns],
-            y=[row_names.get(r, r) for r in rows],
+            x=plot_texts(column_names.get(c, c) for c in columns),
+            y=plot_texts(row_names.get(r, r) for r in rows),
             colorscale=SEQUENTIAL,
             text=z,
             texttemplate="%{text}",
@@ -217,7 +219,7 @@ def dispute_flow_figure(flow: dict, names: dict[str, str], lang: str) -> go.Figu
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [f"{names[n]} {totals[n]:,}" for n in nodes],
+                "label": [f"{plot_text(names[n])} {totals[n]:,}" for n in nodes],
                 "color": [colours[n] for n in nodes],
                 "pad": 18,
                 "thickness": 16,
@@ -254,7 +256,7 @@ def durations_figure(times: dict, names: dict[str, str], lang: str) -> go.Figure
             fig.add_bar(
                 x=bins,
                 y=summary["histogram"],
-                name=names[outcome],
+                name=plot_text(names[outcome]),
                 marker_color=OUTCOME_COLOURS[outcome],
             )
     fig.update_layout(

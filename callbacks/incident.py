@@ -16,6 +16,7 @@ from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
+from dashboard.components.plot_text import plot_text
 from dashboard.context import catalog, engine, grids, redis_client, settings
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
@@ -194,7 +195,7 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
             mode="lines",
             line={"color": "#c62828", "width": 2},
             hoverinfo="text",
-            text=labels.get(grid, grid),
+            text=plot_text(labels.get(grid, grid)),
             showlegend=False,
         )
     fig.add_scatter(
@@ -210,7 +211,7 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
         hoverinfo="text",
         text=f"{state['lat']}, {state['lon']}"
         if state["lat"] is not None
-        else labels.get(grid, ""),
+        else plot_text(labels.get(grid, "")),
         showlegend=False,
     )
     # zoomed to the grid and a few of its neighbours
@@ -230,15 +231,6 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
 def _signature(state: dict, events: list[dict]) -> str:
     """What a redraw compares; its last item is the escalation level."""
     return json.dumps([str(state["updated_at"]), len(events), state["escalation_level"] or 0])
-
-
-def _may_see_personal_data(first_view: bool, incident_id: str) -> bool:
-    """Asked (and audited) when the page opens; live redraws of the same view only check
-    the role again, so one look is one audit row."""
-    if first_view:
-        return unmask_allowed(f"incident {incident_id}")
-    principal = current_principal()
-    return principal is not None and principal.sees_personal_data
 
 
 def _escalate_state(state: dict, lang: str) -> tuple[bool, str, str]:
@@ -282,7 +274,9 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     if not first_view and new_signature == signature:
         return (no_update,) * 8
     cfg, at, names = settings(), now(), catalog()
-    unmasked = _may_see_personal_data(first_view, incident_id)
+    # every answer that carries the data is audited when unmasked: which input fired is
+    # the request's to say, and a live redraw shows the personal data as the first view did
+    unmasked = unmask_allowed(f"incident {incident_id}")
     figure = location_figure(state, grids(), names, lang)
     where = (
         dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True})

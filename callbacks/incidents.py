@@ -15,6 +15,7 @@ from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
+from dashboard.components.plot_text import plot_text
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import t
 from dashboard.ids import incidents as ids
@@ -99,7 +100,7 @@ def bars(rows: list[tuple[str | None, int]], kind: str, title: str, lang: str) -
     names = catalog()
     shown = rows[:BARS][::-1]
     labels = [
-        names.name(kind, code, lang) if code else t("incidents.not_dispatched", lang)
+        plot_text(names.name(kind, code, lang)) if code else t("incidents.not_dispatched", lang)
         for code, _ in shown
     ]
     fig = go.Figure(

@@ -3,7 +3,8 @@ lists' own URL parameters (dashboard.list_params), so an export holds exactly th
 on screen, in their order. Streamed from a server-side cursor, so 100,000 rows cost the
 web worker one batch of memory; UTF-8 with a BOM so Excel reads Chinese; names in the
 chosen language next to the codes; personal data masked unless the role may see it
-(an unmasked export is audited). Bad parameters answer 400 with JSON."""
+(an unmasked export is audited); formula-like cells quoted (dashboard.csv_safe). Bad
+parameters answer 400 with JSON."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.auth import unmask_allowed
 from dashboard.context import catalog, engine, settings
+from dashboard.csv_safe import safe_row
 from dashboard.i18n import lang_or_default, t
 from dashboard.list_rows import (
     DISPUTE_CSV_COLUMNS,
@@ -66,12 +68,12 @@ def csv_chunks(columns: tuple[str, ...], lang: str, rows: Iterator[dict]) -> Ite
     """The BOM and header, then the rows, ROWS_PER_CHUNK per piece of the response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header(columns, lang))
+    writer.writerow(safe_row(header(columns, lang)))
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
     for n, row in enumerate(rows, 1):
-        writer.writerow([row[c] for c in columns])
+        writer.writerow(safe_row(row[c] for c in columns))
         if n % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -141,3 +141,28 @@ def test_unknown_incident_is_404(client, auth_header):
     response = client.get("/api/v1/incidents/NOPE", headers=auth_header)
     assert response.status_code == 404
     assert response.get_json()["error"]
+
+
+def test_phone_numbers_in_chinese_text_and_actors_are_masked(client, auth_header, settings, seeded):
+    """CC_API_TOKEN reads masked: numbers glued to CJK or letters, full-width, dotted,
+    bracketed landlines, in the title, description, actor and notes (issue 14)."""
+    engine = make_engine(settings.database_url)
+    apply_entries(
+        engine,
+        [
+            reported("A-9", seeded, title="联系电话13800001234",
+                     description="联系人王先生13900001111，wx13700002222，座机(0571) 8888 8888"),
+            entry("A-9", "dispatched", seeded, department="D1",
+                  actor="网格员张三１３８００００５６７８", note="回电138.1234.5678"),
+        ],
+        clock.now(),
+    )  # fmt: skip
+    engine.dispose()
+    body = client.get("/api/v1/incidents/A-9", headers=auth_header).get_json()
+    text = str(body)
+    for raw in ("0000123", "0000111", "0000222", "8888 8888", "００００５", "1234.5"):
+        assert raw not in text, raw
+    assert body["incident"]["title"] == "联系电话138****1234"
+    assert body["timeline"][1]["actor"] == "网格员张三138****5678"
+    assert body["timeline"][1]["note"] == "回电138****5678"
+    assert body["timeline"][0]["id"] == "A-9"

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from dashboard.components.tables import csv_text
+from dashboard.export import csv_chunks
 from dashboard.list_params import incident_query, incident_sort
 from data_access.audit import recent
 from data_access.db import dispose_all, make_engine
@@ -43,7 +45,7 @@ def seeded(settings):
             entry("E-2", "dispatched", at, department="urban_mgmt"),
             entry("E-2", "closed", at, satisfaction=5),
             reported("E-3", at, town="Chengdong", category="noise"),
-            reported("E-4", at, town="NewTown"),
+            reported("E-4", at, town="NewTown", title="联系人王先生13900001111"),
         ],
         now,
     )  # fmt: skip
@@ -78,6 +80,7 @@ def test_export_holds_the_filtered_list_with_names_and_codes(signed_in_client, s
     # a leader sees personal data masked, and nothing is audited
     assert by_id["E-1"]["联系电话"] == "138****1234"
     assert by_id["E-1"]["标题"] == "call 139****5678"
+    assert by_id["E-4"]["标题"] == "联系人王先生139****1111"
     assert recent(seeded, "view_personal_data") == []
 
 
@@ -127,3 +130,35 @@ def test_dispute_export_and_sign_in_required(client, signed_in_client, seeded):
     header, *body = rows_of(response)
     assert header[:3] == ["Id", "Town", "Town code"]
     assert [r[0] for r in body] == ["D-1"]
+
+
+FORMULAS = ('=HYPERLINK("http://x","点我")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
+            "\t=1+1", "\r=1+1")  # fmt: skip
+
+
+def test_formula_cells_are_quoted_and_numbers_stay_numbers():
+    """OWASP CSV injection: every writer quotes a text cell a spreadsheet would run."""
+    columns = [("unit", "=label", "text"), ("rate", "rate", "rate"), ("n", "n", "count")]
+    rows = [{"unit": f, "rate": -0.25, "n": -3} for f in FORMULAS]
+    header, *table = list(csv.reader(io.StringIO(csv_text(columns, rows)[1:])))
+    assert header[0] == "'=label"
+    assert table == [["'" + f, "-0.25", "-3"] for f in FORMULAS]
+    row = {"id": "-", "hours_overdue": -1.5, "title": "城东 -1", "town": ""}
+    chunks = "".join(csv_chunks(tuple(row), "en", iter([row])))
+    assert list(csv.reader(io.StringIO(chunks)))[1] == ["'-", "-1.5", "城东 -1", ""]
+
+
+def test_export_quotes_a_producers_formula(signed_in_client, seeded):
+    at = (datetime.now(UTC) - timedelta(hours=1)).astimezone(TZ).replace(tzinfo=None)
+    stamp = at.isoformat("T", "seconds")
+    apply_entries(
+        seeded,
+        [reported(f"F-{i}", stamp, town="Chengbei", title=f) for i, f in enumerate(FORMULAS)],
+        datetime.now(UTC),
+    )
+    response = signed_in_client("leader").get("/export/incidents.csv?town=Chengbei&lang=en")
+    header, *body = rows_of(response)
+    titles = [dict(zip(header, r, strict=True))["Title"] for r in body if r[0].startswith("F-")]
+    assert len(titles) == len(FORMULAS)
+    for title in titles:  # as given, or trimmed if ingest trims text
+        assert title[0] == "'" and title[1:].strip() in {f.strip() for f in FORMULAS}, title

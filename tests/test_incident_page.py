@@ -12,6 +12,7 @@ from dash import html
 
 from callbacks.incident import clock_data, span_text, state_panel, timeline
 from dashboard.escalation import NotOpen, escalate
+from dashboard.ids import incident as ids
 from data_access.audit import recent
 from data_access.db import dispose_all
 from data_access.incidents import incident_detail
@@ -88,6 +89,18 @@ def test_personal_data_masked_unless_allowed(two):
     assert "13912345678" not in events_masked
 
 
+def test_masked_timeline_masks_numbers_in_the_actor_and_chinese_text():
+    events = [
+        {"ts": NOW, "event_id": "E-13800001234", "id": "INC-20261125-0001", "status": "rejected",
+         "actor": "网格员王先生13800001234", "reason": "联系人李女士１３９００００１１１１空号",
+         "result": "wx13700002222"},
+    ]  # fmt: skip
+    text = _text(timeline(events, NAMES, "zh", TZ, unmasked=False))
+    assert "王先生138****1234" in text and "李女士139****1111" in text
+    assert "wx137****2222" in text
+    assert "13800001234" not in text and "00001111" not in text and "13700002222" not in text
+
+
 def test_timeline_shows_every_event_with_actor_and_extra_fields(two):
     _, events = incident_detail(two, "OPEN")
     tree = timeline(events, NAMES, "en", TZ, unmasked=True)
@@ -107,6 +120,55 @@ def test_clock_data_by_state(two):
     late = {**done, "closed_at": done["deadline"] + timedelta(hours=26, seconds=5)}
     assert clock_data(late, NOW, "en", 24.0)["text"] == "▲ Closed 1d 02:00:05 late"
     assert span_text(59, "d") == "00:00:59"
+
+
+RENDER_OUTPUTS = (
+    (ids.STATE, "children"),
+    (ids.MAP, "children"),
+    (ids.TIMELINE, "children"),
+    (ids.CLOCK_DATA, "data"),
+    (ids.SIGNATURE, "data"),
+    (ids.ESCALATE, "disabled"),
+    (ids.ESCALATE, "children"),
+    (ids.ESCALATE_CONFIRM, "message"),
+)
+
+
+def render_body(incident_id: str, changed: str, signature: str | None) -> dict:
+    """The incident page's render request, in the shape Dash's renderer sends it."""
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in RENDER_OUTPUTS) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in RENDER_OUTPUTS],
+        "inputs": [
+            {"id": ids.ID, "property": "data", "value": incident_id},
+            {"id": ids.VERSION, "property": "data", "value": 7},
+        ],
+        "changedPropIds": [f"{changed}.data"],
+        "state": [
+            {"id": ids.LANG, "property": "data", "value": "en"},
+            {"id": ids.SIGNATURE, "property": "data", "value": signature},
+        ],
+    }
+
+
+def test_every_unmasked_answer_is_audited(two, signed_in_client):
+    """A hand-made live redraw (the version input, a stale signature) answers unmasked,
+    so it is audited like the first view; an answer with nothing new carries no data."""
+    staff = signed_in_client("staff")
+    views = lambda: len(recent(two, "view_personal_data"))  # noqa: E731
+    first = staff.post("/_dash-update-component", json=render_body("OPEN", ids.ID, None))
+    assert first.status_code == 200 and "13800001234" in first.get_data(as_text=True)
+    assert views() == 1
+    signature = first.get_json()["response"][ids.SIGNATURE]["data"]
+    for stale in ("[]", '["edited", 0, 0]'):
+        redraw = staff.post("/_dash-update-component", json=render_body("OPEN", ids.VERSION, stale))
+        assert "13800001234" in redraw.get_data(as_text=True)
+    assert views() == 3
+    same = staff.post("/_dash-update-component", json=render_body("OPEN", ids.VERSION, signature))
+    assert "13800001234" not in same.get_data(as_text=True) and views() == 3
+    leader = signed_in_client("leader")
+    masked = leader.post("/_dash-update-component", json=render_body("OPEN", ids.VERSION, "[]"))
+    assert "138****1234" in masked.get_data(as_text=True) and views() == 3
 
 
 def test_a_bad_link_shows_a_message_not_a_traceback(app):

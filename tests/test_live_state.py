@@ -39,10 +39,11 @@ def test_ticker_deadlines_version_and_pubsub(ingest, settings, redis_client):
             reported(
                 "INC-1",
                 ts(-5 * H),
-                title="Call 13800001234",
+                title="联系电话13800001234",
                 reporter_phone="13800001234",
-                description="or 13900001111",
+                description="联系人王先生13900001111",
                 deadline=deadline,
+                actor="网格员wx13700002222",
             ),
             reported("INC-2", ts(-4 * H)),
             entry("INC-2", "closed", ts(-3 * H)),
@@ -58,7 +59,9 @@ def test_ticker_deadlines_version_and_pubsub(ingest, settings, redis_client):
     ]  # fmt: skip
     first = items[-1]
     assert "reporter_phone" not in first
-    assert (first["title"], first["description"]) == ("Call 138****1234", "or 139****1111")
+    assert first["title"] == "联系电话138****1234"
+    assert first["description"] == "联系人王先生139****1111"
+    assert first["actor"] == "网格员wx137****2222"
     assert first["ts"].endswith("+08:00")
     open_ = live.deadlines(settings, clock.now() + 1000 * H, r=redis_client)
     assert {i for i, _ in open_} == {"INC-1", "INC-3"}

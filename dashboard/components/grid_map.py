@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from dash import Patch
 
 from dashboard.components import label_place
+from dashboard.components.plot_text import plot_text, plot_texts
 
 # light to dark, one hue: ordered by lightness, readable for colour-blind viewers
 SCALE = ("#e8eef6", "#c4d4e8", "#93b3d6", "#5f8cbd", "#3a6a9e", "#1f4a7a", "#0b2a4f")
@@ -71,13 +72,15 @@ def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -
     return {
         "x": [g["center"][0] for g in busiest],
         "y": [g["center"][1] for g in busiest],
-        "text": shown,
+        "text": plot_texts(shown),  # escaped once placed: boxes measure the text shown
         "textposition": sides,
     }
 
 
 def _hover(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> list[str]:
-    return [f"{names.get(g['code'], g['code'])}: {counts.get(g['code'], 0)}" for g in grids]
+    return [
+        f"{plot_text(names.get(g['code'], g['code']))}: {counts.get(g['code'], 0)}" for g in grids
+    ]
 
 
 def grid_map_figure(

@@ -14,6 +14,7 @@ import io
 from dash import dcc, html
 
 from dashboard.components.format import count, percent
+from dashboard.csv_safe import safe_row
 from dashboard.i18n import t
 from dashboard.ids import export as export_ids
 
@@ -31,16 +32,17 @@ def cell(value, kind: str) -> str:
 
 
 def csv_text(columns: list[Column], rows: list[dict]) -> str:
-    """CSV with a UTF-8 byte order mark, so spreadsheet programs read Chinese names."""
+    """CSV with a UTF-8 byte order mark, so spreadsheet programs read Chinese names;
+    formula-like text quoted (dashboard.csv_safe)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _key, label, _kind in columns])
+    writer.writerow(safe_row(label for _key, label, _kind in columns))
     for row in rows:
         values = []
         for key, _label, kind in columns:
             value = row.get(key)
             values.append(round(value, 4) if kind in ("rate", "score") and value else value)
-        writer.writerow(["" if v is None else v for v in values])
+        writer.writerow(safe_row("" if v is None else v for v in values))
     return "\ufeff" + out.getvalue()
 
 
