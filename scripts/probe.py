@@ -10,7 +10,7 @@ import time
 
 import psycopg
 
-from worker.embedded_redis import answers as redis_answers
+from demo.embedded_redis import answers as redis_answers
 
 
 def answers(url: str) -> bool:

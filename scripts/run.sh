@@ -6,17 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
-CC_REDIS_URL=$(python -m worker.embedded_redis up)
+CC_REDIS_URL=$(python -m demo.embedded_redis up)
 export CC_REDIS_URL
-trap 'python -m worker.embedded_redis down' EXIT
+trap 'python -m demo.embedded_redis down' EXIT
 echo "Redis: $CC_REDIS_URL"
 
 python -m data_access.schema
-python -m worker.seed  # seeds the demo county only into a database without history
+python -m demo.seed  # seeds the demo county only into a database without history
 python -m dashboard.auth.cli first-admin  # prints a password only on the first run
 
 echo "Command centre: http://127.0.0.1:${PORT:-8050}/  (Ctrl-C stops it)"
-python -m worker.launch web ingest simulate &
+python -m demo.launch web ingest simulate &
 launcher=$!
 trap 'kill -TERM "$launcher" 2>/dev/null' INT TERM HUP
 wait "$launcher" || true  # returns early when a signal arrives; the launcher then stops

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from worker.county import GridInfo, Model, Table
+from demo.county import GridInfo, Model, Table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HISTORY_DAYS = 730
