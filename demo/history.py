@@ -684,20 +684,6 @@ def _day_arrivals(
     return rng, arrivals(rng, day.day, count, tz, kind, until)
 
 
-def reported_instants(
-    seed: int,
-    total: int,
-    now: datetime,
-    kind: str = "incident",
-    tz: ZoneInfo = SHANGHAI,
-    days: int = HISTORY_DAYS,
-) -> Iterator[tuple[Day, list[datetime]]]:
-    """The arrival process: `total` instants over the `days` local days up to `now`,
-    by day, oldest first."""
-    for day, count in day_plan(seed, total, now, kind, tz, days):
-        yield day, _day_arrivals(seed, day, count, now, kind, tz)[1]
-
-
 def day_history(
     model: Model,
     seed: int,
