@@ -16,7 +16,7 @@ test: lint
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check --no-cache .
-	$(BIN)/bandit -q -r common data_access worker dashboard callbacks -lll
+	$(BIN)/bandit -q -r common data_access worker demo dashboard callbacks -lll
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

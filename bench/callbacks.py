@@ -3,7 +3,7 @@ endpoint on the seeded demo county, on SQLite and on PostgreSQL.
 
     python -m bench.callbacks [--runs N] [--periods today,30d,year] [--only sqlite|postgresql]
 
-The demo county (python -m worker.seed's default volumes) is seeded once into
+The demo county (python -m demo.seed's default volumes) is seeded once into
 bench/out/demo.sqlite and the PostgreSQL database `cc_bench_demo` (next to
 CC_BENCH_PG_URL's database, default postgres@127.0.0.1:5432/test) and kept between runs.
 The clock is set to just after the newest report, so the seeded history reads as live
@@ -28,7 +28,7 @@ from common.config import PROJECT_ROOT, load_settings
 from dashboard.links import View
 from data_access.db import make_engine
 from data_access.models import Incident
-from worker.seed import SCALES, run
+from demo.seed import SCALES, run
 
 OUT = PROJECT_ROOT / "bench" / "out"
 PG_ADMIN = os.environ.get("CC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -54,7 +54,7 @@ from dashboard.period import period_window
 from data_access.db import make_engine
 from data_access.kpis import Filters, Window, incident_figures_by, kpis
 from data_access.models import DisputeEvent, Incident, IncidentEvent
-from worker.seed import SCALES, run
+from demo.seed import SCALES, run
 
 WARN_HOURS = 24.0  # the contract's default horizon, which bench/callbacks.py runs with
 OVERDUE_LIMIT = 100  # GET /api/v1/overdue's default limit

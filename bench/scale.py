@@ -10,7 +10,7 @@ the same version and minute, served from Redis. Naive: bench.naive's pandas path
 same window, median of --naive-runs; the ratio is naive p50 / cold p50.
 
 The scale databases are built once (bench/out/*.sqlite, PostgreSQL databases next to
-CC_BENCH_PG_URL's) by `python -m worker.seed` (docs/benchmarks.md has the commands); a
+CC_BENCH_PG_URL's) by `python -m demo.seed` (docs/benchmarks.md has the commands); a
 missing one is reported and skipped. The clock is set to just after each database's
 newest report, so its history reads as live. Ends with a `RESULT {json}` line.
 """
@@ -38,7 +38,7 @@ from dashboard.links import View
 from data_access import live
 from data_access.db import make_engine
 from data_access.models import Dispute, Incident
-from worker.seed import SCALES, run
+from demo.seed import SCALES, run
 
 OUT = PROJECT_ROOT / "bench" / "out"
 DATABASES = {

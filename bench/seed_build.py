@@ -5,8 +5,8 @@
 
 Builds a fresh database on each dialect (a SQLite file in a temporary folder, and the
 PostgreSQL database `cc_bench_seedbuild` next to CC_BENCH_PG_URL's, dropped after) with
-worker.seed's own `run`, one stage at a time, and prints each stage's seconds and the
-database's growth: bytes per incident and per dispute (the figures worker.seed_disk's
+demo.seed's own `run`, one stage at a time, and prints each stage's seconds and the
+database's growth: bytes per incident and per dispute (the figures demo.seed_disk's
 estimate uses), then the same rates extrapolated linearly to 5,000,000 incidents with
 300,000 disputes and to 1,000,000 with 60,000.
 """
@@ -27,8 +27,8 @@ from common.config import load_settings
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata
 from data_access.schema import migrate
-from worker.seed import WORKERS, run
-from worker.seed_progress import STAGES
+from demo.seed import WORKERS, run
+from demo.seed_progress import STAGES
 
 PG_ADMIN = os.environ.get("CC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_NAME = "cc_bench_seedbuild"

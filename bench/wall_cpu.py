@@ -68,7 +68,7 @@ def prepare(tmp: Path, incidents: int) -> Settings:
     engine = make_engine(url)
     load_masterdata(engine, PROJECT_ROOT / "masterdata")
     subprocess.run(  # noqa: S603 - our own module
-        [sys.executable, "-m", "worker.seed", "--database-url", url, "--incidents",
+        [sys.executable, "-m", "demo.seed", "--database-url", url, "--incidents",
          str(incidents), "--disputes", str(incidents // 15)],
         cwd=PROJECT_ROOT, check=True, capture_output=True,
     )  # fmt: skip

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             database_url=url, redis_url=args.redis_url, stream_prefix=prefix, data_dir=tmp
         )
         simulator = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "worker.simulate", "--speed", str(args.speed)],
+            [sys.executable, "-m", "demo.simulate", "--speed", str(args.speed)],
             cwd=PROJECT_ROOT, env=process_env(settings), stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

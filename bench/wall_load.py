@@ -159,7 +159,7 @@ def prepare_database(args, tmp: Path) -> str:
     engine.dispose()
     if args.incidents:
         subprocess.run(  # noqa: S603 - our own module
-            [sys.executable, "-m", "worker.seed", "--database-url", url, "--incidents",
+            [sys.executable, "-m", "demo.seed", "--database-url", url, "--incidents",
              str(args.incidents), "--disputes", str(args.incidents // 15)],
             cwd=PROJECT_ROOT, env=dict(os.environ, CC_DATA_DIR=str(tmp)), check=True,
         )  # fmt: skip
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     with running_stack(url, args.redis_url, prefix, tmp) as stack:
         simulator = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "worker.simulate", "--speed", str(args.speed)],
+            [sys.executable, "-m", "demo.simulate", "--speed", str(args.speed)],
             cwd=PROJECT_ROOT, env=process_env(settings), stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

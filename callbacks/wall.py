@@ -22,7 +22,7 @@ from callbacks.wall_figures import (
 )
 from common.clock import now
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
-from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.context import catalog, engine, grids, settings
 from dashboard.i18n import t
 from dashboard.ids import wall as ids
 from data_access.wall import cached_wall_data
@@ -116,7 +116,7 @@ def render_wall(trigger: str | None, lang: str, rendered, screen_height: int | N
 
 def _render(trigger: str | None, lang: str, rendered, screen_height: int | None):
     cfg, at = settings(), now()
-    data = cached_wall_data(engine(), cfg, at, redis_client())
+    data = cached_wall_data(engine(), cfg, at)
     names = catalog()
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
     counts, label = _map_counts(data, trigger or "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,6 @@ class Settings:
     login_max_failures: int = 5
     login_ip_max_failures: int = 30
     login_lockout_seconds: float = 900.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:

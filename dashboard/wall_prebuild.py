@@ -29,10 +29,11 @@ import copy
 import logging
 import threading
 import time
-import uuid
 
 import redis
 from flask import Flask, request
+from redis.exceptions import LockError
+from redis.lock import Lock
 
 from common.config import Settings
 from dashboard import wall_share
@@ -75,10 +76,13 @@ class Builder:
 
     def _run(self) -> None:
         cfg: Settings = self.server.config["CC_SETTINGS"]
-        token, built, built_at, pubsub = uuid.uuid4().hex, None, -BUILD_EVERY_SECONDS, None
+        built, built_at, pubsub = None, -BUILD_EVERY_SECONDS, None
+        lease = get_redis(cfg.redis_url).lock(
+            cfg.key("wall:builder"), timeout=LEASE_SECONDS, blocking=False, thread_local=False
+        )
         while time.monotonic() - self.asked < IDLE_SECONDS:
             try:
-                if not _lead(cfg, token):
+                if not _lead(lease):
                     live.unsubscribe(pubsub)
                     pubsub, built = None, None
                     time.sleep(1.0)
@@ -105,7 +109,7 @@ class Builder:
                 pubsub = None
                 time.sleep(1.0)
         live.unsubscribe(pubsub)
-        _hand_over(cfg, token)
+        _hand_over(lease)
 
     def build(self, template: dict, trigger: str) -> None:
         """`template`'s update for `trigger`, made and shared as a request would be."""
@@ -125,23 +129,21 @@ class Builder:
                 wall_share.teardown(None)
 
 
-def _lead(cfg: Settings, token: str) -> bool:
-    """Take or renew the builders' lease; True while this builder holds it."""
-    r, name = get_redis(cfg.redis_url), cfg.key("wall:builder")
-    if r.set(name, token, nx=True, ex=LEASE_SECONDS):
+def _lead(lease: Lock) -> bool:
+    """Take or renew the builders' lease; True while this builder holds it. Renewing and
+    releasing compare the lease's random token in Redis (redis-py's Lock, Lua scripts),
+    so a builder that lost its lease never renews or deletes another's."""
+    try:
+        lease.reacquire()
         return True
-    if r.get(name) != token.encode():
-        return False
-    r.expire(name, LEASE_SECONDS)
-    return True
+    except LockError:  # not held, or lost to another builder
+        return lease.acquire()
 
 
-def _hand_over(cfg: Settings, token: str) -> None:
+def _hand_over(lease: Lock) -> None:
     """An idle builder lets another worker's take over at once."""
-    r, name = get_redis(cfg.redis_url), cfg.key("wall:builder")
-    with contextlib.suppress(redis.RedisError):
-        if r.get(name) == token.encode():
-            r.delete(name)
+    with contextlib.suppress(LockError, redis.RedisError):
+        lease.release()
 
 
 def _value(body: dict, component: str):

@@ -7,7 +7,9 @@ trigger, the language, the screen height and whether the screen has rendered bef
 every other request for it gets the same bytes: from this worker's memory, else from
 Redis (gzip-compressed once, kept two minutes). Concurrent first requests are
 single-flight twice over: in a worker, one thread asks Redis and the others wait for
-it; across workers, a Redis lock lets one render while the others poll for its bytes.
+it; across workers, a Redis lock lets one render while the others poll for its bytes
+(redis-py's Lock: a random token, released by compare-and-delete, so a render that
+outlived its lock never releases another's).
 Measured with bench/wall_load.py: building and serialising an answer took about 55 ms
 of CPU, so 200 screens each building their own needed several cores.
 
@@ -28,6 +30,7 @@ from collections import OrderedDict
 
 import redis
 from flask import Flask, Response, current_app, g, request
+from redis.exceptions import LockError
 
 from dashboard.context import redis_client, settings
 from dashboard.ids import wall as ids
@@ -94,13 +97,14 @@ def _from_redis(key: str) -> bytes | None:
     """Another worker's answer for `key`, waiting while one is being made; None when this
     request is to make it (it then holds the Redis lock, g.wall_share_lock)."""
     r, name = redis_client(), redis_key(key)
+    lock = r.lock(f"{name}:lock", timeout=LOCK_SECONDS, blocking=False, thread_local=False)
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         packed = r.get(name)
         if packed is not None:
             return packed
-        if r.set(f"{name}:lock", "1", nx=True, ex=LOCK_SECONDS):
-            g.wall_share_lock = f"{name}:lock"
+        if lock.acquire():
+            g.wall_share_lock = lock
             return None
         time.sleep(POLL_SECONDS)
     return None
@@ -183,7 +187,9 @@ def _release(key: str) -> None:
     lock = g.pop("wall_share_lock", None)
     if lock is not None:
         try:
-            redis_client().delete(lock)
+            lock.release()
+        except LockError:  # expired, perhaps another's by now: not ours to delete
+            log.debug("wall answer lock expired before its render finished")
         except redis.RedisError:
             log.debug("wall answer lock left to expire", exc_info=True)
 

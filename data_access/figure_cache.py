@@ -5,11 +5,14 @@ A figure depends on the data (the live version changes whenever an event is appl
 deadline passes) and on the clock (due-soon horizons move without an event), so the key
 holds both, and a value is never older than the minute it was computed in. Concurrent
 requests for the same key are single-flight: one computes, the others wait for its value.
+The lock holds a random token and is released by compare-and-delete (redis-py's Lock, a
+Lua script), so a computation that outlived its lock never releases another's.
 When Redis is unreachable the figures are computed directly: slower, never wrong.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -19,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import redis
+from redis.exceptions import LockError
 
 from common.config import Settings
 from data_access import live
@@ -90,21 +94,22 @@ def shared(
 
 
 def _compute_once(r: redis.Redis, key: str, compute: Callable[[], Any]) -> str:
-    lock = f"{key}:lock"
-    if r.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+    lock = r.lock(f"{key}:lock", timeout=LOCK_SECONDS, blocking=False, thread_local=False)
+    if lock.acquire():
         try:
             raw = dumps(compute())
             r.set(key, raw, ex=TTL_SECONDS)
             return raw
         finally:
-            r.delete(lock)
+            with contextlib.suppress(LockError):  # expired: it may be another's by now
+                lock.release()
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         raw = r.get(key)
         if raw is not None:
             return raw
-        if not r.exists(lock):  # done just now, or the computing worker failed
+        if not r.exists(lock.name):  # done just now, or the computing worker failed
             raw = r.get(key)
             if raw is not None:
                 return raw

@@ -326,7 +326,7 @@ class IncidentDueDaily(DueCounts, Base):
     town: Mapped[str] = mapped_column(CODE, primary_key=True)
 
 
-# --- The seeder's own record: how far a staged build of the history got (worker.seed) ---
+# --- The seeder's own record: how far a staged build of the history got (demo.seed) ---
 
 
 class SeedProgress(Base):

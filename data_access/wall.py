@@ -1,34 +1,25 @@
 """Everything the wall screen shows, as plain data, from the data_access functions.
 
 `wall_data` is computed at most once per (live version, minute) and shared by every web
-worker and every screen through Redis (`cached_wall_data`), so 200 screens cost one
-computation per change.
+worker and every screen through Redis (`cached_wall_data`, by data_access.figure_cache),
+so 200 screens cost one computation per change.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
-import redis
 from sqlalchemy import Engine
 
 from common.clock import iso_local, local_today
 from common.config import Settings
-from data_access import live
+from data_access import figure_cache
 from data_access.incidents import due_soon, overdue
 from data_access.kpis import Filters, Window, dispute_figures, incident_figures_by, kpis
 from data_access.ranking import rank
 from data_access.trends import hourly_received
 
-CACHE_SECONDS = 120
 ALERT_ROWS = 12
-
-
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
@@ -64,13 +55,7 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
     }
 
 
-def cached_wall_data(engine: Engine, cfg: Settings, now: datetime, r: redis.Redis) -> dict:
-    """Wall data for the current live version and minute: computed once, shared by all."""
-    version = live.version(cfg, r)
-    key = cfg.key(f"wall:data:{version}:{int(now.timestamp() // 60)}")
-    raw = r.get(key)
-    if raw is None:
-        data = wall_data(engine, cfg, now)
-        raw = json.dumps(data, default=_jsonable, ensure_ascii=False)
-        r.set(key, raw, ex=CACHE_SECONDS)
-    return json.loads(raw)
+def cached_wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
+    """Wall data for the current live version and minute: computed once, shared by all
+    (data_access.figure_cache, as the leader pages' figures)."""
+    return figure_cache.shared(cfg, "wall.data", None, now, lambda: wall_data(engine, cfg, now))

@@ -12,7 +12,7 @@ import urllib.request
 
 import psycopg
 
-from worker.embedded_redis import answers as redis_answers
+from demo.embedded_redis import answers as redis_answers
 
 
 def _http_answers(url: str) -> bool:

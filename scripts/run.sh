@@ -7,18 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
-CC_REDIS_URL=$(python -m worker.embedded_redis up)
+CC_REDIS_URL=$(python -m demo.embedded_redis up)
 export CC_REDIS_URL
-trap 'python -m worker.embedded_redis down' EXIT
+trap 'python -m demo.embedded_redis down' EXIT
 echo "Redis: $CC_REDIS_URL (stream prefix ${CC_STREAM_PREFIX:-cc:})"
-python -m worker.stream_guard
+python -m demo.stream_guard
 export CC_HOST="${CC_HOST:-127.0.0.1}"
 
 python -m data_access.schema
-python -m worker.seed  # seeds the demo county only into a database without history
+python -m demo.seed  # seeds the demo county only into a database without history
 python -m dashboard.auth.cli first-admin  # prints a password only on the first run
 
-python -m worker.launch web ingest simulate &
+python -m demo.launch web ingest simulate &
 launcher=$!
 trap 'kill -TERM "$launcher" 2>/dev/null' INT TERM HUP
 url="http://$CC_HOST:${PORT:-8050}/"

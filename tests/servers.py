@@ -171,7 +171,7 @@ def web_process(settings, port: int, log_path: Path, warm: bool = True) -> subpr
     group so that stopping it ends every worker and every open connection. Returns once
     /health answers, or with `warm` false as soon as the port accepts connections (so the
     caller's requests are the workers' first)."""
-    from worker.launch import read_procfile
+    from demo.launch import read_procfile
 
     command = read_procfile(PROJECT_ROOT / "Procfile")["web"].replace("${PORT:-8050}", str(port))
     log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits

@@ -1,5 +1,5 @@
 """A small seeded county for list, page and export tests: the demo's master data and a
-60-day history of a few hundred incidents, written by worker.seed's own functions."""
+60-day history of a few hundred incidents, written by demo.seed's own functions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from common.config import PROJECT_ROOT
 from data_access.masterdata import load_masterdata, load_sla
+from demo.county import Model, load_model
+from demo.seed import seed_history
 from tests.factories import TZ
-from worker.county import Model, load_model
-from worker.seed import seed_history
 
 MASTERDATA = PROJECT_ROOT / "masterdata"
 

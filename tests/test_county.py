@@ -9,8 +9,8 @@ import pytest
 
 from common.config import PROJECT_ROOT
 from data_access.masterdata import grid_geometries, load_catalog, load_masterdata, load_sla
-from worker.county import build_county, load_model, ring_area, write_county
-from worker.history import point_in_ring
+from demo.county import build_county, load_model, ring_area, write_county
+from demo.history import point_in_ring
 
 SHIPPED = PROJECT_ROOT / "masterdata"
 

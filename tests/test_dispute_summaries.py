@@ -23,10 +23,10 @@ from data_access.kpis import (
     dispute_flow,
 )
 from data_access.models import Dispute
+from demo.county import load_model
+from demo.history import dispute_events
 from tests.factories import TZ, accepted, apply_entries, entry
-from worker.county import load_model
 from worker.dispute_summaries import SUMMARIES, rebuild_in
-from worker.history import dispute_events
 
 
 def _summary(engine) -> dict:

@@ -111,3 +111,16 @@ def test_page_data_follows_the_live_version(settings, engine, redis_client):
     assert fresh["current"]["incidents"]["received"] == 2
     assert fresh == {**uncached, "window": fresh["window"]}
     assert Filters() == view.filters
+
+
+def test_a_computation_that_outlived_its_lock_leaves_the_new_holders_lock(settings, redis_client):
+    """Compare-and-delete: the lock expired during a slow computation and another worker
+    took it; finishing must not release the other's lock."""
+    key = figure_cache.cache_key(settings, "slow", [], live.version(settings), AT)
+
+    def outlived():
+        redis_client.set(f"{key}:lock", "another-holder", ex=30)  # ours expired, re-taken
+        return 1
+
+    assert figure_cache.shared(settings, "slow", [], AT, outlived) == 1
+    assert redis_client.get(f"{key}:lock") == b"another-holder"

@@ -12,11 +12,11 @@ from common.config import PROJECT_ROOT
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata, load_sla
 from data_access.schema import migrate
+from demo.county import load_model
+from demo.history import SHANGHAI, day_history, day_plan, history, point_in_ring
+from demo.seed import is_seeded, run, seed_history, stream_ids, to_events
 from worker.apply import apply_events
 from worker.contract import parse_entry
-from worker.county import load_model
-from worker.history import SHANGHAI, day_history, day_plan, history, point_in_ring
-from worker.seed import is_seeded, run, seed_history, stream_ids, to_events
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 TABLES = {

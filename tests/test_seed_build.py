@@ -19,13 +19,13 @@ from common.config import PROJECT_ROOT
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata, load_sla
 from data_access.schema import migrate
+from demo import seed_disk, seed_progress
+from demo.county import load_model
+from demo.history import SHANGHAI
+from demo.seed import SeedRefused, check_disk, run, seed_history
+from demo.seed_progress import STAGES, Plan, Reach
 from tests.conftest import _fresh_pg_schema
 from tests.test_seed import dump
-from worker import seed_disk, seed_progress
-from worker.county import load_model
-from worker.history import SHANGHAI
-from worker.seed import SeedRefused, check_disk, run, seed_history
-from worker.seed_progress import STAGES, Plan, Reach
 
 INCIDENTS, DISPUTES, SEED = 3000, 300, 4
 
@@ -40,7 +40,7 @@ def _reach(url: str) -> tuple[Plan, dict[str, Reach]] | None:
 
 def _seed_command(url: str, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "worker.seed", "--database-url", url,
+        sys.executable, "-m", "demo.seed", "--database-url", url,
         "--incidents", str(INCIDENTS), "--disputes", str(DISPUTES), "--seed", str(SEED),
         *extra,
     ]  # fmt: skip
@@ -237,7 +237,7 @@ def _limit_memory() -> None:  # a broken check would start generating a huge his
 def test_the_command_refuses_before_writing_anything(tmp_path):
     url = f"sqlite:///{tmp_path / 'refused.sqlite'}"
     refused = subprocess.run(
-        [sys.executable, "-m", "worker.seed", "--database-url", url, "--workers", "1",
+        [sys.executable, "-m", "demo.seed", "--database-url", url, "--workers", "1",
          "--incidents", str(10**13), "--disputes", "0"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "CC_DATA_DIR": str(tmp_path)},

@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import timedelta
 
 from common import clock
+from demo.county import load_model
+from demo.history import incident_events
+from demo.simulate import Faults, Schedule, burst, malform, plan_lifecycle, run, with_deadline
 from worker.contract import ContractError, parse_entry
-from worker.county import load_model
-from worker.history import incident_events
-from worker.simulate import Faults, Schedule, burst, malform, plan_lifecycle, run, with_deadline
 
 
 def _entries(redis_client, settings) -> list[tuple[str, dict]]:

@@ -1,4 +1,4 @@
-"""`make run` refuses to share its stream with another running copy (worker.stream_guard)."""
+"""`make run` refuses to share its stream with another running copy (demo.stream_guard)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 import time
 
 from data_access.live import keys
-from worker.stream_guard import refusal
+from demo.stream_guard import refusal
 
 
 def _beat(settings, redis_client) -> None:

@@ -24,9 +24,9 @@ from data_access.kpis import (
     received_by_weekday_hour,
 )
 from data_access.median import histogram_median, sorted_median
+from demo.county import load_model
+from demo.history import incident_events
 from tests.factories import TZ, apply_entries, entry, reported
-from worker.county import load_model
-from worker.history import incident_events
 from worker.summaries import SUMMARIES, rebuild
 
 

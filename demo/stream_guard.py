@@ -2,7 +2,7 @@
 
 Two copies of the product that share a Redis and a key prefix share one consumer group:
 each would apply part of the other's events to its own database. `make run` calls
-`python -m worker.stream_guard` before it starts anything. Every ingest process writes the
+`python -m demo.stream_guard` before it starts anything. Every ingest process writes the
 heartbeat once a loop (about every second), so a heartbeat younger than `ACTIVE_SECONDS`
 means a copy is consuming now; one that stopped a moment ago (ours, restarted) stops
 looking active within that time, so the guard waits that long before it refuses. Consumer

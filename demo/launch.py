@@ -1,6 +1,6 @@
 """Run Procfile processes side by side, as foreman or honcho would.
 
-`python -m worker.launch web ingest simulate` starts those Procfile lines from the repository
+`python -m demo.launch web ingest simulate` starts those Procfile lines from the repository
 root, each in its own process group, and prefixes every line they print with the name.
 When one of them exits, or on Ctrl-C, SIGTERM or SIGHUP, all get SIGTERM, then SIGKILL
 after a grace period. A line whose program or Python module is missing fails before

@@ -1,7 +1,7 @@
 """The `simulate` process: publishes the demo county's live events to the stream.
 
 Incidents and disputes arrive at the county's realistic rate (about 95,000 incidents a
-year, following the daily rhythm of worker.history) times a speed-up factor; each
+year, following the daily rhythm of demo.history) times a speed-up factor; each
 lifecycle comes from the same generator as the seeded history, with its delays divided
 by the speed-up so a day's work plays out in minutes. Every event carries the real
 instant it is published as `ts` (the contract refuses a `ts` far in the future), and a
@@ -31,8 +31,8 @@ import redis
 from common import clock
 from common.config import Settings, load_settings
 from data_access.redis_client import get_redis
-from worker.county import Model, load_model
-from worker.history import DISPUTE_HOURS, INCIDENT_HOURS, dispute_events, incident_events
+from demo.county import Model, load_model
+from demo.history import DISPUTE_HOURS, INCIDENT_HOURS, dispute_events, incident_events
 
 log = logging.getLogger("simulate")
 

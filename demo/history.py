@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from worker.county import GridInfo, Model, Table
+from demo.county import GridInfo, Model, Table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HISTORY_DAYS = 730
@@ -682,20 +682,6 @@ def _day_arrivals(
     rng = random.Random(f"{seed}:{kind}:{day.day.isoformat()}")
     until = now if day.day == now.astimezone(tz).date() else None
     return rng, arrivals(rng, day.day, count, tz, kind, until)
-
-
-def reported_instants(
-    seed: int,
-    total: int,
-    now: datetime,
-    kind: str = "incident",
-    tz: ZoneInfo = SHANGHAI,
-    days: int = HISTORY_DAYS,
-) -> Iterator[tuple[Day, list[datetime]]]:
-    """The arrival process: `total` instants over the `days` local days up to `now`,
-    by day, oldest first."""
-    for day, count in day_plan(seed, total, now, kind, tz, days):
-        yield day, _day_arrivals(seed, day, count, now, kind, tz)[1]
 
 
 def day_history(

@@ -3,7 +3,7 @@
 Two halves:
 - `build_county(seed)` invents the master data (towns and subdistricts, communities and
   villages, ~300 综合网格 tiling the county, departments, code names, SLA rules) and
-  `write_county` writes it in the master data file format (`python -m worker.county
+  `write_county` writes it in the master data file format (`python -m demo.county
   --write DIR`); the shipped defaults in masterdata/ come from it.
 - `load_model(directory)` reads any county's master data files (a real county's too)
   into the `Model` the history generator samples from. What only generation needs
