@@ -1,7 +1,8 @@
 """The `simulate` process: publishes the demo county's live events to the stream.
 
 Incidents and disputes arrive at the county's realistic rate (about 95,000 incidents a
-year, following the daily rhythm of demo.history) times a speed-up factor; each
+year, following the daily rhythm of demo.history), in real time by default, or times a
+speed-up factor (`--speed 60`, for demos and benchmarks); each
 lifecycle comes from the same generator as the seeded history, with its delays divided
 by the speed-up so a day's work plays out in minutes. Every event carries the real
 instant it is published as `ts` (the contract refuses a `ts` far in the future), and a
@@ -131,13 +132,15 @@ def plan_lifecycle(
     tz,
 ) -> None:
     """Schedule a lifecycle: each event's `ts` is the instant it is meant to happen; late,
-    out-of-order and duplicate deliveries change when it is published, not its `ts`."""
+    out-of-order and duplicate deliveries change when it is published, not its `ts`, and
+    only ever to later: an event is never published before its `ts` (a future `ts` would
+    show an outcome on the wall before the figures may count it)."""
     timed = compress(events, start, speed, tz)
     for i, (offset, fields) in enumerate(timed):
         fields["ts"] = (start + timedelta(seconds=offset)).astimezone(tz).isoformat()
         at = start_mono + offset
-        if i and rng.random() < faults.out_of_order:
-            at = start_mono + timed[i - 1][0] - 0.001  # published before its predecessor
+        if i + 1 < len(timed) and rng.random() < faults.out_of_order:
+            at = start_mono + timed[i + 1][0] + 0.001  # held until after its successor
         if rng.random() < faults.late:
             at += rng.uniform(1, 30)  # held back: arrives after later events
         schedule.add(at, fields)
@@ -222,7 +225,13 @@ def burst(cfg: Settings, count: int, seed: int | None) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Publish the demo county's live events.")
-    parser.add_argument("--speed", type=float, default=60.0, help="speed-up factor (1 = real)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="speed-up factor: 1 (the default) is real time, a normal day; e.g. 60 for a "
+        "fast demo or a benchmark",
+    )
     parser.add_argument("--burst", type=int, default=0, help="publish N events at once, exit")
     parser.add_argument("--malformed", type=float, default=Faults.malformed)
     parser.add_argument("--late", type=float, default=Faults.late)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from common import clock
 from demo.county import load_model
@@ -75,3 +75,19 @@ def test_burst_publishes_exactly_n(redis_client, settings):
     rate = burst(settings, 500, seed=1)
     assert redis_client.xlen(settings.stream_key) == 500
     assert rate > 0
+
+
+def test_no_event_is_published_before_its_ts_whatever_the_faults(settings):
+    """Late, duplicate and out-of-order deliveries only ever hold an event back."""
+    model = load_model(settings.masterdata_dir)
+    rng = random.Random(11)
+    start = clock.now()
+    for n in range(40):
+        events = incident_events(model, rng, f"INC-T-{n}", start, None, False, settings.tz)
+        schedule = Schedule()
+        faults = Faults(late=1.0, duplicate=1.0, out_of_order=1.0, malformed=0)
+        plan_lifecycle(events, 0.0, start, 100.0, faults, rng, schedule, settings.tz)
+        offsets = sorted((datetime.fromisoformat(e["ts"]) - start).total_seconds() for e in events)
+        for t in [o - 0.0005 for o in offsets] + [float("inf")]:
+            for fields in schedule.due(t):
+                assert datetime.fromisoformat(fields["ts"]) <= start + timedelta(seconds=t)
