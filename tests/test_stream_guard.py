@@ -29,7 +29,7 @@ def test_an_ingest_that_keeps_looping_is_another_copy(settings, redis_client):
     beating = threading.Thread(target=loop)
     beating.start()
     try:
-        reason = refusal(settings, redis_client, active_seconds=1.0)
+        reason = refusal(settings, redis_client, active_seconds=3.0)
     finally:
         stop.set()
         beating.join()
