@@ -11,12 +11,13 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_up
 
 from callbacks.declared import Declared
 from common.clock import now
-from common.masking import mask_fields, mask_phone, mask_text
+from common.masking import mask_phone, mask_text
 from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
+from dashboard.components.timeline import level_text, stars, timeline
 from dashboard.context import catalog, engine, grids, redis_client, settings
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
@@ -34,10 +35,6 @@ STATE_FIELDS = (
     ("grid", "grid"),
     ("department", "department"),
 )
-CODED = dict(STATE_FIELDS)
-INSTANTS = ("deadline",)
-# shown in an event's heading line, not among its other fields
-EVENT_HEAD = frozenset({"event_id", "entity", "id", "status", "ts", "actor", "department"})
 MAP_PAD = 2.5  # grid sizes around it
 
 
@@ -47,16 +44,6 @@ def span_text(seconds: float, day: str) -> str:
     days, s = divmod(s, 86400)
     clock = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
     return f"{days}{day} {clock}" if days else clock
-
-
-def stars(score: int | None, lang: str) -> str:
-    if score is None:
-        return t("incident.not_rated", lang)
-    return "★" * score + "☆" * (5 - score) + f" {score}/5"
-
-
-def level_text(level: int, lang: str) -> str:
-    return t("incident.level", lang, n=level) if level else t("incident.level_none", lang)
 
 
 def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
@@ -103,73 +90,6 @@ def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> h
     phone_value = [html.Span(phone, className="cc-phone"), " ", html.Small(note)] if phone else None
     items += _row(t("incident.field.reporter_phone", lang), phone_value)
     return html.Dl(items, className="cc-facts")
-
-
-def _field_value(name: str, value: str, names: Catalog, lang: str, tz) -> str:
-    if name in CODED:
-        return names.name(CODED[name], value, lang)
-    if name == "level":
-        return level_text(int(value) if str(value).isdigit() else 1, lang)
-    if name == "satisfaction" and str(value).isdigit():
-        return stars(int(value), lang)
-    if name in INSTANTS:
-        try:
-            return local(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
-        except ValueError:
-            return value
-    return value
-
-
-def _field_label(name: str, lang: str) -> str:
-    key = f"incident.field.{name}"
-    try:
-        return t(key, lang)
-    except KeyError:  # a field the contract does not name: shown under its own name
-        return name
-
-
-def timeline(events: list[dict], names: Catalog, lang: str, tz, unmasked: bool) -> html.Ol:
-    """Every event, oldest first, with its actor, department and every other field."""
-    items = []
-    for event in events:
-        fields = {k: v for k, v in event.items() if k != "ts"}
-        if not unmasked:
-            fields = mask_fields(fields)
-        status = fields.get("status", "")
-        head = [
-            html.Time(local(event["ts"], tz), className="cc-event__ts"),
-            html.Strong(names.name("incident_status", status, lang), className="cc-event__status"),
-        ]
-        if status == "escalated":
-            level = fields.get("level") or "1"
-            head.append(
-                html.Span(_field_value("level", level, names, lang, tz), className="cc-level")
-            )
-        actor = fields.get("actor") or t("incident.system", lang)
-        who = [html.Span(f"{t('incident.field.actor', lang)}: {actor}")]
-        if fields.get("department"):
-            department = names.name("department", fields["department"], lang)
-            who.append(html.Span(f"{t('incident.field.department', lang)}: {department}"))
-        extra = []
-        shown = EVENT_HEAD | ({"level"} if status == "escalated" else set())
-        for name, value in fields.items():
-            if name in shown or value in (None, ""):
-                continue
-            extra += [
-                html.Dt(_field_label(name, lang)),
-                html.Dd(_field_value(name, value, names, lang, tz)),
-            ]
-        items.append(
-            html.Li(
-                className=f"cc-event cc-event--{status}",
-                children=[
-                    html.Div(head, className="cc-event__head"),
-                    html.Div(who, className="cc-event__who"),
-                    html.Dl(extra, className="cc-event__fields") if extra else None,
-                ],
-            )
-        )
-    return html.Ol(items, className="cc-timeline")
 
 
 def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):

@@ -10,7 +10,8 @@ import dash
 import pytest
 from dash import html
 
-from callbacks.incident import clock_data, span_text, state_panel, timeline
+from callbacks.incident import clock_data, span_text, state_panel
+from dashboard.components.timeline import timeline
 from dashboard.escalation import NotOpen, escalate
 from dashboard.ids import incident as ids
 from data_access.audit import recent
