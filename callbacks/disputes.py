@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import ClientsideFunction, Input, Output, State, no_update
 from werkzeug.datastructures import MultiDict
 
@@ -51,6 +53,19 @@ def get_rows(request: dict | None, params: list, lang: str):
         return {"rowData": data}, no_update
     total = start + len(rows) if start > 0 else dispute_total(engine(), q, at)
     return {"rowData": data, "rowCount": total}, t("disputes.total", lang, n=count(total))
+
+
+@declared.callback(
+    Output(ids.NAV, "href", allow_duplicate=True),
+    Input(ids.GRID, "cellClicked"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+def open_row(cell: dict | None, lang: str):
+    """A click on a dispute opens its page."""
+    if not cell or not cell.get("rowId"):
+        return no_update
+    return f"/disputes/{quote(str(cell['rowId']), safe='')}?lang={lang}"
 
 
 @declared.callback(

@@ -358,6 +358,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "disputes.set.resolved": {"zh": "已化解", "en": "Resolved"},
     "disputes.set.decided": {"zh": "已有结果", "en": "Decided"},
     "disputes.set.pending": {"zh": "调处中", "en": "Pending"},
+    "dispute.heading": {"zh": "矛盾纠纷 {id}", "en": "Dispute {id}"},
+    "dispute.back": {"zh": "← 返回纠纷列表", "en": "← Back to the disputes"},
+    "dispute.not_found": {
+        "zh": "没有编号为 {id} 的纠纷（或尚未受理）。",
+        "en": "No dispute {id} (or it has not been accepted yet).",
+    },
     "incident.heading": {"zh": "事件 {id}", "en": "Incident {id}"},
     "incident.back": {"zh": "← 返回事件列表", "en": "← Back to the list"},
     "incident.not_found": {
