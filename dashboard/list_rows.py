@@ -56,11 +56,13 @@ def hours_overdue(row: dict, now: datetime) -> float | None:
 
 
 def incident_grid_row(row: dict, catalog: Catalog, lang: str, tz: ZoneInfo, now: datetime):
-    """A grid row: names for display, the deadline in epoch ms for the live countdown."""
+    """A grid row: names for display, the deadline in epoch ms for the live countdown, the
+    title masked for every role (the case page shows it whole to those who may see it)."""
     named = {k: catalog.name(kind, row[k], lang) for k, kind in INCIDENT_NAMED.items()}
     return {
         **row,
         **named,
+        "title": mask_text(row.get("title")) or "",
         "reported_at": local(row["reported_at"], tz),
         "deadline": local(row["deadline"], tz),
         "closed_at": local(row["closed_at"], tz),

@@ -70,7 +70,8 @@ COLUMNS = (
     "escalation_level",
     "satisfaction",
 )
-EXPORT_COLUMNS = (*COLUMNS, "title", "reporter_phone")
+GRID_COLUMNS = (*COLUMNS, "title")
+EXPORT_COLUMNS = (*GRID_COLUMNS, "reporter_phone")
 SORTABLE = frozenset({*COLUMNS, "hours_overdue"})
 DEFAULT_SORT = Sort("reported_at", descending=True)
 COUNT_DIMENSIONS = ("town", "department")
@@ -221,7 +222,8 @@ def incident_page(
     stop: int,
 ) -> list[dict]:
     """Rows [start, stop) of the sorted list (codes, not names: naming is the pages' job)."""
-    return listing.page(engine, sorted_select(q, now, warn_hours, sort, lang), start, stop)
+    query = sorted_select(q, now, warn_hours, sort, lang, GRID_COLUMNS)
+    return listing.page(engine, query, start, stop)
 
 
 def incident_total(engine: Engine, q: IncidentQuery, now: datetime, warn_hours: float) -> int:

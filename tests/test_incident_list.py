@@ -233,3 +233,16 @@ def test_dispute_list_filters_and_sorts(engine):
     assert listed(DisputeQuery(mediation_types=("people",))) == ["X"]
     assert listed(DisputeQuery(accepted_from=DAY)) == ["Y"]
     assert listed(DisputeQuery(sets=("pending",), window=Window(DAY, DAY))) == ["Y"]
+
+
+def test_grid_rows_carry_the_title_masked_for_every_role(county):
+    from zoneinfo import ZoneInfo
+
+    from dashboard.list_rows import incident_grid_row
+    from data_access.masterdata import Catalog
+
+    rows = incident_page(county, IncidentQuery(), NOW, 24.0, BY_ID, "en", 0, 10)
+    assert rows and all("title" in r for r in rows)
+    row = {**rows[0], "title": "路灯不亮，联系13800001234"}
+    shown = incident_grid_row(row, Catalog({}), "zh", ZoneInfo("Asia/Shanghai"), NOW)
+    assert shown["title"] == "路灯不亮，联系138****1234"

@@ -19,7 +19,8 @@ SHARED = "incidents.col."
 INCIDENT_COLUMNS = tuple(
     (name, width, SHARED + name)
     for name, width in (
-        ("id", 175),
+        ("id", 190),
+        ("title", 260),
         ("town", 120),
         ("grid", 130),
         ("category", 110),
@@ -35,7 +36,7 @@ INCIDENT_COLUMNS = tuple(
     )
 )
 DISPUTE_COLUMNS = (
-    ("id", 160, SHARED + "id"),
+    ("id", 190, SHARED + "id"),
     ("town", 140, SHARED + "town"),
     ("grid", 140, SHARED + "grid"),
     ("kind", 140, "disputes.col.kind"),
@@ -45,20 +46,6 @@ DISPUTE_COLUMNS = (
     ("accepted_at", 140, "disputes.col.accepted_at"),
     ("resolved_at", 140, "disputes.col.resolved_at"),
     ("judicial_confirmation", 120, "disputes.col.judicial_confirmation"),
-)
-# never narrowed when the grid fits its columns to the screen (others shrink, with tooltips)
-FIXED_WIDTH = frozenset(
-    {
-        "id",
-        "reported_at",
-        "deadline",
-        "hours_overdue",
-        "escalation_level",
-        "status",
-        "satisfaction",
-        "accepted_at",
-        "resolved_at",
-    }
 )
 # column-specific display: the live SLA countdown, the escalation level, the score
 RENDERERS = {
@@ -76,7 +63,7 @@ def column_defs(columns, sortable: frozenset[str], sort: Sort, lang: str, params
             "colId": name,
             "headerName": t(key, lang),
             "width": width,
-            "minWidth": width if name in FIXED_WIDTH else int(width * 0.7),
+            "minWidth": width,  # never narrower than its text: the grid scrolls instead
             "sortable": name in sortable,
             **RENDERERS.get(name, {}),
         }
@@ -127,7 +114,12 @@ def case_grid(
         id=grid_id,
         rowModelType="infinite",
         columnDefs=column_defs(columns, sortable, sort, lang, params),
-        defaultColDef={"resizable": True, "sortingOrder": ["asc", "desc"]},
+        defaultColDef={
+            "resizable": True,
+            "sortingOrder": ["asc", "desc"],
+            "wrapHeaderText": True,  # a long header (English) wraps rather than being cut
+            "autoHeaderHeight": True,
+        },
         getRowId="params.data.id",
         dashGridOptions={
             "cacheBlockSize": BLOCK,
