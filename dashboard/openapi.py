@@ -149,6 +149,18 @@ SCHEMAS = {
             "redis": {"type": "boolean"},
             "sql": {"type": "boolean"},
             "stream_lag": _nullable("integer"),
+            "calendar": {
+                "type": ["object", "null"],
+                "description": "The working-day calendar; null when CC_CALENDAR is unreadable",
+                "properties": {
+                    "known_until": {"type": "string", "format": "date"},
+                    "missing_next_year": {
+                        "type": "boolean",
+                        "description": "From 1 December: next year's calendar is unknown",
+                    },
+                },
+                "required": ["known_until", "missing_next_year"],
+            },
         }
     ),
 }
