@@ -1,0 +1,75 @@
+"""The one vocabulary of the stream contract and its figures (CONTRACT sections 1 and 2).
+
+Statuses, the sets they fall in, the satisfaction threshold, the dispute outcomes and each
+rate's numerator and denominator, read by the stream contract, the fold, the summaries,
+the KPI queries, the lists, the tiles and the OpenAPI schema alike. A new status or rate
+is one edit here plus its uses, never a string typed in five files.
+"""
+
+from __future__ import annotations
+
+# --- Incidents -----------------------------------------------------------------------
+
+# Every status an incident event may carry, in lifecycle order (the stream contract).
+INCIDENT_LIFECYCLE = (
+    "reported",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+    "reopened",
+    "escalated",
+)
+CREATED = "reported"  # the event that creates an incident
+REOPENED = "reopened"  # starts a new cycle: a new deadline, closed_at cleared
+REJECTED = "rejected"  # never received, never open
+OPEN_STATUSES = ("reported", "dispatched", "in_progress", "reopened")
+CLOSING_STATUSES = ("resolved", "closed")  # the first one in a cycle stamps closed_at
+CLOSED_STATUSES = CLOSING_STATUSES  # an incident now in one of these is closed
+TERMINAL_STATUSES = (*CLOSING_STATUSES, REJECTED)  # no longer open, nothing late about it
+NON_STATUS = ("escalated",)  # an event that leaves the status as it was
+# The statuses a row may hold, as the lists offer them.
+INCIDENT_STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES, REJECTED, *NON_STATUS)
+RATED_STATUS = "closed"  # the event that may carry a satisfaction score
+SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
+SATISFIED_FROM = 4  # a score at or above this is satisfied
+PRIORITIES = ("urgent", "high", "normal", "low")
+DEFAULT_PRIORITY = "normal"
+
+# --- Disputes ------------------------------------------------------------------------
+
+DISPUTE_LIFECYCLE = (
+    "accepted",
+    "mediating",
+    "mediated",
+    "failed",
+    "adjudicated",
+    "litigation",
+    "withdrawn",
+)
+ACCEPTED = "accepted"  # the event that creates a dispute
+MEDIATING = "mediating"
+DISPUTE_OUTCOMES = ("mediated", "failed", "adjudicated", "litigation", "withdrawn")
+DISPUTE_STATUSES = (ACCEPTED, MEDIATING, *DISPUTE_OUTCOMES)
+RESOLVED = ("mediated", "adjudicated")  # the contract's resolved
+DECIDED = (*RESOLVED, "failed", "litigation")  # the mediation success rate's denominator
+WITHDRAWN = "withdrawn"  # an outcome that is neither resolved nor decided
+PENDING = "pending"  # accepted with no outcome yet (as of now)
+# The outcomes in the order the pages show them.
+OUTCOMES_SHOWN = (*DECIDED, WITHDRAWN)
+MEDIATED = "mediated"  # the outcome that may carry judicial confirmation
+MEDIATION_TYPES = ("people", "administrative", "judicial", "industry")
+
+# --- Rates: name -> (numerator, denominator), names of counts in the figures' dicts ------
+
+INCIDENT_RATES = {
+    "closure_rate": ("closed", "received"),
+    "on_time_rate": ("on_time", "due"),
+    "satisfaction_rate": ("satisfied", "rated"),
+}
+DISPUTE_RATES = {
+    "resolution_rate": ("resolved", "accepted"),
+    "mediation_success_rate": ("mediated", "decided"),
+}
+RATES = {**INCIDENT_RATES, **DISPUTE_RATES}
