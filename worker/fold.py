@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 from common.clock import parse_ts
 from common.config import DEFAULT_SLA_HOURS
+from common.vocabulary import CLOSING_STATUSES as CLOSING
+from common.vocabulary import NON_STATUS
 from worker.contract import Event
-
-CLOSING = ("resolved", "closed")
-NON_STATUS = ("escalated",)
 
 
 class Sla:
