@@ -93,6 +93,16 @@ INCIDENT = _object(
         "title": _nullable("string", description="phone-like text masked unless allowed"),
         "description": _nullable("string", description="phone-like text masked unless allowed"),
         "reporter_phone": _nullable("string", description="masked, e.g. 138****1234"),
+        "solved": _nullable("boolean", description="the latest given on closed or visited"),
+        "merged_into": _nullable("string", description="while the status is merged"),
+        "signed_at": _nullable(
+            "string", format="date-time", description="the first signed after the first dispatch"
+        ),
+        "contacted_at": _nullable(
+            "string", format="date-time", description="the first contacted after the first dispatch"
+        ),
+        "returns": {**COUNT, "description": "how many returned events"},
+        "extensions": {**COUNT, "description": "how many extended events moved the deadline"},
     }
 )
 TIMELINE_EVENT = _object(
