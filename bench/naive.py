@@ -37,18 +37,23 @@ from callbacks.leader_data import comparison_windows
 from common import clock
 from common.clock import local_today
 from common.config import load_settings
+from common.vocabulary import (
+    CLOSED_STATUSES,
+    DECIDED,
+    DISPUTE_OUTCOMES,
+    PENDING,
+    REJECTED,
+    RESOLVED,
+    SATISFIED_FROM,
+    TERMINAL_STATUSES,
+    WITHDRAWN,
+)
 from dashboard import api_params
 from dashboard.links import View
 from dashboard.period import period_window
 from data_access.db import make_engine
 from data_access.kpis import Filters, Window, incident_figures_by, kpis
-from data_access.models import (
-    CLOSED_STATUSES,
-    DISPUTE_OUTCOMES,
-    DisputeEvent,
-    Incident,
-    IncidentEvent,
-)
+from data_access.models import DisputeEvent, Incident, IncidentEvent
 from worker.seed import SCALES, run
 
 WARN_HOURS = 24.0  # the contract's default horizon, which bench/callbacks.py runs with
@@ -70,7 +75,7 @@ SET_NAMES = (
 )
 MIX = ("channel", "category")
 PAGE_PERIODS = ("30d", "today", "7d", "month", "year")  # the default first: it wins ties
-DISPUTE_SETS = ("accepted", "mediated", "adjudicated", "failed", "litigation", "withdrawn")
+DISPUTE_SETS = ("accepted", *DECIDED, WITHDRAWN)
 
 Naive = Callable[[Engine, Window, Filters, datetime, ZoneInfo], object]
 
@@ -160,7 +165,7 @@ def _key(value):
 def _incident_sets(frame: pd.DataFrame, window: Window, now: datetime) -> pd.DataFrame:
     """One boolean column per set of the contract, evaluated as of `now`."""
     at = _utc(now)
-    not_rejected = frame["status"] != "rejected"
+    not_rejected = frame["status"] != REJECTED
     closed_by = frame["status"].isin(CLOSED_STATUSES) & (frame["closed_at"] <= at)
     open_now = not_rejected & ~closed_by
     received = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= at)
@@ -176,7 +181,7 @@ def _incident_sets(frame: pd.DataFrame, window: Window, now: datetime) -> pd.Dat
             "overdue_open": received & open_now & (deadline <= at),
             "due_soon": received & open_now & (deadline > at) & (deadline <= horizon),
             "rated": received & closed_by & frame["satisfaction"].notna(),
-            "satisfied": received & closed_by & (frame["satisfaction"] >= 4),
+            "satisfied": received & closed_by & (frame["satisfaction"] >= SATISFIED_FROM),
         }
     )
 
@@ -255,7 +260,7 @@ def naive_backlog(engine: Engine, filters: Filters, now: datetime) -> dict:
     reported: no window, so the naive read is the whole table."""
     sql = f"SELECT status, deadline, {FILTER_COLUMNS} FROM incidents"
     frame = _in_scope(_read(engine, sql), filters)
-    frame = frame[~frame["status"].isin((*CLOSED_STATUSES, "rejected"))]
+    frame = frame[~frame["status"].isin(TERMINAL_STATUSES)]
     at = _utc(now)
     deadline = frame["deadline"]
     soon = (deadline > at) & (deadline <= at + pd.Timedelta(hours=WARN_HOURS))
@@ -277,11 +282,11 @@ def _dispute_sets(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 def _dispute_shape(counts: dict) -> dict:
     c = {name: int(counts[name]) for name in DISPUTE_SETS}
-    decided = c["mediated"] + c["adjudicated"] + c["failed"] + c["litigation"]
+    decided = sum(c[s] for s in DECIDED)
     return {
         **c,
-        "pending": c["accepted"] - decided - c["withdrawn"],
-        "resolution_rate": _rate(c["mediated"] + c["adjudicated"], c["accepted"]),
+        PENDING: c["accepted"] - decided - c[WITHDRAWN],
+        "resolution_rate": _rate(sum(c[s] for s in RESOLVED), c["accepted"]),
         "mediation_success_rate": _rate(c["mediated"], decided),
     }
 
@@ -411,8 +416,8 @@ def naive_flow(engine, window: Window, filters: Filters, now: datetime, tz=None)
     frame = frame[frame["accepted_at"] <= at]
     went = frame["id"].isin(mediating["dispute_id"])
     done = frame["status"].isin(DISPUTE_OUTCOMES) & (frame["resolved_at"] <= at)
-    outcomes = (*DISPUTE_OUTCOMES, "pending")
-    status = frame["status"].where(done, "pending")
+    outcomes = (*DISPUTE_OUTCOMES, PENDING)
+    status = frame["status"].where(done, PENDING)
     flow = {
         "accepted": len(frame),
         "mediating": int(went.sum()),
@@ -436,7 +441,7 @@ def naive_flow(engine, window: Window, filters: Filters, now: datetime, tz=None)
     by_status = finished["status"]
     durations = {
         "edges": list(DURATION_EDGES_DAYS),
-        "resolved": summary(days[by_status.isin(("mediated", "adjudicated"))]),
+        "resolved": summary(days[by_status.isin(RESOLVED)]),
         "outcomes": {o: summary(days[by_status == o]) for o in DISPUTE_OUTCOMES},
     }
     return flow, durations
@@ -477,7 +482,7 @@ def naive_overdue(engine, window: Window, filters: Filters, now: datetime, tz=No
     """GET /api/v1/overdue: open incidents past their deadline, most overdue first."""
     frame = _read(engine, f"SELECT {OVERDUE_COLUMNS} FROM incidents")
     at = _utc(now)
-    late = frame[~frame["status"].isin((*CLOSED_STATUSES, "rejected")) & (frame["deadline"] <= at)]
+    late = frame[~frame["status"].isin(TERMINAL_STATUSES) & (frame["deadline"] <= at)]
     items = late.sort_values(["deadline", "id"]).head(OVERDUE_LIMIT).copy()
     items["hours_overdue"] = ((at - items["deadline"]).dt.total_seconds() / 3600).round(2)
     return {"total": len(late), "items": items.to_dict("records")}

@@ -1,12 +1,16 @@
-"""One module per page: each turns data_access answers into figures and components."""
+"""One module per page: each turns data_access answers into figures and components and
+declares its callbacks (callbacks.declared); `register(app)` puts them all on an app."""
 
-from callbacks import (  # noqa: F401  (importing registers the callbacks)
-    disputes,
-    export,
-    home,
-    incident,
-    incidents,
-    mediation,
-    shell,
-    wall,
-)
+from __future__ import annotations
+
+import dash
+
+from callbacks import disputes, export, home, incident, incidents, mediation, shell, wall
+
+PAGES = (disputes, export, home, incident, incidents, mediation, shell, wall)
+
+
+def register(app: dash.Dash) -> None:
+    """Every page's callbacks on `app` (called once, by the app factory)."""
+    for page in PAGES:
+        page.register(app)

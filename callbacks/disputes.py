@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 from werkzeug.datastructures import MultiDict
 
+from callbacks.declared import Declared
 from common.clock import local_today, now
 from dashboard import list_params
 from dashboard.api_params import BadParameter
@@ -19,8 +20,10 @@ from data_access.dispute_list import dispute_page, dispute_total
 
 MAX_ROWS_PER_REQUEST = 1000
 
+declared = Declared()
 
-@callback(
+
+@declared.callback(
     Output(ids.GRID, "getRowsResponse"),
     Output(ids.TOTAL, "children"),
     Input(ids.GRID, "getRowsRequest"),
@@ -50,7 +53,7 @@ def get_rows(request: dict | None, params: list, lang: str):
     return {"rowData": data, "rowCount": total}, t("disputes.total", lang, n=count(total))
 
 
-@callback(
+@declared.callback(
     Output(ids.NAV, "href"),
     Input(ids.APPLY, "n_clicks"),
     Input(ids.control("q"), "n_submit"),
@@ -67,10 +70,13 @@ def apply_filters(_clicks, _submit, *values_and_params):
     return "/disputes" + search
 
 
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccLists", "keepSort"),
     Output(ids.EXPORT, "href"),
     Input(ids.GRID, "getRowsRequest"),
     State(ids.EXPORT, "href"),
     prevent_initial_call=True,
 )
+
+
+register = declared.register  # the app factory calls register(app)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dash import MATCH, Input, Output, State, callback, no_update
+from dash import MATCH, Input, Output, State, no_update
 
+from callbacks.declared import Declared
 from dashboard.components.tables import csv_text
 from dashboard.ids import export as ids
 
+declared = Declared()
 
-@callback(
+
+@declared.callback(
     Output(ids.download(MATCH), "data"),
     Input(ids.button(MATCH), "n_clicks"),
     State(ids.data(MATCH), "data"),
@@ -22,3 +25,6 @@ def download_csv(n_clicks: int, table: dict | None):
         "filename": table["filename"],
         "type": "text/csv;charset=utf-8",
     }
+
+
+register = declared.register  # the app factory calls register(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from common.vocabulary import RESOLVED
 from dashboard.i18n import t
 
 PALETTE = {"received": "#4e79a7", "closed": "#59a14f", "rate": "#f28e2b"}
@@ -89,7 +90,7 @@ def dispute_daily_figure(rows: list[dict], lang: str) -> go.Figure:
     fig = _rate_bars(
         [r["key"] for r in rows],
         [r["accepted"] for r in rows],
-        [r["mediated"] + r["adjudicated"] for r in rows],
+        [sum(r[s] for s in RESOLVED) for r in rows],
         [r["resolution_rate"] for r in rows],
         labels,
         320,

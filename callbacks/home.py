@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from dash import Input, Output, State, callback
+from dash import Input, Output, State
 
 from callbacks import leader_data as data
+from callbacks.declared import Declared
 from callbacks.figures import (
     category_figure,
     channel_figure,
@@ -45,7 +46,10 @@ def to_day(value: str | None) -> date | None:
         return None
 
 
-@callback(
+declared = Declared()
+
+
+@declared.callback(
     Output(ids.URL, "search"),
     Output(ids.VIEW, "data"),
     Output(ids.DATES_BOX, "hidden"),
@@ -85,7 +89,7 @@ def file_name(name: str, window: Window) -> str:
     return f"{name}_{window.start.isoformat()}_{window.end.isoformat()}"
 
 
-@callback(
+@declared.callback(
     Output(ids.TILES, "children"),
     Output(ids.BACKLOG, "children"),
     Output(ids.WINDOW, "children"),
@@ -138,7 +142,7 @@ def render_tiles(search: str):
     return tiles, backlog, f"{heading} · {compare}", as_of
 
 
-@callback(
+@declared.callback(
     Output(ids.DAILY, "figure"),
     Output(ids.DAILY, "config"),
     Input(ids.VIEW, "data"),
@@ -152,7 +156,7 @@ def render_daily(search: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.RANK_TOWN, "children"),
     Output(ids.RANK_DEPARTMENT, "children"),
     Input(ids.VIEW, "data"),
@@ -173,7 +177,7 @@ def render_rankings(search: str, measure: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.CHANNEL_MIX, "figure"),
     Output(ids.CHANNEL_MIX, "config"),
     Output(ids.CATEGORY_CHART, "figure"),
@@ -197,7 +201,7 @@ def render_mix(search: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.HEATMAP, "figure"),
     Output(ids.HEATMAP, "config"),
     Input(ids.VIEW, "data"),
@@ -210,7 +214,7 @@ def render_heatmap(search: str):
     return weekday_hour_figure(grid, view.lang), graph_config(file_name("weekday_hour", window))
 
 
-@callback(
+@declared.callback(
     Output(ids.MATRIX, "figure"),
     Output(ids.MATRIX, "config"),
     Input(ids.VIEW, "data"),
@@ -229,7 +233,7 @@ def render_matrix(search: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.MAP, "figure"),
     Output(ids.MAP, "config"),
     Input(ids.VIEW, "data"),
@@ -243,3 +247,6 @@ def render_map(search: str):
     window = data.window(cfg, view, at)
     config = {**graph_config(file_name("grid_map", window)), "scrollZoom": False}
     return grid_map_figure(shapes, counts, labels), config
+
+
+register = declared.register  # the app factory calls register(app)

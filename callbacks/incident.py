@@ -7,21 +7,12 @@ import json
 from datetime import datetime
 
 import redis
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    ctx,
-    dcc,
-    html,
-    no_update,
-)
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
+from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_fields, mask_phone, mask_text
+from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
@@ -32,7 +23,6 @@ from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
-from data_access.models import CLOSED_STATUSES, OPEN_STATUSES
 
 STATE_FIELDS = (
     ("status", "incident_status"),
@@ -264,7 +254,10 @@ def _escalate_state(state: dict, lang: str) -> tuple[bool, str, str]:
     return False, label, confirm
 
 
-@callback(
+declared = Declared()
+
+
+@declared.callback(
     Output(ids.STATE, "children"),
     Output(ids.MAP, "children"),
     Output(ids.TIMELINE, "children"),
@@ -306,7 +299,7 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.MESSAGE, "children", allow_duplicate=True),
     Input(ids.SIGNATURE, "data"),
     Input(ids.PENDING, "data"),
@@ -321,7 +314,7 @@ def escalation_applied(signature: str | None, pending: int | None, lang: str):
     return t("incident.escalate_applied", lang, level=pending)
 
 
-@callback(
+@declared.callback(
     Output(ids.MESSAGE, "children"),
     Output(ids.PENDING, "data"),
     Output(ids.ESCALATE, "disabled", allow_duplicate=True),
@@ -350,7 +343,7 @@ def escalate_incident(submitted, incident_id: str, note: str | None, lang: str):
     return t("incident.escalate_sent", lang, level=level), level, True
 
 
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccIncident", "clock"),
     Output(ids.CLOCK, "children"),
     Output(ids.CLOCK, "className"),
@@ -358,10 +351,13 @@ clientside_callback(
     Input(ids.CLOCK_DATA, "data"),
 )
 
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccLists", "version"),
     Output(ids.VERSION, "data"),
     Input(ids.LIVE, "data"),
     State(ids.VERSION, "data"),
     prevent_initial_call=True,
 )
+
+
+register = declared.register  # the app factory calls register(app)

@@ -6,18 +6,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import plotly.graph_objects as go
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    ctx,
-    no_update,
-)
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from werkzeug.datastructures import MultiDict
 
+from callbacks.declared import Declared
 from common.clock import local_today, now
 from dashboard import list_params
 from dashboard.api_params import BadParameter
@@ -40,7 +32,10 @@ def parsed(params: list) -> tuple[incident_list.IncidentQuery, MultiDict]:
     return list_params.incident_query(args, local_today(settings().tz)), args
 
 
-@callback(
+declared = Declared()
+
+
+@declared.callback(
     Output(ids.GRID, "getRowsResponse"),
     Output(ids.TOTAL, "children"),
     Input(ids.GRID, "getRowsRequest"),
@@ -69,7 +64,7 @@ def get_rows(request: dict | None, params: list, lang: str):
     return {"rowData": data, "rowCount": total}, t("incidents.total", lang, n=count(total))
 
 
-@callback(
+@declared.callback(
     Output(ids.NAV, "href"),
     Input(ids.APPLY, "n_clicks"),
     Input(ids.control("q"), "n_submit"),
@@ -87,7 +82,7 @@ def apply_filters(_clicks, _submit, *values_and_params):
     return "/incidents" + search
 
 
-@callback(
+@declared.callback(
     Output(ids.NAV, "href", allow_duplicate=True),
     Input(ids.GRID, "cellClicked"),
     State(ids.LANG, "data"),
@@ -132,7 +127,7 @@ def bars(rows: list[tuple[str | None, int]], kind: str, title: str, lang: str) -
     return fig
 
 
-@callback(
+@declared.callback(
     Output(ids.BY_DEPARTMENT, "figure"),
     Output(ids.BY_TOWN, "figure"),
     Input(ids.PARAMS, "data"),
@@ -152,7 +147,7 @@ def counts(params: list, _live, lang: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.NAV, "href", allow_duplicate=True),
     Input(ids.BY_DEPARTMENT, "clickData"),
     Input(ids.BY_TOWN, "clickData"),
@@ -175,7 +170,7 @@ def filter_by_bar(by_department, by_town, params: list, request: dict | None):
 
 
 # The grid's sort goes into the URL (replaceState: no reload) and the export link.
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccLists", "keepSort"),
     Output(ids.EXPORT, "href"),
     Input(ids.GRID, "getRowsRequest"),
@@ -184,7 +179,7 @@ clientside_callback(
 )
 
 # A live push (a new version of the data) refreshes the rows in view, at most every few s.
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccLists", "refresh"),
     Output(ids.REFRESHED, "data"),  # when (ms) the rows were last reloaded
     Input(ids.LIVE, "data"),
@@ -192,10 +187,13 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
-clientside_callback(
+declared.clientside(
     ClientsideFunction("ccLists", "version"),
     Output(ids.VERSION, "data"),
     Input(ids.LIVE, "data"),
     State(ids.VERSION, "data"),
     prevent_initial_call=True,
 )
+
+
+register = declared.register  # the app factory calls register(app)

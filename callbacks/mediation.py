@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from callbacks import leader_data
 from callbacks import mediation_data as data
+from callbacks.declared import Declared
 from callbacks.figures import (
     dispute_daily_figure,
     dispute_flow_figure,
@@ -16,6 +17,7 @@ from callbacks.figures import (
 )
 from callbacks.home import file_name, span, to_day
 from common.clock import iso_local, now
+from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
 from dashboard.components.tables import download_button, html_table
 from dashboard.context import catalog, engine, settings
@@ -33,8 +35,10 @@ CATALOG_KINDS = {
     "town": "town",
 }
 
+declared = Declared()
 
-@callback(
+
+@declared.callback(
     Output(ids.URL, "search"),
     Output(ids.VIEW, "data"),
     Output(ids.DATES_BOX, "hidden"),
@@ -66,14 +70,14 @@ def _view(search: str | None) -> View:
 
 def status_names(names: Catalog, lang: str) -> dict[str, str]:
     """Names of the flow's stages: the master data's dispute statuses, and pending."""
-    stages = ("accepted", "mediating", *FLOW_OUTCOMES)
+    stages = (ACCEPTED, MEDIATING, *FLOW_OUTCOMES)
     return {
         **{s: names.name("dispute_status", s, lang) for s in stages},
-        "pending": t("kpi.pending", lang),
+        PENDING: t("kpi.pending", lang),
     }
 
 
-@callback(
+@declared.callback(
     Output(ids.TILES, "children"),
     Output(ids.WINDOW, "children"),
     Output(ids.AS_OF, "children"),
@@ -108,7 +112,7 @@ def render_tiles(search: str):
     return tiles, f"{heading} · {compare}", as_of
 
 
-@callback(
+@declared.callback(
     Output(ids.FLOW, "figure"),
     Output(ids.FLOW, "config"),
     Output(ids.DURATIONS, "figure"),
@@ -130,7 +134,7 @@ def render_flow(search: str):
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.TREND, "figure"),
     Output(ids.TREND, "config"),
     Input(ids.VIEW, "data"),
@@ -145,11 +149,10 @@ def render_trend(search: str):
 
 def breakdown_columns(dimension: str, lang: str) -> list[tuple[str, str, str]]:
     names = catalog()
-    outcomes = ("mediated", "adjudicated", "failed", "litigation", "withdrawn")
     return [
         ("name", t(f"mediation.by_{dimension}", lang), "text"),
         ("accepted", t("mediation.accepted", lang), "count"),
-        *((o, names.name("dispute_status", o, lang), "count") for o in outcomes),
+        *((o, names.name("dispute_status", o, lang), "count") for o in OUTCOMES_SHOWN),
         ("pending", t("kpi.pending", lang), "count"),
         ("resolution_rate", t("kpi.resolution_rate", lang), "rate"),
         ("mediation_success_rate", t("kpi.mediation_success_rate", lang), "rate"),
@@ -182,7 +185,7 @@ def breakdown_panel(dimension: str, rows: list[dict], lang: str, filename: str) 
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.BREAKDOWNS, "children"),
     Input(ids.VIEW, "data"),
     prevent_initial_call=True,
@@ -195,3 +198,6 @@ def render_breakdowns(search: str):
         breakdown_panel(d, found[d], view.lang, file_name(f"disputes_by_{d}", window))
         for d in data.BREAKDOWNS
     ]
+
+
+register = declared.register  # the app factory calls register(app)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
+from callbacks.declared import Declared
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
@@ -29,7 +30,10 @@ def _with_lang(path: str, search: str | None, lang: str) -> str:
     return f"{path}?{urlencode(query, doseq=True)}"
 
 
-@callback(
+declared = Declared()
+
+
+@declared.callback(
     Output(ids.HEADER, "children"),
     Input(ids.URL, "pathname"),
     Input(ids.URL, "search"),
@@ -61,3 +65,6 @@ def render_header(pathname: str | None, search: str | None):
             id="shell-lang-switch",
         ),
     ]
+
+
+register = declared.register  # the app factory calls register(app)

@@ -7,18 +7,10 @@ import logging
 from datetime import datetime
 
 import redis
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    html,
-    no_update,
-)
+from dash import ClientsideFunction, Input, Output, State, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.declared import Declared
 from callbacks.wall_figures import (
     alert_rows,
     backlog_tiles,
@@ -37,13 +29,16 @@ from data_access.wall import cached_wall_data
 
 log = logging.getLogger(__name__)
 
-clientside_callback(
+declared = Declared()
+
+
+declared.clientside(
     ClientsideFunction("wall", "clock"),
     Output(ids.CLOCK, "children"),
     Input(ids.TICK, "n_intervals"),
     State(ids.CONFIG, "data"),
 )
-clientside_callback(
+declared.clientside(
     ClientsideFunction("wall", "banner"),
     Output(ids.BANNER, "children"),
     Output(ids.BANNER, "hidden"),
@@ -52,20 +47,20 @@ clientside_callback(
     State(ids.ERROR, "data"),
     State(ids.CONFIG, "data"),
 )
-clientside_callback(
+declared.clientside(
     ClientsideFunction("wall", "ticker"),
     Output(ids.TICKER, "children"),
     Input(ids.STATUS, "data"),
     Input(ids.TICK, "n_intervals"),
     State(ids.CONFIG, "data"),
 )
-clientside_callback(
+declared.clientside(
     ClientsideFunction("wall", "screen"),
     Output(ids.SCREEN, "data"),
     Input(ids.TICK, "n_intervals"),
     State(ids.SCREEN, "data"),
 )
-clientside_callback(
+declared.clientside(
     ClientsideFunction("wall", "trigger"),
     Output(ids.TRIGGER, "data"),
     Input(ids.STATUS, "data"),
@@ -98,7 +93,7 @@ def _map_counts(data: dict, trigger: str) -> tuple[dict, str]:
     )
 
 
-@callback(
+@declared.callback(
     Output(ids.RENDERED, "data"),
     Output(ids.ERROR, "data"),
     *(Output(i, p) for i, p in OUTPUTS),
@@ -151,3 +146,6 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         alert_rows(data["overdue"], data["due_soon"], names, lang),
         mediation_panel(data["today"]["disputes"], data["mediation_by_kind"], names, lang),
     )
+
+
+register = declared.register  # the app factory calls register(app)

@@ -7,6 +7,7 @@ import math
 import plotly.graph_objects as go
 from dash import Patch, html
 
+from common.vocabulary import RESOLVED
 from dashboard.components.format import count, percent
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.i18n import t
@@ -198,7 +199,7 @@ def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
 
 
 def mediation_panel(disputes: dict, by_kind: list[dict], names, lang: str) -> html.Div:
-    resolved = disputes["mediated"] + disputes["adjudicated"]
+    resolved = sum(disputes[s] for s in RESOLVED)
     return html.Div(
         className="wall-mediation",
         children=[

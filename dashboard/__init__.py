@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server: Flask = app.server
     server.config.update(CC_SETTINGS=settings, SECRET_KEY=settings.secret_key)
 
-    import callbacks  # noqa: F401  registers every page's callbacks
+    import callbacks
     from dashboard import auth, security, wall_prebuild, wall_share
     from dashboard.api import api
     from dashboard.export import export_bp
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from dashboard.shell import shell_layout
 
     app.layout = shell_layout
+    callbacks.register(app)
     server.register_blueprint(api)
     server.register_blueprint(health_bp)
     server.register_blueprint(openapi_bp)

@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request
 
 from common.clock import iso_local, local_today, now
 from common.masking import mask_fields, mask_phone, mask_text
+from common.vocabulary import OPEN_STATUSES
 from dashboard import api_params
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.context import engine, settings
 from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
 from data_access.kpis import kpis
-from data_access.models import OPEN_STATUSES
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -12,8 +12,9 @@ from sqlalchemy import Engine, select
 
 from common.clock import iso_local
 from common.config import Settings
+from common.vocabulary import OPEN_STATUSES
 from data_access.audit import audit
-from data_access.models import OPEN_STATUSES, Incident
+from data_access.models import Incident
 
 NOTE_MAX = 500
 

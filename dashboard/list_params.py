@@ -23,13 +23,12 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from common.vocabulary import DISPUTE_STATUSES, INCIDENT_STATUSES, MEDIATION_TYPES
 from dashboard import api_params
 from dashboard.api_params import BadParameter
 from data_access import dispute_list, incident_list
 from data_access.kpis import Window
 from data_access.listing import Sort
-from data_access.models import DISPUTE_STATUSES, INCIDENT_STATUSES
-from worker.contract import MEDIATION_TYPES
 
 VIEWS = ("all", "open", "overdue", "due_soon")
 YES_NO = {"yes": True, "no": False}

@@ -7,10 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from common.masking import mask_phone, mask_text
+from common.vocabulary import OPEN_STATUSES
 from data_access.dispute_list import NAMED as DISPUTE_NAMED
 from data_access.incident_list import NAMED as INCIDENT_NAMED
 from data_access.masterdata import Catalog
-from data_access.models import OPEN_STATUSES
 
 INCIDENT_CODED = ("town", "grid", "category", "channel", "department", "priority", "status")
 

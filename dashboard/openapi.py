@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from common.vocabulary import (
+    DISPUTE_RATES,
+    INCIDENT_STATUSES,
+    OUTCOMES_SHOWN,
+    PENDING,
+    PRIORITIES,
+    RATES,
+    SATISFACTION_SCORES,
+)
 from dashboard.auth.cookies import SESSION_COOKIE
 
 openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -38,33 +47,34 @@ RATE = _nullable("number", minimum=0, maximum=1, description="null when the deno
 INSTANT = {"type": "string", "format": "date-time", "description": "ISO 8601 with CC_TZ's offset"}
 CODE = {"type": "string", "description": "a code of an open set (CONTRACT 1)"}
 
+
+def _rate(name: str) -> dict:
+    numerator, denominator = RATES[name]
+    return {**RATE, "description": f"{numerator} / {denominator}; {RATE['description']}"}
+
+
 INCIDENT_FIGURES = _object(
     {
         "received": COUNT,
         "closed": COUNT,
-        "closure_rate": RATE,
+        "closure_rate": _rate("closure_rate"),
         "due": COUNT,
         "on_time": COUNT,
-        "on_time_rate": RATE,
+        "on_time_rate": _rate("on_time_rate"),
         "overdue_open": COUNT,
         "due_soon": COUNT,
         "rated": COUNT,
         "satisfied": COUNT,
-        "satisfaction_rate": RATE,
+        "satisfaction_rate": _rate("satisfaction_rate"),
         "median_hours_to_close": _nullable("number", minimum=0),
     }
 )
 DISPUTE_FIGURES = _object(
     {
         "accepted": COUNT,
-        "mediated": COUNT,
-        "adjudicated": COUNT,
-        "failed": COUNT,
-        "litigation": COUNT,
-        "withdrawn": COUNT,
-        "pending": COUNT,
-        "resolution_rate": RATE,
-        "mediation_success_rate": RATE,
+        **dict.fromkeys(OUTCOMES_SHOWN, COUNT),
+        PENDING: COUNT,
+        **{name: _rate(name) for name in DISPUTE_RATES},
     }
 )
 OVERDUE_ITEM = _object(
@@ -75,8 +85,8 @@ OVERDUE_ITEM = _object(
         "category": CODE,
         "channel": CODE,
         "department": _nullable("string"),
-        "priority": {"type": "string", "enum": ["urgent", "high", "normal", "low"]},
-        "status": {"type": "string"},
+        "priority": {"type": "string", "enum": list(PRIORITIES)},
+        "status": {"type": "string", "enum": list(INCIDENT_STATUSES)},
         "reported_at": INSTANT,
         "deadline": INSTANT,
         "hours_overdue": {"type": "number"},
@@ -87,7 +97,9 @@ INCIDENT = _object(
     {
         **OVERDUE_ITEM["properties"],
         "closed_at": _nullable("string", format="date-time"),
-        "satisfaction": _nullable("integer", minimum=1, maximum=5),
+        "satisfaction": _nullable(
+            "integer", minimum=int(SATISFACTION_SCORES[0]), maximum=int(SATISFACTION_SCORES[-1])
+        ),
         "lat": _nullable("number"),
         "lon": _nullable("number"),
         "title": _nullable("string", description="phone-like text masked unless allowed"),

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
+from common.vocabulary import DISPUTE_OUTCOMES, PENDING
 from data_access import months
-from data_access.models import DISPUTE_OUTCOMES, Dispute, DisputeDailyBy, DisputeMonthlyBy
+from data_access.models import Dispute, DisputeDailyBy, DisputeMonthlyBy
 
 # The summaries' splits: '' for none (the town totals), then one column each
 SPLITS = ("", "kind", "mediation_type", "mediator")
@@ -34,7 +35,7 @@ _ROW = (
 
 def outcome_of(status: str, resolved_at) -> str:
     """The outcome a dispute is counted under by its current state."""
-    return status if status in DISPUTE_OUTCOMES and resolved_at is not None else "pending"
+    return status if status in DISPUTE_OUTCOMES and resolved_at is not None else PENDING
 
 
 def days_to_outcome(accepted_at: datetime, resolved_at: datetime) -> float:
@@ -44,7 +45,7 @@ def days_to_outcome(accepted_at: datetime, resolved_at: datetime) -> float:
 
 def bin_of(outcome: str, accepted_at: datetime, resolved_at: datetime | None) -> int:
     """The histogram bin a dispute is counted under (0 while pending)."""
-    if outcome == "pending":
+    if outcome == PENDING:
         return 0
     return bisect_right(DURATION_EDGES_DAYS, days_to_outcome(accepted_at, resolved_at))
 
@@ -98,5 +99,5 @@ def summary_counts(
         outcome = outcome_of(row.status, row.resolved_at)
         counted[(outcome, via, bin_of(outcome, row.accepted_at, row.resolved_at))] -= 1
         if row.accepted_at <= now:
-            counted[("pending", via, 0)] += 1
+            counted[(PENDING, via, 0)] += 1
     return counts

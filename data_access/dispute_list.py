@@ -10,13 +10,13 @@ from datetime import date, datetime
 from sqlalchemy import Engine, Select, func, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import DECIDED, OUTCOMES_SHOWN, PENDING, RESOLVED
 from data_access import listing
 from data_access.kpis import Window, dispute_conditions
 from data_access.listing import Sort
 from data_access.models import Dispute
 
-OUTCOMES = ("mediated", "adjudicated", "failed", "litigation", "withdrawn")
-KPI_SETS = ("accepted", *OUTCOMES, "resolved", "decided", "pending")
+KPI_SETS = ("accepted", *OUTCOMES_SHOWN, "resolved", "decided", PENDING)
 NAMED = {
     "town": "town",
     "grid": "grid",
@@ -58,11 +58,11 @@ def set_condition(name: str, window: Window, now: datetime) -> ColumnElement:
     """The figures' sets; resolved, decided and pending as kpis._dispute_shape adds them."""
     sets = dispute_conditions(now, window)
     if name == "resolved":
-        return or_(sets["mediated"], sets["adjudicated"])
+        return or_(*(sets[s] for s in RESOLVED))
     if name == "decided":
-        return or_(*(sets[s] for s in ("mediated", "adjudicated", "failed", "litigation")))
-    if name == "pending":
-        return sets["accepted"] & not_(or_(*(sets[s] for s in OUTCOMES)))
+        return or_(*(sets[s] for s in DECIDED))
+    if name == PENDING:
+        return sets["accepted"] & not_(or_(*(sets[s] for s in OUTCOMES_SHOWN)))
     return sets[name]
 
 

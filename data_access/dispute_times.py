@@ -16,10 +16,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import DISPUTE_OUTCOMES, PENDING, RESOLVED
 from data_access.dispute_counts import DURATION_EDGES_DAYS, summary_counts
-from data_access.models import DISPUTE_OUTCOMES, Dispute
-
-RESOLVED = ("mediated", "adjudicated")  # the contract's resolved
+from data_access.models import Dispute
 
 
 def _span(dialect: str) -> ColumnElement:
@@ -69,7 +68,7 @@ def dispute_resolution_times(engine: Engine, window, towns: tuple[str, ...], now
     with engine.connect() as conn:
         counts = summary_counts(conn, window.start, window.end, towns, now, None)
         for (outcome, _via, bin_), n in counts.get("", Counter()).items():
-            if outcome != "pending":
+            if outcome != PENDING:
                 histograms[outcome][bin_] += n
         outcomes = {
             o: _summary(h, _median_days(conn, Dispute.status == o, where, sum(h)))

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, Select, and_, case, func, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import CLOSED_STATUSES, PRIORITIES, SATISFACTION_SCORES
 from data_access import listing
 from data_access.kpis import (
     Filters,
@@ -24,7 +25,7 @@ from data_access.kpis import (
     is_open,
 )
 from data_access.listing import Sort
-from data_access.models import CLOSED_STATUSES, Incident
+from data_access.models import Incident
 
 KPI_SETS = (
     "received",
@@ -42,8 +43,8 @@ SETS = (*KPI_SETS, *(f"backlog_{name}" for name in BACKLOG_SETS))
 # how long past the deadline, in hours: [low, high)
 OVERDUE_BUCKETS = {"lt1d": (0, 24), "1to3d": (24, 72), "3to7d": (72, 168), "gt7d": (168, None)}
 TIMELINESS = ("on_time", "late")
-SATISFACTION = ("1", "2", "3", "4", "5", "none")
-PRIORITY_ORDER = ("urgent", "high", "normal", "low")
+SATISFACTION = (*SATISFACTION_SCORES, "none")
+PRIORITY_ORDER = PRIORITIES
 # columns shown by a name from the master data catalogue, and the catalogue's kind
 NAMED = {
     "town": "town",

@@ -16,13 +16,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import (
+    CLOSED_STATUSES,
+    DECIDED,
+    DISPUTE_OUTCOMES,
+    DISPUTE_RATES,
+    INCIDENT_RATES,
+    OPEN_STATUSES,
+    PENDING,
+    RATES,
+    REJECTED,
+    RESOLVED,
+    SATISFIED_FROM,
+    WITHDRAWN,
+)
 from data_access import months
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
 from data_access.models import (
-    CLOSED_STATUSES,
-    DISPUTE_OUTCOMES,
-    OPEN_STATUSES,
     Dispute,
     Incident,
     IncidentDaily,
@@ -90,7 +101,7 @@ def incident_conditions(
     """The contract's sets as SQL conditions, evaluated as of instant `at`; the lists
     (data_access.incident_list) filter by the same conditions, so a figure's cases are
     exactly the rows behind it."""
-    not_rejected = Incident.status != "rejected"
+    not_rejected = Incident.status != REJECTED
     closed_by = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
     open_at = and_(not_rejected, not_(closed_by))
     received = and_(
@@ -112,8 +123,14 @@ def incident_conditions(
         "overdue_open": and_(received, open_at, Incident.deadline <= at),
         "due_soon": and_(received, open_at, Incident.deadline > at, Incident.deadline <= horizon),
         "rated": and_(received, closed_by, Incident.satisfaction.is_not(None)),
-        "satisfied": and_(received, closed_by, Incident.satisfaction >= 4),
+        "satisfied": and_(received, closed_by, Incident.satisfaction >= SATISFIED_FROM),
     }
+
+
+def rate_of(name: str, counts: dict) -> float | None:
+    """The vocabulary's rate `name` from its numerator's and denominator's counts."""
+    numerator, denominator = RATES[name]
+    return rate(counts[numerator], counts[denominator])
 
 
 def _incident_shape(counts: dict) -> dict:
@@ -121,15 +138,15 @@ def _incident_shape(counts: dict) -> dict:
     return {
         "received": counts["received"],
         "closed": counts["closed"],
-        "closure_rate": rate(counts["closed"], counts["received"]),
+        "closure_rate": rate_of("closure_rate", counts),
         "due": counts["due"],
         "on_time": counts["on_time"],
-        "on_time_rate": rate(counts["on_time"], counts["due"]),
+        "on_time_rate": rate_of("on_time_rate", counts),
         "overdue_open": counts["overdue_open"],
         "due_soon": counts["due_soon"],
         "rated": counts["rated"],
         "satisfied": counts["satisfied"],
-        "satisfaction_rate": rate(counts["satisfied"], counts["rated"]),
+        "satisfaction_rate": rate_of("satisfaction_rate", counts),
     }
 
 
@@ -278,10 +295,10 @@ def _summary_counts(
     closed_now = Incident.status.in_(CLOSED_STATUSES)
     in_window = Incident.reported_day.between(window.start, window.end)
     counted = {
-        "received": and_(in_window, Incident.status != "rejected"),
+        "received": and_(in_window, Incident.status != REJECTED),
         "closed": and_(in_window, closed_now),
         "rated": and_(in_window, closed_now, Incident.satisfaction.is_not(None)),
-        "satisfied": and_(in_window, closed_now, Incident.satisfaction >= 4),
+        "satisfied": and_(in_window, closed_now, Incident.satisfaction >= SATISFIED_FROM),
     }
     closed_later = and_(closed_now, Incident.closed_at > now)
     reported_later = and_(
@@ -407,8 +424,8 @@ def daily_series(
             {
                 "key": day,
                 **c,
-                "closure_rate": rate(c["closed"], c["received"]),
-                "satisfaction_rate": rate(c["satisfied"], c["rated"]),
+                "closure_rate": rate_of("closure_rate", c),
+                "satisfaction_rate": rate_of("satisfaction_rate", c),
             }
         )
     return out
@@ -425,25 +442,18 @@ def dispute_conditions(at: datetime, window: Window) -> dict[str, ColumnElement]
 
     return {
         "accepted": accepted,
-        **{s: outcome(s) for s in ("mediated", "adjudicated", "failed", "litigation")},
-        "withdrawn": outcome("withdrawn"),
+        **{s: outcome(s) for s in (*DECIDED, WITHDRAWN)},
     }
 
 
 def _dispute_shape(counts: dict) -> dict:
     c = {k: int(v or 0) for k, v in counts.items()}
-    decided = c["mediated"] + c["adjudicated"] + c["failed"] + c["litigation"]
-    resolved = c["mediated"] + c["adjudicated"]
+    sums = {"resolved": sum(c[s] for s in RESOLVED), "decided": sum(c[s] for s in DECIDED)}
     return {
         "accepted": c["accepted"],
-        "mediated": c["mediated"],
-        "adjudicated": c["adjudicated"],
-        "failed": c["failed"],
-        "litigation": c["litigation"],
-        "withdrawn": c["withdrawn"],
-        "pending": c["accepted"] - decided - c["withdrawn"],
-        "resolution_rate": rate(resolved, c["accepted"]),
-        "mediation_success_rate": rate(c["mediated"], decided),
+        **{s: c[s] for s in (*DECIDED, WITHDRAWN)},
+        PENDING: c["accepted"] - sums["decided"] - c[WITHDRAWN],
+        **{name: rate_of(name, {**c, **sums}) for name in DISPUTE_RATES},
     }
 
 
@@ -452,7 +462,7 @@ def _outcome_totals(counts: Counter) -> dict:
     totals = dict.fromkeys(("accepted", *DISPUTE_OUTCOMES), 0)
     for (outcome, *_), n in counts.items():
         totals["accepted"] += n
-        if outcome != "pending":
+        if outcome != PENDING:
             totals[outcome] += n
     return totals
 
@@ -547,10 +557,10 @@ def kpis(
 
 RANK_MEASURES = {
     # measure: (numerator, denominator, a higher rate is better)
-    "closure": ("closed", "received", True),
-    "on_time": ("on_time", "due", True),
+    "closure": (*INCIDENT_RATES["closure_rate"], True),
+    "on_time": (*INCIDENT_RATES["on_time_rate"], True),
     "overdue": ("overdue_open", "received", False),
-    "satisfaction": ("satisfied", "rated", True),
+    "satisfaction": (*INCIDENT_RATES["satisfaction_rate"], True),
 }
 
 
@@ -636,7 +646,7 @@ def received_by_weekday_hour(
                 max(window.start, (now - timedelta(days=1)).date()), window.end
             ),
             Incident.reported_at > now,
-            Incident.status != "rejected",
+            Incident.status != REJECTED,
             *scope,
         )
         queries = [counts.group_by(d.day, d.key), later.group_by(Incident.reported_day, hour)]
@@ -721,7 +731,7 @@ def incident_figures_matrix(
     return sorted(out, key=lambda r: (-r["received"], str(r["row"]), str(r["column"])))
 
 
-FLOW_OUTCOMES = (*DISPUTE_OUTCOMES, "pending")
+FLOW_OUTCOMES = (*DISPUTE_OUTCOMES, PENDING)
 
 
 def dispute_flow(
@@ -757,7 +767,7 @@ def _flow_counts(conn, window: Window, towns: tuple[str, ...], now: datetime) ->
     """dispute_counts' Counter[(outcome, via)] (no bins) for the flow, from `disputes`."""
     accepted = dispute_conditions(now, window)["accepted"]
     done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
-    outcome = case((done, Dispute.status), else_=literal("pending"))
+    outcome = case((done, Dispute.status), else_=literal(PENDING))
     via = case((Dispute.via_mediating.is_(True), 1), else_=0)
     query = select(outcome, via, func.count()).where(
         accepted, *([Dispute.town.in_(towns)] if towns else [])

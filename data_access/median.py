@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, case, false, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import CLOSED_STATUSES
 from data_access import months
 from data_access.close_buckets import bounds, bucket_of
 from data_access.models import (
-    CLOSED_STATUSES,
     Incident,
     IncidentCloseHist,
     IncidentCloseHistAll,

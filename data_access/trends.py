@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from common.clock import day_bounds
+from common.vocabulary import REJECTED
 from data_access.kpis import Filters, incident_scope
 from data_access.models import Incident
 
@@ -24,7 +25,7 @@ def hourly_received(
         Incident.reported_day == day,  # indexed; the instants below keep it exact
         Incident.reported_at >= lo,
         Incident.reported_at < hi,
-        Incident.status != "rejected",
+        Incident.status != REJECTED,
         *incident_scope(filters),
     )
     counts = [0] * 24

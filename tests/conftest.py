@@ -181,44 +181,6 @@ def signed_in_client(app, make_user):
     return sign_in
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _every_app_gets_the_callbacks():
-    """Dash moves @dash.callback registrations into the first app that serves a request
-    and empties its registry, so in a test run, which builds many apps, the later ones
-    would have no callbacks. Remember them as the first app takes them; give them to
-    each later app as it sets up."""
-    import dash
-    from dash import _callback
-
-    original = dash.Dash._setup_server
-    known: dict = {}
-    listed: list = []
-
-    def setup_server(self):
-        if not self._got_first_request["setup_server"]:
-            listed.extend(c for c in _callback.GLOBAL_CALLBACK_LIST if c["output"] not in known)
-            known.update(_callback.GLOBAL_CALLBACK_MAP)
-            missing = {
-                k: v
-                for k, v in known.items()
-                if k not in _callback.GLOBAL_CALLBACK_MAP and k not in self.callback_map
-            }
-            self.callback_map.update(missing)
-            self._callback_list.extend(c for c in listed if c["output"] in missing)
-        return original(self)
-
-    dash.Dash._setup_server = setup_server
-    yield
-    dash.Dash._setup_server = original
-
-
-@pytest.fixture
-def app_with_callbacks(app):
-    """The app; every app has every callback now (_every_app_gets_the_callbacks), the
-    name stays for the tests that ask for it."""
-    return app
-
-
 @pytest.fixture
 def live_server(app):
     """The app served on a free localhost port in a thread; yields its base URL."""

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from data_access.sla import Sla
 from worker.apply import apply_events
 from worker.contract import parse_entry
-from worker.fold import Sla
 
 TZ = ZoneInfo("Asia/Shanghai")
 _ids = itertools.count(1)

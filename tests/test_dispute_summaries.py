@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from common import clock
 from common.config import PROJECT_ROOT
+from common.vocabulary import DISPUTE_OUTCOMES
 from data_access.dispute_counts import DURATION_EDGES_DAYS, days_to_outcome
 from data_access.dispute_times import dispute_resolution_times
 from data_access.kpis import (
@@ -21,7 +22,7 @@ from data_access.kpis import (
     dispute_figures,
     dispute_flow,
 )
-from data_access.models import DISPUTE_OUTCOMES, Dispute
+from data_access.models import Dispute
 from tests.factories import TZ, accepted, apply_entries, entry
 from worker.county import load_model
 from worker.dispute_summaries import SUMMARIES, rebuild_in

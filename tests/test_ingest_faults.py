@@ -17,10 +17,11 @@ from data_access.db import make_engine
 from data_access.health import stream_lag
 from data_access.models import Incident, IncidentEvent
 from data_access.schema import migrate
+from data_access.sla import Sla
 from tests.factories import TZ, reported
 from tests.servers import PgServer, RedisServer, ingest_process, publish, wait_for
 from worker.contract import ContractError, parse_entry
-from worker.fold import Sla, fold_incident
+from worker.fold import fold_incident
 
 FLAGS = ("--batch-size", "100", "--block-ms", "100", "--claim-idle-ms", "500",
          "--claim-every-s", "0.2")  # fmt: skip

@@ -24,10 +24,11 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Dispute, DisputeEvent, Incident, IncidentEvent
+from data_access.sla import Sla
 from worker import apply_pg, summaries
 from worker.contract import Event
 from worker.dispute_summaries import DISPUTES
-from worker.fold import Sla, fold_dispute, fold_incident
+from worker.fold import fold_dispute, fold_incident
 from worker.summaries import INCIDENTS, Family
 
 _KINDS = {

@@ -27,8 +27,9 @@ from bisect import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.vocabulary import OUTCOMES_SHOWN
 from data_access.masterdata import MasterData, read_masterdata
-from worker.fold import Sla
+from data_access.sla import Sla
 
 DEFAULT_SEED = 20261125
 CENTRE = (120.30, 31.90)  # lon, lat
@@ -515,7 +516,7 @@ def generation_defaults(master: MasterData, seed: int = DEFAULT_SEED) -> dict:
                 "mediation_types": types,
                 "outcomes": dict(
                     zip(
-                        ("mediated", "adjudicated", "failed", "litigation", "withdrawn"),
+                        OUTCOMES_SHOWN,
                         out,
                         strict=True,
                     )

@@ -17,9 +17,10 @@ from sqlalchemy import Engine, select
 from common.clock import iso_local
 from common.config import Settings
 from common.masking import mask_fields
+from common.vocabulary import OPEN_STATUSES
 from data_access.kpis import is_open
 from data_access.live import keys
-from data_access.models import OPEN_STATUSES, DisputeEvent, Incident, IncidentEvent
+from data_access.models import DisputeEvent, Incident, IncidentEvent
 
 TICKER_SIZE = 200
 

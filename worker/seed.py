@@ -52,11 +52,12 @@ from data_access.models import (
     IncidentEvent,
 )
 from data_access.schema import migrate
+from data_access.sla import Sla
 from worker import dispute_summaries, seed_disk, seed_progress, summaries
 from worker.apply import event_row
 from worker.contract import Event, parse_entry
 from worker.county import DEFAULT_SEED, Model, load_model
-from worker.fold import Sla, fold_dispute, fold_incident
+from worker.fold import fold_dispute, fold_incident
 from worker.history import HISTORY_DAYS, Day, day_history, day_plan
 from worker.progress import Progress
 from worker.seed_progress import HISTORY_STAGES, NEEDS, STAGES, Plan, Reach

@@ -35,9 +35,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from common.vocabulary import CLOSED_STATUSES, REJECTED, SATISFIED_FROM
 from data_access.close_buckets import bucket_of
 from data_access.models import (
-    CLOSED_STATUSES,
     Incident,
     IncidentCloseHist,
     IncidentCloseHistAll,
@@ -123,13 +123,13 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     """[(keys, counts)] of one incidents row: the keys it counts under (as tuples tagged
     with their summary's index in SUMMARIES) and what it adds to each."""
     closed = row["status"] in CLOSED_STATUSES
-    rejected = row["status"] == "rejected"
+    rejected = row["status"] == REJECTED
     satisfaction = row["satisfaction"] if closed else None
     daily = (
         int(not rejected),
         int(closed),
         int(satisfaction is not None),
-        int(satisfaction is not None and satisfaction >= 4),
+        int(satisfaction is not None and satisfaction >= SATISFIED_FROM),
     )
     day, town = row["reported_day"], row["town"]
     month = month_of(day)
@@ -232,14 +232,14 @@ def rebuild_in(conn: Connection, tables: tuple[type, ...] | None = None) -> None
     `incidents`, set-based, in the caller's transaction."""
     chosen = [s for s in SUMMARIES if tables is None or s.model in tables]
     closed = Incident.status.in_(CLOSED_STATUSES)
-    not_rejected = Incident.status != "rejected"
+    not_rejected = Incident.status != REJECTED
     counted = {
         DAILY: (
             (
                 _total(not_rejected),
                 _total(closed),
                 _total(and_(closed, Incident.satisfaction.is_not(None))),
-                _total(and_(closed, Incident.satisfaction >= 4)),
+                _total(and_(closed, Incident.satisfaction >= SATISFIED_FROM)),
             ),
             Incident.reported_day,
             (),

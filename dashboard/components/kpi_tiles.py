@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from dash import dcc, html
 
+from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.format import count, percent
 from dashboard.i18n import t
 from dashboard.links import dispute_list_href, incident_list_href
 from data_access.kpis import Filters, Window
-
-DECIDED = ("mediated", "failed", "adjudicated", "litigation")
 
 
 @dataclass(frozen=True)
@@ -30,27 +29,25 @@ class Tile:
     num_sets: tuple[str, ...] = ()
 
 
+def _rate_tile(name: str) -> Tile:
+    """A rate (higher is better) whose cases are its denominator's, its numerator's."""
+    num, den = RATES[name]
+    return Tile(name, "rate", "higher", num, den, (den,), (num,))
+
+
 INCIDENT_TILES = (
     Tile("received", "count", sets=("received",)),
-    Tile("closure_rate", "rate", "higher", "closed", "received", ("received",), ("closed",)),
-    Tile("on_time_rate", "rate", "higher", "on_time", "due", ("due",), ("on_time",)),
+    _rate_tile("closure_rate"),
+    _rate_tile("on_time_rate"),
     Tile("overdue_open", "count", "lower", sets=("overdue_open",)),
-    Tile("satisfaction_rate", "rate", "higher", "satisfied", "rated", ("rated",), ("satisfied",)),
+    _rate_tile("satisfaction_rate"),
     Tile("median_hours_to_close", "hours", "lower", sets=("closed",)),
 )
 DISPUTE_TILES = (
     Tile("disputes_accepted", "count", sets=("accepted",)),
     Tile("resolved", "count", "higher", sets=("resolved",)),
-    Tile("resolution_rate", "rate", "higher", "resolved", "accepted", ("accepted",), ("resolved",)),
-    Tile(
-        "mediation_success_rate",
-        "rate",
-        "higher",
-        "mediated",
-        "decided",
-        ("decided",),
-        ("mediated",),
-    ),
+    _rate_tile("resolution_rate"),
+    _rate_tile("mediation_success_rate"),
     Tile("pending", "count", sets=("pending",)),
 )
 BACKLOG_TILES = (
@@ -65,7 +62,7 @@ def dispute_values(figures: dict) -> dict:
     return {
         **figures,
         "disputes_accepted": figures["accepted"],
-        "resolved": figures["mediated"] + figures["adjudicated"],
+        "resolved": sum(figures[s] for s in RESOLVED),
         "decided": sum(figures[s] for s in DECIDED),
     }
 

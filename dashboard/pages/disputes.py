@@ -7,6 +7,7 @@ import dash
 from dash import dcc, html
 
 from common.clock import local_today
+from common.vocabulary import DISPUTE_STATUSES, MEDIATION_TYPES
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components import list_controls as ui
@@ -16,8 +17,6 @@ from dashboard.i18n import lang_or_default, t
 from dashboard.ids import disputes as ids
 from data_access import dispute_list
 from data_access.dispute_list import DisputeQuery
-from data_access.models import DISPUTE_STATUSES
-from worker.contract import MEDIATION_TYPES
 
 dash.register_page(__name__, path="/disputes", title="Disputes")
 

@@ -8,6 +8,7 @@ import dash
 from dash import dcc, html
 
 from common.clock import local_today
+from common.vocabulary import INCIDENT_STATUSES, NON_STATUS
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components import list_controls as ui
@@ -17,7 +18,6 @@ from dashboard.i18n import lang_or_default, t
 from dashboard.ids import incidents as ids
 from data_access import incident_list
 from data_access.incident_list import IncidentQuery
-from data_access.models import INCIDENT_STATUSES
 
 dash.register_page(__name__, path="/incidents", title="Incidents")
 
@@ -36,7 +36,7 @@ def _texts(prefix: str, codes, lang: str) -> list[tuple[str, str]]:
 
 def filters_panel(args, q: IncidentQuery, lang: str) -> html.Section:
     names = catalog()
-    statuses = [s for s in INCIDENT_STATUSES if s != "escalated"]
+    statuses = [s for s in INCIDENT_STATUSES if s not in NON_STATUS]
     f = q.filters
 
     def pick(name, kind_or_options, value, multi=True):
