@@ -109,3 +109,22 @@ def test_the_demo_rules_are_real_practice(engine):
     assert sla.limit("noise", "normal", "wechat") == Limit(3, "wd")
     assert sla.limit("illegal_construction", "normal", "wechat") == Limit(15, "wd")
     assert sla.limit("noise", "normal", "grid_patrol") == Limit(5, "wd")
+
+
+def test_ingest_applies_cc_sla_rules_and_keeps_them_when_the_file_breaks(
+    settings, redis_client, engine, tmp_path, caplog
+):
+    from tests.servers import fast_ingest
+
+    path = tmp_path / "rules.csv"
+    path.write_text("category,priority,channel,limit\n*,normal,*,2wd\n")
+    ingest = fast_ingest(settings.with_(sla_rules_path=path))
+    try:
+        ingest._refresh_sla()
+        assert ingest.sla.limit("noise", "normal", "wechat") == Limit(2, "wd")
+        path.write_text("category,priority,channel,limit\n*,normal,*,two days\n")
+        ingest._refresh_sla()
+        assert ingest.sla.limit("noise", "normal", "wechat") == Limit(2, "wd")
+        assert "SLA rules or calendar not reloaded" in caplog.text
+    finally:
+        ingest.close()
