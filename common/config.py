@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from common.workdays import CalendarError, Limit, load_calendar, parse_limit
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_SLA_HOURS = {"urgent": 4.0, "high": 24.0, "normal": 72.0, "low": 168.0}
@@ -41,6 +43,12 @@ class Settings:
     login_max_failures: int = 5
     login_ip_max_failures: int = 30
     login_lockout_seconds: float = 900.0
+    # second edition (CONTRACT 4): None means the master data's file
+    sla_rules_path: Path | None = None
+    calendar_path: Path | None = None
+    sign_limit: Limit = Limit(1, "wd")
+    contact_limit: Limit = Limit(24, "h")
+    red_hours: float = 24.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -49,6 +57,11 @@ class Settings:
     def key(self, name: str) -> str:
         """A Redis key under the configured prefix, e.g. key('events') -> 'cc:events'."""
         return f"{self.stream_prefix}{name}"
+
+    @property
+    def calendar_file(self) -> Path:
+        """CC_CALENDAR, else the master data's calendar.csv (which may be absent)."""
+        return self.calendar_path or self.masterdata_dir / "calendar.csv"
 
     @property
     def stream_key(self) -> str:
@@ -74,6 +87,32 @@ def _number(env: dict, name: str, default: float, kind=float):
         return kind(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _limit(env: dict, name: str, default: str) -> Limit:
+    try:
+        return parse_limit(env.get(name) or default)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from exc
+
+
+def _file(env: dict, name: str) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw).resolve()
+    if not path.is_file():
+        raise ConfigError(f"{name} names no readable file: {raw!r}")
+    return path
+
+
+def _calendar(env: dict) -> Path | None:
+    path = _file(env, "CC_CALENDAR")
+    try:
+        load_calendar(path)  # refuse a bad file at start, not at the first deadline
+    except CalendarError as exc:
+        raise ConfigError(f"CC_CALENDAR: {exc}") from exc
+    return path
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -126,4 +165,9 @@ def load_settings(env: dict | None = None) -> Settings:
         login_max_failures=_number(env, "CC_LOGIN_MAX_FAILURES", 5, int),
         login_ip_max_failures=_number(env, "CC_LOGIN_IP_MAX_FAILURES", 30, int),
         login_lockout_seconds=_number(env, "CC_LOGIN_LOCKOUT_SECONDS", 900.0),
+        sla_rules_path=_file(env, "CC_SLA_RULES"),
+        calendar_path=_calendar(env),
+        sign_limit=_limit(env, "CC_SIGN_LIMIT", "1wd"),
+        contact_limit=_limit(env, "CC_CONTACT_LIMIT", "24h"),
+        red_hours=_number(env, "CC_RED_HOURS", 24.0),
     )

@@ -10,29 +10,51 @@ from __future__ import annotations
 
 # --- Incidents -----------------------------------------------------------------------
 
-# Every status an incident event may carry, in lifecycle order (the stream contract).
+# Every status an incident event may carry, in lifecycle order (the stream contract;
+# signed, returned, merged and the acts contacted, extended, visited and acknowledged
+# came with its second edition).
 INCIDENT_LIFECYCLE = (
     "reported",
     "dispatched",
+    "signed",
     "in_progress",
     "resolved",
     "closed",
+    "returned",
     "rejected",
+    "merged",
     "reopened",
     "escalated",
+    "contacted",
+    "extended",
+    "visited",
+    "acknowledged",
 )
 CREATED = "reported"  # the event that creates an incident
+DISPATCHED = "dispatched"  # names the department; the first one starts the work order
+SIGNED = "signed"  # the department took the work order in hand (签收)
+RETURNED = "returned"  # the department sent it back to the centre (退回)
 REOPENED = "reopened"  # starts a new cycle: a new deadline, closed_at cleared
 REJECTED = "rejected"  # never received, never open
-OPEN_STATUSES = ("reported", "dispatched", "in_progress", "reopened")
+MERGED = "merged"  # a duplicate of another incident (重复件): `into` names it
+ESCALATED = "escalated"  # put under supervision: raises the escalation level
+CONTACTED = "contacted"  # the handler reached the reporter (先行联系)
+EXTENDED = "extended"  # an approved extension of the deadline (延期)
+VISITED = "visited"  # the centre called the reporter back (回访)
+ACKNOWLEDGED = "acknowledged"  # the duty officer took an alert in hand (认领)
+OPEN_STATUSES = ("reported", "dispatched", "signed", "in_progress", "returned", "reopened")
 CLOSING_STATUSES = ("resolved", "closed")  # the first one in a cycle stamps closed_at
 CLOSED_STATUSES = CLOSING_STATUSES  # an incident now in one of these is closed
-TERMINAL_STATUSES = (*CLOSING_STATUSES, REJECTED)  # no longer open, nothing late about it
-NON_STATUS = ("escalated",)  # an event that leaves the status as it was
+TERMINAL_STATUSES = (*CLOSING_STATUSES, REJECTED, MERGED)  # not open, nothing late about it
+# The events that record an act and leave the status as it was.
+NON_STATUS = (ESCALATED, CONTACTED, EXTENDED, VISITED, ACKNOWLEDGED)
 # The statuses a row may hold, as the lists offer them.
-INCIDENT_STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES, REJECTED, *NON_STATUS)
-RATED_STATUS = "closed"  # the event that may carry a satisfaction score
+INCIDENT_STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES, REJECTED, MERGED)
+# The events that may carry a satisfaction score and `solved` (the latest given counts).
+RATED_STATUSES = ("closed", VISITED)
 SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
+BOOLEANS = ("true", "false")
+MAX_LEVEL = 99  # the highest escalation level (second edition: above it is a break)
 SATISFIED_FROM = 4  # a score at or above this is satisfied
 PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"

@@ -105,6 +105,16 @@ INCIDENT = _object(
         "title": _nullable("string", description="phone-like text masked unless allowed"),
         "description": _nullable("string", description="phone-like text masked unless allowed"),
         "reporter_phone": _nullable("string", description="masked, e.g. 138****1234"),
+        "solved": _nullable("boolean", description="the latest given on closed or visited"),
+        "merged_into": _nullable("string", description="while the status is merged"),
+        "signed_at": _nullable(
+            "string", format="date-time", description="the first signed after the first dispatch"
+        ),
+        "contacted_at": _nullable(
+            "string", format="date-time", description="the first contacted after the first dispatch"
+        ),
+        "returns": {**COUNT, "description": "how many returned events"},
+        "extensions": {**COUNT, "description": "how many extended events moved the deadline"},
     }
 )
 TIMELINE_EVENT = _object(
@@ -161,6 +171,18 @@ SCHEMAS = {
             "redis": {"type": "boolean"},
             "sql": {"type": "boolean"},
             "stream_lag": _nullable("integer"),
+            "calendar": {
+                "type": ["object", "null"],
+                "description": "The working-day calendar; null when CC_CALENDAR is unreadable",
+                "properties": {
+                    "known_until": {"type": "string", "format": "date"},
+                    "missing_next_year": {
+                        "type": "boolean",
+                        "description": "From 1 December: next year's calendar is unknown",
+                    },
+                },
+                "required": ["known_until", "missing_next_year"],
+            },
         }
     ),
 }

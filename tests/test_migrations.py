@@ -121,3 +121,56 @@ def test_via_mediating_is_filled_from_the_dispute_events(db_url: str, engine: En
     with engine.connect() as conn:
         flags = dict(conn.execute(text("SELECT id, via_mediating FROM disputes")).all())
     assert {k: bool(v) for k, v in flags.items()} == {"D-1": True, "D-2": False}
+
+
+def test_work_order_columns_and_sla_limits_from_the_first_edition(
+    db_url: str, engine: Engine
+) -> None:
+    """Revision 0013 fills first_dispatch_at and reopened from the stored events, and
+    turns the first edition's SLA hours into limits for any channel."""
+    command.downgrade(alembic_config(db_url), "0012")
+    incident = (
+        "INSERT INTO incidents (id, reported_at, reported_day, channel, category, town,"
+        " priority, status, status_at, deadline, deadline_day, escalation_level, updated_at)"
+        " VALUES (:id, :at, :day, 'wechat', 'noise', 'T1', 'normal', :status, :at, :at, :day,"
+        " 0, :at)"
+    )
+    event = (
+        "INSERT INTO incident_events (event_id, incident_id, status, ts, seq, fields)"
+        " VALUES (:e, :id, :status, :at, :seq, '{}')"
+    )
+    day = "2026-11-20"
+    with engine.begin() as conn:
+        for ident, statuses in (
+            ("I-1", ("reported", "dispatched", "dispatched", "resolved", "reopened")),
+            ("I-2", ("reported", "reopened", "closed")),
+        ):
+            conn.execute(
+                text(incident),
+                {"id": ident, "at": f"{day} 08:00:00", "day": day, "status": statuses[-1]},
+            )
+            for seq, status in enumerate(statuses):
+                params = {
+                    "e": f"{ident}-{seq}",
+                    "id": ident,
+                    "status": status,
+                    "at": f"{day} 0{seq}:00:00",
+                    "seq": seq,
+                }
+                conn.execute(text(event), params)
+        conn.execute(
+            text("INSERT INTO sla_rules VALUES ('noise', 'high', 12.5), ('*', 'low', 100)")
+        )
+    migrate(db_url)
+    assert _differences(engine) == []
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, first_dispatch_at, reopened FROM incidents")).all()
+        limits = conn.execute(text('SELECT category, priority, channel, "limit" FROM sla_limits'))
+        limits = sorted(tuple(r) for r in limits)
+    found = {i: (str(at)[:19] if at else None, bool(r)) for i, at, r in rows}
+    assert found == {"I-1": ("2026-11-20 01:00:00", True), "I-2": (None, False)}
+    assert limits == [("*", "low", "*", "100h"), ("noise", "high", "*", "12.5h")]
+    command.downgrade(alembic_config(db_url), "0012")
+    with engine.connect() as conn:
+        hours = sorted(tuple(r) for r in conn.execute(text("SELECT * FROM sla_rules")))
+    assert hours == [("*", "low", 100.0), ("noise", "high", 12.5)]

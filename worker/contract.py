@@ -8,43 +8,49 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from common.clock import parse_ts
+from common.vocabulary import (
+    BOOLEANS,
+    DISPUTE_LIFECYCLE,
+    EXTENDED,
+    INCIDENT_LIFECYCLE,
+    MAX_LEVEL,
+    MEDIATION_TYPES,
+    MERGED,
+    PRIORITIES,
+    RATED_STATUSES,
+    SATISFACTION_SCORES,
+)
 
-INCIDENT_LIFECYCLE = (
-    "reported",
-    "dispatched",
-    "in_progress",
-    "resolved",
-    "closed",
-    "rejected",
-    "reopened",
-    "escalated",
-)
-DISPUTE_LIFECYCLE = (
-    "accepted",
-    "mediating",
-    "mediated",
-    "failed",
-    "adjudicated",
-    "litigation",
-    "withdrawn",
-)
-PRIORITIES = ("urgent", "high", "normal", "low")
-MEDIATION_TYPES = ("people", "administrative", "judicial", "industry")
 MAX_FUTURE = timedelta(hours=24)
-# the widths of the SQL columns these fields land in
+# second edition: every instant between 1970 and 2099 (a deadline of year 9999 passed the
+# check, then overflowed when the fold moved it to local time, poisoning the incident)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_WORKING_DAYS = 365
+# the widths of the SQL columns these fields land in; free text is capped too (a 1 MB
+# title was stored and shown), and any other field, named or not, at DEFAULT_MAX_LENGTH
 MAX_LENGTHS = {
     **dict.fromkeys(("town", "channel", "category", "grid", "department", "kind", "mediator"), 64),
     "reporter_phone": 64,
     "actor": 128,
+    "event_id": 128,
+    "id": 96,
+    "title": 200,
+    **dict.fromkeys(("description", "reason", "note"), 4000),
 }
+DEFAULT_MAX_LENGTH = 200
+MAX_FIELDS = 64
+MAX_NAME_LENGTH = 64
 
 _REQUIRED = {
     ("incident", "reported"): ("channel", "category", "town"),
     ("incident", "dispatched"): ("department",),
+    ("incident", "returned"): ("reason",),
+    ("incident", "merged"): ("into",),
     ("dispute", "accepted"): ("kind", "town"),
 }
 
@@ -131,9 +137,51 @@ def _instant(fields: dict[str, str], name: str, tz: ZoneInfo) -> datetime | None
     if value in (None, ""):
         return None
     try:
-        return parse_ts(value, tz)
+        instant = parse_ts(value, tz)
     except (ValueError, OverflowError):
         raise ContractError(f"{name} '{value}' is not an ISO 8601 timestamp") from None
+    if not EARLIEST <= instant < LATEST:
+        raise ContractError(f"{name} '{value}' is before 1970 or after 2099")
+    return instant
+
+
+def _integer(fields: dict[str, str], name: str, low: int, high: int) -> None:
+    value = fields.get(name)
+    if value in (None, ""):
+        return
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        raise ContractError(f"{name} '{value[:40]}' is not an integer from {low} to {high}")
+
+
+def _sizes(fields: dict[str, str]) -> None:
+    if len(fields) > MAX_FIELDS:
+        raise ContractError(f"too many fields ({MAX_FIELDS} at most)")
+    for name, value in fields.items():
+        if len(name) > MAX_NAME_LENGTH:
+            raise ContractError(f"field name '{name[:40]}...' is too long")
+        limit = MAX_LENGTHS.get(name, DEFAULT_MAX_LENGTH)
+        if len(value) > limit:
+            raise ContractError(f"{name} is too long ({limit} characters at most)")
+
+
+def _incident_fields(fields: dict[str, str], ident: str, status: str, tz: ZoneInfo) -> None:
+    """The incident's closed sets, numbers and instants, by status (CONTRACT 1's table)."""
+    _closed(fields, "priority", PRIORITIES)
+    _coordinate(fields, "lat", 90)
+    _coordinate(fields, "lon", 180)
+    _instant(fields, "deadline", tz)
+    if status in RATED_STATUSES:
+        _closed(fields, "satisfaction", SATISFACTION_SCORES)
+        _closed(fields, "solved", BOOLEANS)
+    elif status == "escalated":
+        _integer(fields, "level", 1, MAX_LEVEL)
+    elif status == MERGED and fields["into"] == ident:
+        raise ContractError("into names the incident itself")
+    elif status == EXTENDED:
+        given = [n for n in ("deadline", "working_days") if fields.get(n) not in (None, "")]
+        if len(given) != 1:
+            raise ContractError("extended needs exactly one of deadline or working_days")
+        _integer(fields, "working_days", 1, MAX_WORKING_DAYS)
 
 
 def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event:
@@ -157,27 +205,13 @@ def parse_entry(stream_id: str, raw: dict, tz: ZoneInfo, now: datetime) -> Event
         raise ContractError(f"ts '{fields['ts']}' is more than 24 h in the future")
     for name in _REQUIRED.get((entity, status), ()):
         _require(fields, name)
-    if len(event_id) > 128 or len(ident) > 96:
-        raise ContractError("event_id or id is too long (128 / 96 characters at most)")
+    _sizes(fields)
     if entity == "incident":
-        _closed(fields, "priority", PRIORITIES)
-        _coordinate(fields, "lat", 90)
-        _coordinate(fields, "lon", 180)
-        _instant(fields, "deadline", tz)
-        if status == "closed" and fields.get("satisfaction") not in (None, ""):
-            _closed(fields, "satisfaction", ("1", "2", "3", "4", "5"))
-        if status == "escalated" and fields.get("level") not in (None, ""):
-            level = fields["level"]
-            if not level.isdigit() or int(level) < 1:
-                raise ContractError(f"level '{level}' is not a positive integer")
+        _incident_fields(fields, ident, status, tz)
     else:
         _closed(fields, "mediation_type", MEDIATION_TYPES)
         if status == "mediated":
-            _closed(fields, "judicial_confirmation", ("true", "false"))
-    for name, limit in MAX_LENGTHS.items():
-        value = fields.get(name)
-        if value is not None and len(value) > limit:
-            raise ContractError(f"{name} is too long ({limit} characters at most)")
+            _closed(fields, "judicial_confirmation", BOOLEANS)
     try:
         seq = stream_seq(stream_id)
     except ValueError:

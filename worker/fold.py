@@ -7,15 +7,30 @@ set of events (in any arrival order, duplicates already removed) becomes a row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from common.clock import parse_ts
+from common.vocabulary import (
+    ACKNOWLEDGED,
+    CONTACTED,
+    CREATED,
+    DISPATCHED,
+    ESCALATED,
+    EXTENDED,
+    MAX_LEVEL,
+    MERGED,
+    NON_STATUS,
+    RATED_STATUSES,
+    REOPENED,
+    RETURNED,
+    SIGNED,
+)
+from common.vocabulary import CLOSING_STATUSES as CLOSING
+from common.workdays import Calendar, working_days_after
 from data_access.sla import Sla
-from worker.contract import Event
-
-CLOSING = ("resolved", "closed")
-NON_STATUS = ("escalated",)
+from worker.contract import EARLIEST, LATEST, Event
 
 
 def _local_day(value: datetime, tz: ZoneInfo) -> date:
@@ -31,58 +46,95 @@ def _creating(events: list[Event], status: str) -> Event | None:
     return min(candidates, key=lambda e: e.order) if candidates else None
 
 
+def _instant(event: Event, name: str, tz: ZoneInfo) -> datetime | None:
+    """An instant field; None when absent or out of the contract's range (a first-edition
+    event stored before the range was checked at the door must not poison its incident)."""
+    value = event.get(name)
+    if value is None:
+        return None
+    instant = parse_ts(value, tz)
+    return instant if EARLIEST <= instant < LATEST else None
+
+
+@dataclass
+class _Cycle:
+    """The state the walk over an incident's events carries."""
+
+    deadline: datetime
+    status_event: Event
+    cycle_start: datetime
+    closed_at: datetime | None = None
+    first_dispatch: Event | None = None
+    extensions: int = 0
+    closing_seen: bool = False
+    reopened: bool = False
+
+
 def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime) -> dict | None:
     """The incidents row for one id, or None while its `reported` event has not arrived."""
     ordered = sorted(events, key=lambda e: e.order)
-    first = _creating(ordered, "reported")
+    first = _creating(ordered, CREATED)
     if first is None:
         return None
-    category = first.get("category")
+    category, channel = first.get("category"), first.get("channel")
     priority = first.get("priority") or "normal"
-    deadline = (
-        parse_ts(first.get("deadline"), tz)
-        if first.get("deadline")
-        else sla.deadline(first.ts, category, priority)
+
+    def sla_deadline(start: datetime) -> datetime:
+        return sla.deadline(start, category, priority, channel, tz)
+
+    cycle = _Cycle(
+        deadline=_instant(first, "deadline", tz) or sla_deadline(first.ts),
+        status_event=first,
+        cycle_start=first.ts,
     )
-    status, status_at = "reported", first.ts
-    cycle_start: datetime = first.ts
-    closed_at: datetime | None = None
-    department = satisfaction = None
+    department = satisfaction = solved = None
     level = 0
     for event in ordered:
-        if event.status == "dispatched":
+        status = event.status
+        if status == DISPATCHED:
             department = event.get("department")
-        if event.status == "closed" and event.get("satisfaction"):
-            satisfaction = int(event.get("satisfaction"))
-        if event.status == "escalated":
-            level = max(level, int(event.get("level") or 1))
-        if event.order <= first.order or event.status in ("reported", *NON_STATUS):
+            cycle.first_dispatch = cycle.first_dispatch or event
+        elif status in RATED_STATUSES:
+            if event.get("satisfaction"):
+                satisfaction = int(event.get("satisfaction"))
+            if event.get("solved"):
+                solved = event.get("solved") == "true"
+        elif status == ESCALATED:
+            level = max(level, min(int(event.get("level") or 1), MAX_LEVEL))
+        if status in CLOSING:
+            cycle.closing_seen = True
+        elif status == REOPENED and cycle.closing_seen:
+            cycle.reopened = True
+        if event.order <= first.order or status == CREATED:
             continue
-        status, status_at = event.status, event.ts
-        if event.status == "reopened":
-            deadline = (
-                parse_ts(event.get("deadline"), tz)
-                if event.get("deadline")
-                else sla.deadline(event.ts, category, priority)
-            )
-            cycle_start, closed_at = event.ts, None
-        elif event.status in CLOSING and closed_at is None and event.ts >= cycle_start:
-            closed_at = event.ts
+        if status == EXTENDED:
+            _extend(cycle, event, sla.calendar, tz)
+        if status in NON_STATUS:
+            continue
+        cycle.status_event = event
+        if status == REOPENED:
+            cycle.deadline = _instant(event, "deadline", tz) or sla_deadline(event.ts)
+            cycle.cycle_start, cycle.closed_at = event.ts, None
+        elif status in CLOSING and cycle.closed_at is None and event.ts >= cycle.cycle_start:
+            cycle.closed_at = event.ts
+    status, deadline = cycle.status_event.status, cycle.deadline
+    dispatch = cycle.first_dispatch
+    acknowledged = _first(ordered, ACKNOWLEDGED, lambda e: e.ts >= deadline)
     return {
         "id": first.id,
         "reported_at": first.ts,
         "reported_day": _local_day(first.ts, tz),
-        "channel": first.get("channel"),
+        "channel": channel,
         "category": category,
         "town": first.get("town"),
         "grid": first.get("grid"),
         "department": department,
         "priority": priority,
         "status": status,
-        "status_at": status_at,
+        "status_at": cycle.status_event.ts,
         "deadline": deadline,
         "deadline_day": _local_day(deadline, tz),
-        "closed_at": closed_at if status in CLOSING else None,
+        "closed_at": cycle.closed_at if status in CLOSING else None,
         "satisfaction": satisfaction,
         "escalation_level": level,
         "lat": _float(first.get("lat")),
@@ -91,7 +143,46 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
         "description": first.get("description"),
         "reporter_phone": first.get("reporter_phone"),
         "updated_at": now,
+        # second edition
+        "first_dispatch_at": dispatch.ts if dispatch else None,
+        "signed_at": _after_dispatch(ordered, SIGNED, dispatch),
+        "contacted_at": _after_dispatch(ordered, CONTACTED, dispatch),
+        "returns": sum(1 for e in ordered if e.status == RETURNED),
+        "extensions": cycle.extensions,
+        "solved": solved,
+        "merged_into": cycle.status_event.get("into") if status == MERGED else None,
+        "reopened": cycle.reopened,
+        "acknowledged_at": acknowledged.ts if acknowledged else None,
+        "acknowledged_by": acknowledged.actor if acknowledged else None,
     }
+
+
+def _extend(cycle: _Cycle, event: Event, calendar: Calendar, tz: ZoneInfo) -> None:
+    """Move the deadline in force, unless the extension came after it (then it was not
+    approved in time: kept in the timeline, changes nothing)."""
+    if event.ts > cycle.deadline:
+        return
+    days = event.get("working_days")
+    moved = (
+        working_days_after(calendar, cycle.deadline, int(days), tz)
+        if days
+        else _instant(event, "deadline", tz)
+    )
+    if moved is not None:
+        cycle.deadline = moved
+        cycle.extensions += 1
+
+
+def _first(ordered: list[Event], status: str, keep) -> Event | None:
+    return next((e for e in ordered if e.status == status and keep(e)), None)
+
+
+def _after_dispatch(ordered: list[Event], status: str, dispatch: Event | None) -> datetime | None:
+    """The ts of the first `status` event after the first dispatch."""
+    if dispatch is None:
+        return None
+    found = _first(ordered, status, lambda e: e.order > dispatch.order)
+    return found.ts if found else None
 
 
 OUTCOMES = ("mediated", "failed", "adjudicated", "litigation", "withdrawn")

@@ -32,16 +32,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import redis
-from sqlalchemy import Engine, select
 from sqlalchemy import exc as sa_exc
 
 from common import clock
 from common.config import Settings, load_settings
+from common.workdays import CalendarError
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
-from data_access.models import SlaRule
 from data_access.schema import migrate
-from data_access.sla import Sla
+from data_access.sla import Sla, SlaRulesError, load_sla
 from worker.apply import ApplyResult, apply_events
 from worker.contract import ContractError, Event, parse_entry
 from worker.live_state import TICKER_SIZE, LiveState
@@ -107,12 +106,6 @@ def is_outage(exc: BaseException) -> bool:
 
 def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def load_sla(engine: Engine) -> Sla:
-    with engine.connect() as conn:
-        rows = conn.execute(select(SlaRule.category, SlaRule.priority, SlaRule.hours)).all()
-    return Sla({(c, p): h for c, p, h in rows})
 
 
 def _text(value: bytes | str) -> str:
@@ -229,8 +222,7 @@ class Ingest:
             self.live.deadline_passed(self._checked, now)
         self._checked = now
         if time.monotonic() - self._sla_at > self.options.sla_refresh_s:
-            self.sla = load_sla(self.engine)
-            self._sla_at = time.monotonic()
+            self._refresh_sla()
         entries = self._claim() or self._read("0")
         self._redelivered = bool(entries)
         if not entries:
@@ -259,6 +251,15 @@ class Ingest:
         if start == "0" and not entries:
             self._own_pending = False
         return entries
+
+    def _refresh_sla(self) -> None:
+        """Reload the SLA rules and calendar; a file an admin broke while ingest runs
+        keeps the rules in force (and says so) rather than stopping ingest."""
+        self._sla_at = time.monotonic()
+        try:
+            self.sla = load_sla(self.engine, self.settings)
+        except (SlaRulesError, CalendarError, OSError) as exc:
+            log.error("SLA rules or calendar not reloaded, the previous ones stay: %s", exc)
 
     def _claim(self) -> list[tuple[str, dict]]:
         """Take over entries idle at other (dead) consumers, one page per call."""

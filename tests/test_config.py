@@ -1,0 +1,51 @@
+"""The second edition's settings (CONTRACT section 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.config import ConfigError, load_settings
+from common.workdays import Limit
+
+
+def test_second_edition_defaults(tmp_path):
+    settings = load_settings({"CC_DATA_DIR": str(tmp_path)})
+    assert settings.sign_limit == Limit(1, "wd")
+    assert settings.contact_limit == Limit(24, "h")
+    assert settings.red_hours == 24.0
+    assert settings.sla_rules_path is None and settings.calendar_path is None
+    assert settings.calendar_file == settings.masterdata_dir / "calendar.csv"
+
+
+def test_second_edition_settings_read(tmp_path):
+    rules, calendar = tmp_path / "sla.csv", tmp_path / "cal.csv"
+    rules.write_text("category,priority,channel,limit\n")
+    calendar.write_text("date,workday\n")
+    settings = load_settings(
+        {
+            "CC_DATA_DIR": str(tmp_path),
+            "CC_SLA_RULES": str(rules),
+            "CC_CALENDAR": str(calendar),
+            "CC_SIGN_LIMIT": "2h",
+            "CC_CONTACT_LIMIT": "1wd",
+            "CC_RED_HOURS": "48",
+        }
+    )
+    assert settings.sla_rules_path == rules and settings.calendar_file == calendar
+    assert (settings.sign_limit, settings.contact_limit) == (Limit(2, "h"), Limit(1, "wd"))
+    assert settings.red_hours == 48.0
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("CC_SIGN_LIMIT", "1 day"),
+        ("CC_CONTACT_LIMIT", "-2h"),
+        ("CC_RED_HOURS", "lots"),
+        ("CC_SLA_RULES", "/nonexistent/sla.csv"),
+        ("CC_CALENDAR", "/nonexistent/calendar.csv"),
+    ],
+)
+def test_bad_second_edition_settings_name_the_variable(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({"CC_DATA_DIR": str(tmp_path), name: value})
