@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, not_
+from sqlalchemy import and_, func, not_
 from sqlalchemy.sql import ColumnElement
 
 from data_access.close_span import span_at_least
@@ -55,7 +55,15 @@ def changed_since(window: Window, at: datetime, now: datetime, dialect: str) -> 
     if max(window.start, cut) <= window.end:
         clauses.append([later, Incident.reported_day.between(max(window.start, cut), window.end)])
     if window.start < cut:
-        old_days = Incident.reported_day.between(window.start, cut - timedelta(days=1))
-        span = span_at_least(dialect, since.total_seconds() - MARGIN_SECONDS)
-        clauses.append([later, span, old_days])
+        # the day and the close as expressions: an index on either would read the whole
+        # window, or everything closed since `at` (SQLite picks them without statistics)
+        day, closed_at = (func.coalesce(c, c) for c in (Incident.reported_day, Incident.closed_at))
+        clauses.append(
+            [
+                Incident.status.in_(CLOSED_STATUSES),
+                closed_at > at,
+                span_at_least(dialect, since.total_seconds() - MARGIN_SECONDS),
+                day.between(window.start, cut - timedelta(days=1)),
+            ]
+        )
     return clauses
