@@ -59,13 +59,31 @@ ON_DEC_2 = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
     ("period", "shown", "previous", "previous_age", "basis"),
     [
         # whole calendar months and quarters against the whole previous one, 31 days or 30
-        ("last_month", ("2026-11-01", "2026-11-30"), ("2026-10-01", "2026-10-31"), 30, "month"),
-        ("last_quarter", ("2026-07-01", "2026-09-30"), ("2026-04-01", "2026-06-30"), 92, "quarter"),
+        (
+            "last_month",
+            ("2026-11-01", "2026-11-30"),
+            ("2026-10-01", "2026-10-31"),
+            30,
+            "previous_month",
+        ),
+        (
+            "last_quarter",
+            ("2026-07-01", "2026-09-30"),
+            ("2026-04-01", "2026-06-30"),
+            92,
+            "previous_quarter",
+        ),
         # running ones against the same days of the previous one
-        ("month", ("2026-12-01", "2026-12-02"), ("2026-11-01", "2026-11-02"), 30, "month"),
-        ("quarter", ("2026-10-01", "2026-12-02"), ("2026-07-01", "2026-09-02"), 91, "quarter"),
+        ("month", ("2026-12-01", "2026-12-02"), ("2026-11-01", "2026-11-02"), 30, "previous_month"),
+        (
+            "quarter",
+            ("2026-10-01", "2026-12-02"),
+            ("2026-07-01", "2026-09-02"),
+            91,
+            "previous_quarter",
+        ),
         ("today", ("2026-12-02", "2026-12-02"), ("2026-12-01", "2026-12-01"), 1, "yesterday"),
-        ("30d", ("2026-11-03", "2026-12-02"), ("2026-10-04", "2026-11-02"), 30, "period"),
+        ("30d", ("2026-11-03", "2026-12-02"), ("2026-10-04", "2026-11-02"), 30, "previous_period"),
     ],
 )
 def test_presets_compare_with_the_previous_period_at_equal_age(
@@ -79,9 +97,7 @@ def test_presets_compare_with_the_previous_period_at_equal_age(
     before, last_year = comparisons(window, comparison_unit(period), ON_DEC_2)
     assert before.window == Window(*map(date.fromisoformat, previous))
     assert before.as_of == ON_DEC_2 - timedelta(days=previous_age)
-    assert before.basis == {"month": "previous_month", "quarter": "previous_quarter"}.get(
-        basis, "yesterday" if basis == "yesterday" else "previous_period"
-    )
+    assert before.basis == basis
     assert last_year.basis == "last_year"
     assert last_year.window == Window(
         window.start.replace(year=2025), window.end.replace(year=2025)
