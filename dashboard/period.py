@@ -64,5 +64,6 @@ def period_window(period: str, today: date, start: date | None = None, end: date
 
 
 def comparison_unit(period: str) -> str:
-    """How a period finds its previous one (data_access.comparisons.UNITS)."""
+    """How a period finds its previous one: by calendar month, quarter or year, else by
+    as many days just before (data_access.comparisons.previous_window)."""
     return UNITS.get(period, "day")

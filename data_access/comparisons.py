@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 
 from data_access.kpis import Filters, Window, dispute_figures, incident_figures
 
-UNITS = ("day", "month", "quarter", "year")  # day: rolling windows of any length
 MONTHS_IN = {"month": 1, "quarter": 3}
 
 
