@@ -33,7 +33,6 @@ from bench.callbacks import (
     timed,
 )
 from callbacks import leader_data
-from callbacks.leader_data import comparison_windows
 from common import clock
 from common.clock import local_today
 from common.config import load_settings
@@ -50,7 +49,8 @@ from common.vocabulary import (
 )
 from dashboard import api_params
 from dashboard.links import View
-from dashboard.period import period_window
+from dashboard.period import comparison_unit, period_window
+from data_access.comparisons import Comparison, comparisons
 from data_access.db import make_engine
 from data_access.kpis import Filters, Window, incident_figures_by, kpis
 from data_access.models import DisputeEvent, Incident, IncidentEvent
@@ -74,7 +74,16 @@ SET_NAMES = (
     "satisfied",
 )
 MIX = ("channel", "category")
-PAGE_PERIODS = ("30d", "today", "7d", "month", "year")  # the default first: it wins ties
+PAGE_PERIODS = (
+    "30d",
+    "today",
+    "7d",
+    "month",
+    "last_month",
+    "quarter",
+    "last_quarter",
+    "year",
+)  # the default first: it wins ties
 DISPUTE_SETS = ("accepted", *DECIDED, WITHDRAWN)
 
 Naive = Callable[[Engine, Window, Filters, datetime, ZoneInfo], object]
@@ -322,29 +331,27 @@ def naive_kpis(engine: Engine, window: Window, filters: Filters, now: datetime, 
     }
 
 
-def _comparisons(window: Window, now: datetime, tz: ZoneInfo) -> tuple[Window | None, Window]:
-    """The windows the tiles compare with, for the page period whose window this is (the
-    30-day default when several match, a rolling custom period when none does)."""
+def _comparisons(window: Window, now: datetime, tz: ZoneInfo) -> list[Comparison]:
+    """What the tiles compare with, for the page period whose window this is (the 30-day
+    default when several match, a rolling custom period when none does)."""
     today = now.astimezone(tz).date()
     matching = [p for p in PAGE_PERIODS if period_window(p, today) == window]
-    return comparison_windows(View(period=(matching or ["custom"])[0]), window)
+    return comparisons(window, comparison_unit((matching or ["custom"])[0]), now)
 
 
 def naive_tiles(engine, window: Window, filters: Filters, now: datetime, tz: ZoneInfo) -> dict:
-    previous, last_year = _comparisons(window, now, tz)
-
-    def compared(other: Window | None) -> dict | None:
-        if other is None:
-            return None
-        return {
-            "incidents": naive_incident_figures(engine, other, filters, now),
-            "disputes": naive_dispute_figures(engine, other, filters.towns, now),
-        }
-
+    """The window's figures as of now, each comparison's as of its own instant."""
     return {
         "current": naive_kpis(engine, window, filters, now),
-        "previous": compared(previous),
-        "last_year": compared(last_year),
+        "comparisons": [
+            {
+                "basis": c.basis,
+                "as_of": c.as_of,
+                "incidents": naive_incident_figures(engine, c.window, filters, c.as_of),
+                "disputes": naive_dispute_figures(engine, c.window, filters.towns, c.as_of),
+            }
+            for c in _comparisons(window, now, tz)
+        ],
     }
 
 
@@ -395,15 +402,16 @@ def naive_map(engine, window: Window, filters: Filters, now: datetime, tz=None) 
 
 
 def naive_mediation_tiles(engine, window: Window, filters: Filters, now, tz: ZoneInfo) -> dict:
-    previous, last_year = _comparisons(window, now, tz)
-
-    def figures(other: Window | None) -> dict | None:
-        return None if other is None else naive_dispute_figures(engine, other, filters.towns, now)
-
     return {
-        "current": figures(window),
-        "previous": figures(previous),
-        "last_year": figures(last_year),
+        "current": naive_dispute_figures(engine, window, filters.towns, now),
+        "comparisons": [
+            {
+                "basis": c.basis,
+                "as_of": c.as_of,
+                "disputes": naive_dispute_figures(engine, c.window, filters.towns, c.as_of),
+            }
+            for c in _comparisons(window, now, tz)
+        ],
     }
 
 
@@ -549,7 +557,8 @@ def _comparable(name: str, result):
     """A page family's result as both paths give it: the product's tiles also carry their
     windows, and its map also lists grids with nothing received (as 0)."""
     if name.endswith("render_tiles"):
-        return {k: v for k, v in result.items() if not k.endswith("window")}
+        strip = lambda found: {k: v for k, v in found.items() if k != "window"}  # noqa: E731
+        return {**strip(result), "comparisons": [strip(c) for c in result["comparisons"]]}
     if name == "kpi.render_map":
         return {k: v for k, v in result.items() if v}
     return list(result) if isinstance(result, tuple) else result

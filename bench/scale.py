@@ -2,7 +2,7 @@
 at scale, cold and warm, beside the naive pandas path in the same run.
 
     python -m bench.scale [--databases demo-sqlite,demo-pg,1m-sqlite,5m-pg]
-                          [--periods today,30d,year] [--runs 10] [--naive-runs 2]
+                          [--periods today,30d,last_quarter,year] [--runs 10] [--naive-runs 2]
 
 Cold: the live version is bumped before every call, as an applied event does, so each
 call computes its figures (data_access.figure_cache misses). Warm: the next viewers of
@@ -181,7 +181,7 @@ def print_row(row: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default=",".join(DATABASES))
-    parser.add_argument("--periods", default="today,30d,year")
+    parser.add_argument("--periods", default="today,30d,last_quarter,year")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--naive-runs", type=int, default=2)
     parser.add_argument(

@@ -4,7 +4,8 @@ callback on that view, reading one callbacks.leader_data function."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dash import Input, Output, State
 
@@ -81,8 +82,33 @@ def _view(search: str | None) -> View:
     return view_from_search(search, settings().lang)
 
 
-def span(window: Window | None) -> str:
-    return "—" if window is None else f"{window.start.isoformat()} – {window.end.isoformat()}"
+def span(window: Window) -> str:
+    return f"{window.start.isoformat()} – {window.end.isoformat()}"
+
+
+def minute(at: datetime, tz: ZoneInfo) -> str:
+    return iso_local(at, tz)[:16].replace("T", " ")
+
+
+def as_of_text(at: datetime, lang: str, tz: ZoneInfo) -> str:
+    return t("leader.as_of", lang, at=minute(at, tz))
+
+
+def window_heading(found: dict, lang: str, tz: ZoneInfo) -> str:
+    """The window, then each comparison's window and the instant it is computed as of."""
+    window = found["window"]
+    parts = [t("leader.window", lang, start=window.start, end=window.end)]
+    parts += [
+        t(
+            "leader.compare",
+            lang,
+            basis=t(f"kpi.basis_{c['basis']}", lang),
+            span=span(c["window"]),
+            at=minute(c["as_of"], tz),
+        )
+        for c in found["comparisons"]
+    ]
+    return " · ".join(parts)
 
 
 def file_name(name: str, window: Window) -> str:
@@ -100,8 +126,7 @@ def file_name(name: str, window: Window) -> str:
 def render_tiles(search: str):
     cfg, at, view = settings(), now(), _view(search)
     found = data.tiles_data(engine(), cfg, view, at)
-    lang, current = view.lang, found["current"]
-    previous, last_year = found["previous"] or {}, found["last_year"]
+    lang, current, compared = view.lang, found["current"], found["comparisons"]
     incident_links = Links(found["window"], view.filters, lang)
     dispute_links = Links(found["window"], view.filters, lang, disputes=True)
     tiles = [
@@ -110,8 +135,7 @@ def render_tiles(search: str):
             current["incidents"],
             lang,
             incident_links,
-            previous.get("incidents"),
-            last_year["incidents"],
+            tuple((c["basis"], c["incidents"]) for c in compared),
         )
         for spec in INCIDENT_TILES
     ]
@@ -121,8 +145,7 @@ def render_tiles(search: str):
             dispute_values(current["disputes"]),
             lang,
             dispute_links,
-            dispute_values(previous["disputes"]) if previous else None,
-            dispute_values(last_year["disputes"]),
+            tuple((c["basis"], dispute_values(c["disputes"])) for c in compared),
         )
         for spec in DISPUTE_TILES
         if spec.name in LEADER_DISPUTE_TILES
@@ -131,15 +154,7 @@ def render_tiles(search: str):
         tile(spec, backlog_values(current["backlog"]), lang, incident_links)
         for spec in BACKLOG_TILES
     ]
-    heading = t("leader.window", lang, start=found["window"].start, end=found["window"].end)
-    compare = t(
-        "leader.compare",
-        lang,
-        prev=span(found["previous_window"]),
-        last=span(found["last_year_window"]),
-    )
-    as_of = t("leader.as_of", lang, at=iso_local(at, cfg.tz)[:16].replace("T", " "))
-    return tiles, backlog, f"{heading} · {compare}", as_of
+    return tiles, backlog, window_heading(found, lang, cfg.tz), as_of_text(at, lang, cfg.tz)
 
 
 @declared.callback(

@@ -13,13 +13,12 @@ from sqlalchemy import Engine
 from common.clock import local_today
 from common.config import Settings
 from dashboard.links import View
-from dashboard.period import last_year_window, previous_window
+from dashboard.period import comparison_unit
+from data_access.comparisons import compared_figures, comparisons
 from data_access.figure_cache import shared
 from data_access.kpis import (
     Window,
     daily_series,
-    dispute_figures,
-    incident_figures,
     incident_figures_by,
     incident_figures_matrix,
     kpis,
@@ -53,33 +52,23 @@ def per_version(name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     return decorate
 
 
-def comparison_windows(view: View, current: Window) -> tuple[Window | None, Window]:
-    """(previous period or None when it is last year's, same period last year)."""
-    previous, last_year = previous_window(view.period, current), last_year_window(current)
-    return (None if previous == last_year else previous), last_year
-
-
 @per_version("kpi.tiles_data")
 def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
-    """The window's kpis and, as of now, those of the previous period and last year."""
+    """The window's kpis and its comparisons' figures, each at equal age
+    (data_access.comparisons): [{"basis", "window", "as_of", "incidents", "disputes"}]."""
     current = window(cfg, view, at)
-    previous, last_year = comparison_windows(view, current)
-
-    def compared(other: Window | None) -> dict | None:
-        if other is None:
-            return None
-        return {
-            "incidents": incident_figures(engine, other, view.filters, at, cfg.warn_hours),
-            "disputes": dispute_figures(engine, other, view.filters.towns, at),
-        }
-
     return {
         "window": current,
-        "previous_window": previous,
-        "last_year_window": last_year,
         "current": kpis(engine, current, view.filters, at, cfg.warn_hours),
-        "previous": compared(previous),
-        "last_year": compared(last_year),
+        "comparisons": [
+            {
+                "basis": c.basis,
+                "window": c.window,
+                "as_of": c.as_of,
+                **compared_figures(engine, c, view.filters, at, cfg.warn_hours),
+            }
+            for c in comparisons(current, comparison_unit(view.period), at)
+        ],
     }
 
 

@@ -15,8 +15,8 @@ from callbacks.figures import (
     dispute_flow_figure,
     durations_figure,
 )
-from callbacks.home import file_name, span, to_day
-from common.clock import iso_local, now
+from callbacks.home import as_of_text, file_name, to_day, window_heading
+from common.clock import now
 from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
 from dashboard.components.tables import download_button, html_table
@@ -89,27 +89,12 @@ def render_tiles(search: str):
     found = data.tiles_data(engine(), cfg, view, at)
     lang = view.lang
     links = Links(found["window"], view.filters, lang, disputes=True)
-    previous = found["previous"]
+    compared = tuple((c["basis"], dispute_values(c["disputes"])) for c in found["comparisons"])
     tiles = [
-        tile(
-            spec,
-            dispute_values(found["current"]),
-            lang,
-            links,
-            None if previous is None else dispute_values(previous),
-            dispute_values(found["last_year"]),
-        )
+        tile(spec, dispute_values(found["current"]), lang, links, compared)
         for spec in DISPUTE_TILES
     ]
-    heading = t("leader.window", lang, start=found["window"].start, end=found["window"].end)
-    compare = t(
-        "leader.compare",
-        lang,
-        prev=span(found["previous_window"]),
-        last=span(found["last_year_window"]),
-    )
-    as_of = t("leader.as_of", lang, at=iso_local(at, cfg.tz)[:16].replace("T", " "))
-    return tiles, f"{heading} · {compare}", as_of
+    return tiles, window_heading(found, lang, cfg.tz), as_of_text(at, lang, cfg.tz)
 
 
 @declared.callback(

@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from callbacks.leader_data import comparison_windows, per_version, window
+from callbacks.leader_data import per_version, window
 from common.config import Settings
 from dashboard.links import View
+from dashboard.period import comparison_unit
+from data_access.comparisons import compared_figures, comparisons
 from data_access.dispute_times import dispute_resolution_times
 from data_access.kpis import dispute_figures, dispute_flow
 
@@ -18,17 +20,21 @@ BREAKDOWNS = ("kind", "mediation_type", "mediator", "town")
 
 @per_version("mediation.tiles_data")
 def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
-    """The window's dispute figures and, as of now, the previous period's and last year's."""
+    """The window's dispute figures and its comparisons', each at equal age
+    (data_access.comparisons): [{"basis", "window", "as_of", "disputes"}]."""
     current = window(cfg, view, at)
-    previous, last_year = comparison_windows(view, current)
-    towns = view.filters.towns
     return {
         "window": current,
-        "previous_window": previous,
-        "last_year_window": last_year,
-        "current": dispute_figures(engine, current, towns, at),
-        "previous": None if previous is None else dispute_figures(engine, previous, towns, at),
-        "last_year": dispute_figures(engine, last_year, towns, at),
+        "current": dispute_figures(engine, current, view.filters.towns, at),
+        "comparisons": [
+            {
+                "basis": c.basis,
+                "window": c.window,
+                "as_of": c.as_of,
+                **compared_figures(engine, c, view.filters, at, families=("disputes",)),
+            }
+            for c in comparisons(current, comparison_unit(view.period), at)
+        ],
     }
 
 

@@ -137,7 +137,7 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         trigger,
         None,
         t("wall.as_of", lang, at=as_of),
-        today_tiles(data["today"], data["yesterday"], lang),
+        today_tiles(data["today"], data["compared"], lang),
         backlog_tiles(data["today"]["backlog"], lang),
         map_out,
         html.Span(t(label, lang)),

@@ -10,41 +10,37 @@ from dash import Patch, html
 from common.vocabulary import RESOLVED
 from dashboard.components.format import count, percent
 from dashboard.components.kpi_tile import kpi_tile
+from dashboard.components.kpi_tiles import Tile, change, compared_text
 from dashboard.i18n import t
 
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
 
 
-def _delta(now_value, then_value, is_rate: bool, lang: str) -> str:
-    if now_value is None or then_value is None:
-        return ""
-    diff = now_value - then_value
-    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
-    amount = f"{abs(diff) * 100:.1f} pt" if is_rate else f"{abs(diff):,}"
-    return t("wall.vs_yesterday", lang, delta=f"{arrow} {amount}")
+WALL_TILES = (
+    ("incidents", Tile("received", "count"), "kpi.received"),
+    ("incidents", Tile("closed", "count", "higher"), "kpi.closed"),
+    ("incidents", Tile("closure_rate", "rate", "higher"), "kpi.closure_rate"),
+    ("incidents", Tile("on_time_rate", "rate", "higher"), "kpi.on_time_rate"),
+    ("incidents", Tile("satisfaction_rate", "rate", "higher"), "kpi.satisfaction_rate"),
+    ("disputes", Tile("accepted", "count"), "kpi.disputes_accepted"),
+    ("disputes", Tile("resolution_rate", "rate", "higher"), "kpi.resolution_rate"),
+)
 
 
-def today_tiles(today: dict, yesterday: dict, lang: str) -> list:
-    specs = (
-        ("incidents", "received", "kpi.received", False),
-        ("incidents", "closed", "kpi.closed", False),
-        ("incidents", "closure_rate", "kpi.closure_rate", True),
-        ("incidents", "on_time_rate", "kpi.on_time_rate", True),
-        ("incidents", "satisfaction_rate", "kpi.satisfaction_rate", True),
-        ("disputes", "accepted", "kpi.disputes_accepted", False),
-        ("disputes", "resolution_rate", "kpi.resolution_rate", True),
-    )
+def today_tiles(today: dict, compared: dict, lang: str) -> list:
+    """Today's figures, each with its change against `compared` (wall_data's comparison:
+    the leader page's, worded the same: "较昨日同时 ▲ +0.3 个百分点")."""
     tiles = []
-    for family, name, label, is_rate in specs:
-        value = today[family][name]
-        text = percent(value) if is_rate else count(value)
-        delta = (
-            _delta(value, yesterday[family][name], is_rate, lang)
-            if value is not None
-            else t("kpi.no_data", lang)
-        )
-        tiles.append(kpi_tile(t(label, lang), text, delta))
+    for family, spec, label in WALL_TILES:
+        value = today[family][spec.name]
+        shown = percent(value) if spec.kind == "rate" else count(value)
+        if value is None:
+            detail = t("kpi.no_data", lang)
+        else:
+            delta, _ = change(spec, value, compared[family][spec.name], lang)
+            detail = compared_text(compared["basis"], delta, lang)
+        tiles.append(kpi_tile(t(label, lang), shown, detail))
     return tiles
 
 

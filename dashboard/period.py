@@ -1,30 +1,61 @@
-"""The pages' periods as windows of local days, and the windows they are compared with.
+"""The pages' periods as windows of local days, and the unit each compares by.
 
 Rolling periods (today, 7 and 30 days, custom) compare with the same number of days just
-before; calendar periods (this month, this year) with the same days of the month or
-year before (Nov 1-25 against Oct 1-25). Last year is the same dates a year earlier.
+before; calendar periods with the previous calendar month, quarter or year (the same days
+of it while the period is still running: Nov 1-25 against Oct 1-25); last year is the same
+dates a year earlier; each as of the same age (data_access.comparisons).
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
+from data_access.comparisons import shift_months
 from data_access.kpis import Window
 
-PERIODS = ("today", "7d", "30d", "month", "year", "custom")
+PERIODS = (
+    "today",
+    "7d",
+    "30d",
+    "month",
+    "last_month",
+    "quarter",
+    "last_quarter",
+    "year",
+    "custom",
+)
 DEFAULT_PERIOD = "30d"
 MAX_CUSTOM_DAYS = 3660
+UNITS = {
+    "month": "month",
+    "last_month": "month",
+    "quarter": "quarter",
+    "last_quarter": "quarter",
+    "year": "year",
+}
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
 def period_window(period: str, today: date, start: date | None = None, end: date | None = None):
-    """The window of a period ending today; a custom period needs start <= end."""
+    """The window of a period: up to today, or the last whole calendar month or quarter;
+    a custom period needs start <= end."""
     if period == "today":
         return Window(today, today)
     if period == "7d":
         return Window(today - timedelta(days=6), today)
     if period == "month":
         return Window(today.replace(day=1), today)
+    if period == "last_month":
+        first = today.replace(day=1)
+        return Window(shift_months(first, 1), first - timedelta(days=1))
+    if period == "quarter":
+        return Window(_quarter_start(today), today)
+    if period == "last_quarter":
+        first = _quarter_start(today)
+        return Window(shift_months(first, 3), first - timedelta(days=1))
     if period == "year":
         return Window(today.replace(month=1, day=1), today)
     if period == "custom" and start and end and 0 <= (end - start).days <= MAX_CUSTOM_DAYS:
@@ -32,22 +63,7 @@ def period_window(period: str, today: date, start: date | None = None, end: date
     return Window(today - timedelta(days=29), today)
 
 
-def _shift_months(day: date, months: int) -> date:
-    """The same day `months` earlier, clamped to the target month's last day."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def previous_window(period: str, window: Window) -> Window:
-    if period == "month":
-        return Window(_shift_months(window.start, 1), _shift_months(window.end, 1))
-    if period == "year":
-        return last_year_window(window)
-    days = (window.end - window.start).days + 1
-    return Window(window.start - timedelta(days=days), window.start - timedelta(days=1))
-
-
-def last_year_window(window: Window) -> Window:
-    return Window(_shift_months(window.start, 12), _shift_months(window.end, 12))
+def comparison_unit(period: str) -> str:
+    """How a period finds its previous one: by calendar month, quarter or year, else by
+    as many days just before (data_access.comparisons.previous_window)."""
+    return UNITS.get(period, "day")

@@ -31,6 +31,7 @@ from common.vocabulary import (
     WITHDRAWN,
 )
 from data_access import months
+from data_access.as_of import changed_since, closed_after
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
 from data_access.models import (
@@ -156,9 +157,10 @@ COUNTED = (*SUMMED, "due", "on_time", "overdue_open", "due_soon")
 SUMMARY_DIMENSIONS = ("town", "category", "channel", "department", "grid")
 
 
-def summarised(filters: Filters, as_of: datetime | None) -> bool:
-    """Whether the summaries can answer: as of now, and filtered by town at most."""
-    return as_of is None and not (filters.categories or filters.channels or filters.departments)
+def summarised(filters: Filters) -> bool:
+    """Whether the summaries can answer: filtered by town at most (as of now or of any
+    earlier instant: data_access.as_of)."""
+    return not (filters.categories or filters.channels or filters.departments)
 
 
 def _summary_table(dimension: str | None, due: bool, monthly: bool):
@@ -246,13 +248,15 @@ def _summary_counts(
     warn_hours: float,
     dimension: str | None = None,
     by_town: bool = False,
+    as_of: datetime | None = None,
 ) -> dict[object, dict]:
-    """The counts of incident_figures as of now, per value of `dimension` (one "" entry
-    without): per-day summaries where the answer cannot depend on "now", `incidents` where
-    it can (open rows, deadline days not yet over everywhere, and the rare rows reported
-    or closed after now). Equal to the raw path, by construction and by test. With
-    `by_town`, per (value, town) pair."""
+    """The counts of incident_figures as of `as_of` or now, per value of `dimension` (one
+    "" entry without): per-day summaries where the answer cannot depend on the instant,
+    `incidents` where it can (open rows, deadline days not yet over everywhere, and the
+    rows reported or closed after the instant: data_access.as_of). Equal to the raw path,
+    by construction and by test. With `by_town`, per (value, town) pair."""
     grouped = dimension is not None
+    at = as_of or now
 
     def incident_keys(due: bool = False) -> list[ColumnElement]:
         if not grouped:
@@ -271,19 +275,19 @@ def _summary_counts(
     add(_summary_sums(conn, SUMMED, window.start, window.end, dimension, towns, by_town))
     # Deadline days over in every zone (before yesterday in UTC) come from the summary;
     # the last days, where "passed by now" cuts through a day, from incidents.
-    settled = min(window.end, (now - timedelta(days=2)).date())
+    settled = min(window.end, (at - timedelta(days=2)).date())
     due = ("due", "on_time")
     add(_summary_sums(conn, due, window.start, settled, dimension, towns, by_town, due=True))
     scope = incident_scope(filters)
     recent_start = max(window.start, settled + timedelta(days=1))
     if recent_start <= window.end:
         recent = Window(recent_start, window.end)
-        cond = incident_conditions(recent, now, warn_hours)
+        cond = incident_conditions(recent, at, warn_hours)
         late = {"due": cond["due"], "on_time": cond["on_time"]}
         where = [Incident.deadline_day.between(recent.start, recent.end)]
         add(_summed_rows(conn, late, where, incident_keys(due=True), scope))
-    live = incident_conditions(window, now, warn_hours)
-    horizon = now + timedelta(hours=warn_hours)
+    live = incident_conditions(window, at, warn_hours)
+    horizon = at + timedelta(hours=warn_hours)
     # Few rows from here on, found by their own indexes; summed in Python, since grouping
     # in SQL lets SQLite pick the grouping column's index and scan every incident.
     open_rows = {"overdue_open": live["overdue_open"], "due_soon": live["due_soon"]}
@@ -291,7 +295,7 @@ def _summary_counts(
     open_where = [is_open(), Incident.deadline <= horizon, live["received"]]
     add(_summed_rows(conn, open_rows, open_where, incident_keys(), scope))
     # Rows the summaries count by their current state but the definition does not count
-    # as of now: closed after now, or reported after now (clock skew up to a day).
+    # as of `at`: closed after it, or reported after it (as of now: clock skew up to a day).
     closed_now = Incident.status.in_(CLOSED_STATUSES)
     in_window = Incident.reported_day.between(window.start, window.end)
     counted = {
@@ -300,20 +304,15 @@ def _summary_counts(
         "rated": and_(in_window, closed_now, Incident.satisfaction.is_not(None)),
         "satisfied": and_(in_window, closed_now, Incident.satisfaction >= SATISFIED_FROM),
     }
-    closed_later = and_(closed_now, Incident.closed_at > now)
-    reported_later = and_(
-        Incident.reported_day >= (now - timedelta(days=1)).date(),
-        Incident.reported_at > now,
-        not_(closed_later),
-    )
+    closed_later = closed_after(at)
     fixes = {
         **{c: live[c] for c in SUMMED},
         **{f"summary_{c}": counted[c] for c in SUMMED},
         "overdue_open": and_(closed_later, live["overdue_open"]),
         "due_soon": and_(closed_later, live["due_soon"]),
     }
-    for odd in (closed_later, reported_later):
-        for k, counts in _summed_rows(conn, fixes, [odd], incident_keys(), scope):
+    for where in changed_since(window, at, now, conn.dialect.name):
+        for k, counts in _summed_rows(conn, fixes, where, incident_keys(), scope):
             for c in SUMMED:
                 counts[c] -= counts.pop(f"summary_{c}")
             add([(k, counts)])
@@ -331,14 +330,15 @@ def incident_figures(
 ) -> dict:
     """The `incidents` object of GET /api/v1/kpis for the window, as of `as_of` or now.
 
-    As of now, for the whole county or some towns, the counts come from the daily
-    summaries (fast at millions of rows); otherwise straight from `incidents`."""
+    For the whole county or some towns, as of now or earlier, the counts come from the
+    daily summaries (fast at millions of rows); otherwise straight from `incidents`."""
     at = as_of or now
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
     with engine.connect() as conn:
-        if use_summaries and summarised(filters, as_of):
-            counts = _summary_counts(conn, window, filters, now, warn_hours).get("", {})
+        if use_summaries and summarised(filters):
+            found = _summary_counts(conn, window, filters, now, warn_hours, as_of=as_of)
+            counts = found.get("", {})
             counts = {k: counts.get(k, 0) for k in COUNTED}
         else:
             query = select(*(_count(c).label(k) for k, c in conditions.items()))
@@ -346,8 +346,8 @@ def incident_figures(
     figures = _incident_shape(counts)
     closed = and_(conditions["closed"], *scope)
     histogram = None
-    if use_summaries and summarised(filters, as_of):
-        histogram = (window.start, window.end, filters.towns, now)
+    if use_summaries and summarised(filters):
+        histogram = (window, filters.towns, at, now)
     figures["median_hours_to_close"] = median_hours_to_close(
         engine, closed, figures["closed"], histogram
     )
@@ -376,9 +376,9 @@ def incident_figures_by(
     value with nothing counted is left out. From the summaries where they can answer."""
     if dimension not in INCIDENT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    if use_summaries and dimension in SUMMARY_DIMENSIONS and summarised(filters, as_of):
+    if use_summaries and dimension in SUMMARY_DIMENSIONS and summarised(filters):
         with engine.connect() as conn:
-            found = _summary_counts(conn, window, filters, now, warn_hours, dimension)
+            found = _summary_counts(conn, window, filters, now, warn_hours, dimension, as_of=as_of)
         rows = [{"key": k if k != "" else None, **c} for k, c in found.items()]
     else:
         column = getattr(Incident, dimension)
@@ -401,7 +401,7 @@ def daily_series(
     """Received, closed and satisfaction per reported day of the window, as of now:
     [{"key": day, "received", "closed", "closure_rate", "rated", "satisfied",
     "satisfaction_rate"}], in day order."""
-    if use_summaries and summarised(filters, None):
+    if use_summaries and summarised(filters):
         with engine.connect() as conn:
             found = _summary_counts(conn, window, filters, now, 24.0, "reported_day").items()
     else:
@@ -634,7 +634,7 @@ def received_by_weekday_hour(
     hour = _utc_hour(engine.dialect.name).label("h")
     received = incident_conditions(window, now, 24.0)["received"]
     scope = incident_scope(filters)
-    if use_summaries and summarised(filters, None):
+    if use_summaries and summarised(filters):
         d = IncidentDailyBy
         towns = [d.town.in_(filters.towns)] if filters.towns else []
         counts = select(d.day, d.key, func.sum(d.received)).where(
@@ -706,7 +706,7 @@ def incident_figures_matrix(
         if dimension not in INCIDENT_DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}")
     summary = use_summaries and columns == "town" and rows in SUMMARY_DIMENSIONS
-    if summary and rows != "town" and summarised(filters, None):
+    if summary and rows != "town" and summarised(filters):
         with engine.connect() as conn:
             found = _summary_counts(conn, window, filters, now, warn_hours, rows, by_town=True)
         pairs = [

@@ -10,20 +10,26 @@ only that bucket's incidents, read through ix_incidents_close_span (migration 00
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, and_, case, false, func, or_, select
+from sqlalchemy import Connection, Engine, case, false, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import CLOSED_STATUSES
 from data_access import months
+from data_access.as_of import changed_since
 from data_access.close_buckets import bounds, bucket_of
+from data_access.close_span import span_at_least, span_below
 from data_access.models import (
     Incident,
     IncidentCloseHist,
     IncidentCloseHistAll,
     IncidentCloseHistMonth,
 )
+
+if TYPE_CHECKING:
+    from data_access.kpis import Window
 
 SORT_UP_TO = 5_000  # closed incidents sorted outright; more go through the histograms
 MARGIN_SECONDS = 1.0  # beyond a bucket's edges: SQL's time arithmetic rounds unlike Python's
@@ -33,21 +39,6 @@ def hours_to_close(dialect: str) -> ColumnElement:
     if dialect == "postgresql":
         return func.extract("epoch", Incident.closed_at - Incident.reported_at) / 3600.0
     return (func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)) * 24.0
-
-
-def _span_at_least(dialect: str, seconds: float) -> ColumnElement:
-    """`time to close >= seconds`, written as ix_incidents_close_span's expression."""
-    if dialect == "postgresql":
-        return Incident.closed_at - Incident.reported_at >= timedelta(seconds=seconds)
-    span = func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)
-    return span >= seconds / 86400.0
-
-
-def _span_below(dialect: str, seconds: float) -> ColumnElement:
-    if dialect == "postgresql":
-        return Incident.closed_at - Incident.reported_at < timedelta(seconds=seconds)
-    span = func.julianday(Incident.closed_at) - func.julianday(Incident.reported_at)
-    return span < seconds / 86400.0
 
 
 def _middle(values: list[float]) -> float:
@@ -93,27 +84,24 @@ def _histogram_counts(conn: Connection, start: date, end: date, towns: tuple[str
 
 
 def _window_counts(
-    conn: Connection, start: date, end: date, towns: tuple[str, ...], now: datetime
+    conn: Connection, window: Window, towns: tuple[str, ...], at: datetime, now: datetime
 ) -> Counter:
-    """Closed incidents reported from `start` to `end` per bucket, as of `now`."""
-    counts = _histogram_counts(conn, start, end, towns)
-    # Rows the histograms count by their state, the definition not yet: closed after now,
-    # or reported after now (clock skew up to a day). Few, found by their own indexes and
-    # filtered here: with the window's days in the WHERE, SQLite reads the whole window.
-    # (A NOT on closed_at in SQL would have SQLite read every closed row by that index.)
-    reported_later = and_(
-        Incident.reported_day >= (now - timedelta(days=1)).date(), Incident.reported_at > now
-    )
+    """Closed incidents reported in `window` per bucket, as of `at`."""
+    counts = _histogram_counts(conn, window.start, window.end, towns)
+    # Rows the histograms count by their state, the definition not yet (data_access.as_of),
+    # found by their own indexes and filtered here: with the window's days in the WHERE,
+    # SQLite reads the whole window. (A NOT on closed_at in SQL would have SQLite read
+    # every closed row by that index.)
     columns = (Incident.id, Incident.reported_day, Incident.town, Incident.status)
     odd = {}
-    for where in (Incident.closed_at > now, reported_later):
+    for where in changed_since(window, at, now, conn.dialect.name):
         for row in conn.execute(
-            select(*columns, Incident.reported_at, Incident.closed_at).where(where)
+            select(*columns, Incident.reported_at, Incident.closed_at).where(*where)
         ):
             odd[row[0]] = row[1:]
     for day, town, status, reported_at, closed_at in odd.values():
         counted = status in CLOSED_STATUSES and closed_at is not None
-        if counted and start <= day <= end and (not towns or town in towns):
+        if counted and window.start <= day <= window.end and (not towns or town in towns):
             counts[bucket_of(reported_at, closed_at)] -= 1
     return counts
 
@@ -127,11 +115,11 @@ def _bucket_hours(conn: Connection, b: int, closed: ColumnElement) -> list[float
     low, high = bounds(b)
     where, edges = [closed], []
     if low is not None:
-        where.append(_span_at_least(dialect, low - MARGIN_SECONDS))
-        edges.append(_span_below(dialect, low + MARGIN_SECONDS))
+        where.append(span_at_least(dialect, low - MARGIN_SECONDS))
+        edges.append(span_below(dialect, low + MARGIN_SECONDS))
     if high is not None:
-        where.append(_span_below(dialect, high + MARGIN_SECONDS))
-        edges.append(_span_at_least(dialect, high - MARGIN_SECONDS))
+        where.append(span_below(dialect, high + MARGIN_SECONDS))
+        edges.append(span_at_least(dialect, high - MARGIN_SECONDS))
     near = or_(*edges) if edges else false()
     hours = hours_to_close(dialect)
     query = select(
@@ -142,17 +130,17 @@ def _bucket_hours(conn: Connection, b: int, closed: ColumnElement) -> list[float
 
 def histogram_median(
     conn: Connection,
-    start,
-    end,
+    window: Window,
     towns: tuple[str, ...],
+    at: datetime,
     now: datetime,
     closed: ColumnElement,
     n: int,
 ) -> float | None:
     """The median through the histograms, for the `n` rows under `closed` (the window's
-    closed incidents as of now, filtered by `towns` at most); None when the histograms
+    closed incidents as of `at`, filtered by `towns` at most); None when the histograms
     and `incidents` disagree, so the caller sorts outright instead."""
-    counts = _window_counts(conn, start, end, towns, now)
+    counts = _window_counts(conn, window, towns, at, now)
     if not n or sum(counts.values()) != n:
         return None
     wanted = sorted({(n - 1) // 2, n // 2})
@@ -174,8 +162,8 @@ def median_hours_to_close(
     n: int,
     histogram: tuple | None = None,
 ) -> float | None:
-    """The median for the `n` rows under `closed`; `histogram` = (start, end, towns, now)
-    when the histograms can answer (as of now, filtered by towns at most)."""
+    """The median for the `n` rows under `closed`; `histogram` = (window, towns, at, now)
+    when the histograms can answer (as of `at`, filtered by towns at most)."""
     with engine.connect() as conn:
         if histogram is not None and n > SORT_UP_TO:
             value = histogram_median(conn, *histogram, closed, n)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from common.clock import iso_local, local_today
 from common.config import Settings
 from data_access import figure_cache
+from data_access.comparisons import compared_figures, comparisons
 from data_access.incidents import due_soon, overdue
 from data_access.kpis import Filters, Window, dispute_figures, incident_figures_by, kpis
 from data_access.ranking import rank
@@ -25,9 +26,10 @@ ALERT_ROWS = 12
 def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
     today = local_today(cfg.tz, now)
     yesterday = today - timedelta(days=1)
-    day_ago = now - timedelta(days=1)
     everything = Filters()
-    today_w, yesterday_w = Window(today, today), Window(yesterday, yesterday)
+    today_w = Window(today, today)
+    # today's previous period, as the leader page's "today" compares: yesterday at this time
+    previous = comparisons(today_w, "day", now)[0]
     week_w = Window(today - timedelta(days=6), today)
     towns = incident_figures_by(engine, "town", today_w, everything, now, cfg.warn_hours)
     ranked, unranked = rank(towns, "closed", "received")
@@ -36,7 +38,10 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
     return {
         "as_of": iso_local(now, cfg.tz),
         "today": kpis(engine, today_w, everything, now, cfg.warn_hours),
-        "yesterday": kpis(engine, yesterday_w, everything, now, cfg.warn_hours, as_of=day_ago),
+        "compared": {
+            "basis": previous.basis,
+            **compared_figures(engine, previous, everything, now, cfg.warn_hours),
+        },
         "grids_today": {
             r["key"]: r["received"]
             for r in incident_figures_by(engine, "grid", today_w, everything, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,8 +16,10 @@ from dashboard.links import (
     view_from_search,
     view_search,
 )
-from dashboard.period import last_year_window, period_window, previous_window
+from dashboard.period import comparison_unit, period_window
+from data_access.comparisons import comparisons, last_year_window, previous_window
 from data_access.kpis import Filters, Window
+from tests.factories import TZ
 
 TODAY = date(2026, 11, 25)
 
@@ -29,21 +31,90 @@ TODAY = date(2026, 11, 25)
         ("7d", date(2026, 11, 19), date(2026, 11, 12), date(2026, 11, 18)),
         ("30d", date(2026, 10, 27), date(2026, 9, 27), date(2026, 10, 26)),
         ("month", date(2026, 11, 1), date(2026, 10, 1), date(2026, 10, 25)),
+        ("quarter", date(2026, 10, 1), date(2026, 7, 1), date(2026, 8, 25)),
         ("year", date(2026, 1, 1), date(2025, 1, 1), date(2025, 11, 25)),
     ],
 )
 def test_periods_and_their_previous_windows(period, start, previous_start, previous_end):
     window = period_window(period, TODAY)
     assert window == Window(start, TODAY)
-    assert previous_window(period, window) == Window(previous_start, previous_end)
+    unit = comparison_unit(period)
+    assert previous_window(window, unit) == Window(previous_start, previous_end)
     assert last_year_window(window) == Window(start.replace(year=2025), date(2025, 11, 25))
 
 
 def test_month_and_leap_day_shifts_clamp_to_the_month_end():
-    assert previous_window("month", Window(date(2026, 3, 1), date(2026, 3, 31))) == Window(
+    assert previous_window(Window(date(2026, 3, 1), date(2026, 3, 31)), "month") == Window(
         date(2026, 2, 1), date(2026, 2, 28)
     )
     assert last_year_window(Window(date(2028, 2, 29), date(2028, 2, 29))).start == date(2027, 2, 28)
+    # the same dates a year earlier, not the month's last day
+    assert last_year_window(Window(date(2029, 2, 1), date(2029, 2, 28))).end == date(2028, 2, 28)
+
+
+ON_DEC_2 = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
+
+
+@pytest.mark.parametrize(
+    ("period", "shown", "previous", "previous_age", "basis"),
+    [
+        # whole calendar months and quarters against the whole previous one, 31 days or 30
+        (
+            "last_month",
+            ("2026-11-01", "2026-11-30"),
+            ("2026-10-01", "2026-10-31"),
+            30,
+            "previous_month",
+        ),
+        (
+            "last_quarter",
+            ("2026-07-01", "2026-09-30"),
+            ("2026-04-01", "2026-06-30"),
+            92,
+            "previous_quarter",
+        ),
+        # running ones against the same days of the previous one
+        ("month", ("2026-12-01", "2026-12-02"), ("2026-11-01", "2026-11-02"), 30, "previous_month"),
+        (
+            "quarter",
+            ("2026-10-01", "2026-12-02"),
+            ("2026-07-01", "2026-09-02"),
+            91,
+            "previous_quarter",
+        ),
+        ("today", ("2026-12-02", "2026-12-02"), ("2026-12-01", "2026-12-01"), 1, "yesterday"),
+        ("30d", ("2026-11-03", "2026-12-02"), ("2026-10-04", "2026-11-02"), 30, "previous_period"),
+    ],
+)
+def test_presets_compare_with_the_previous_period_at_equal_age(
+    period, shown, previous, previous_age, basis
+):
+    """On 2026-12-02 上月 is November, compared with October as of now - 30 days (30 Nov
+    less 31 Oct), so both had 1 day 17.5 hours after their end; last year's November as of
+    now - 365 days."""
+    window = period_window(period, date(2026, 12, 2))
+    assert window == Window(*map(date.fromisoformat, shown))
+    before, last_year = comparisons(window, comparison_unit(period), ON_DEC_2)
+    assert before.window == Window(*map(date.fromisoformat, previous))
+    assert before.as_of == ON_DEC_2 - timedelta(days=previous_age)
+    assert before.basis == basis
+    assert last_year.basis == "last_year"
+    assert last_year.window == Window(
+        window.start.replace(year=2025), window.end.replace(year=2025)
+    )
+    assert last_year.as_of == ON_DEC_2 - timedelta(days=365)
+    # equal age: each ends as long before its instant as the shown window before now
+    end = datetime.combine(window.end + timedelta(days=1), time(), TZ)
+    for c in (before, last_year):
+        c_end = datetime.combine(c.window.end + timedelta(days=1), time(), TZ)
+        assert c.as_of - c_end == ON_DEC_2 - end
+
+
+def test_a_year_compares_with_last_year_once():
+    window = period_window("year", date(2026, 12, 2))
+    assert [c.basis for c in comparisons(window, comparison_unit("year"), ON_DEC_2)] == [
+        "last_year"
+    ]
 
 
 def test_custom_period_needs_good_dates_else_falls_back_to_30_days():

@@ -163,9 +163,7 @@ def test_median_through_the_histograms_equals_the_sorted_median(
             with engine.connect() as conn:
                 n = conn.execute(select(func.count()).where(closed)).scalar_one()
                 expected = sorted_median(conn, closed, n)
-                got = histogram_median(
-                    conn, window.start, window.end, filters.towns, now, closed, n
-                )
+                got = histogram_median(conn, window, filters.towns, now, now, closed, n)
             assert got == expected, (window, filters)
             answered += expected is not None
     # the generated history is random in when it closes: most windows have closes
@@ -186,3 +184,30 @@ def test_a_rebuild_reports_each_table_it_rebuilt(engine):
     with engine.begin() as conn:
         rebuild_in(conn, done=lambda: steps.append(1))
     assert len(steps) == len(SUMMARIES)
+
+
+@pytest.mark.parametrize("hours_ago", [1, 30, 80, 24 * 9, 24 * 31])
+def test_figures_as_of_an_earlier_instant_through_summaries_equal_raw(
+    engine, history_applied, monkeypatch, hours_ago
+):
+    """A comparison's figures (as of now - L) read through the summaries, the rows
+    changed since found by data_access.as_of, equal those read from `incidents`, median
+    through the histograms included, for windows ending on the instant's day and before."""
+    now = history_applied
+    at = now - timedelta(hours=hours_ago)
+    day = at.astimezone(TZ).date()
+    monkeypatch.setattr("data_access.median.SORT_UP_TO", 0)
+    changed = 0
+    for days, ago in ((1, 0), (7, 0), (30, 0), (45, 3)):
+        window = Window(day - timedelta(days=days - 1 + ago), day - timedelta(days=ago))
+        for filters in _filters():
+            fast = incident_figures(engine, window, filters, now, as_of=at)
+            raw = incident_figures(engine, window, filters, now, as_of=at, use_summaries=False)
+            assert fast == raw, (window, filters)
+            for dimension in ("town", "category"):
+                by = incident_figures_by(engine, dimension, window, filters, now, as_of=at)
+                assert by == incident_figures_by(
+                    engine, dimension, window, filters, now, as_of=at, use_summaries=False
+                )
+            changed += fast != incident_figures(engine, window, filters, now)
+    assert changed or hours_ago < 24, "as of a day ago or more some figures must differ"

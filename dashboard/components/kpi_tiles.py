@@ -1,6 +1,7 @@
 """KPI tiles of the leader and mediation pages: value, numerator and denominator, the
-change against the previous period and last year, the definition on hover, and links to
-exactly the cases behind the number on the shared incident and dispute lists."""
+change against each comparison (previous period, last year: at equal age, named on the
+tile), the definition on hover, and links to exactly the cases behind the number on the
+shared incident and dispute lists."""
 
 from __future__ import annotations
 
@@ -114,14 +115,19 @@ class Links:
         return incident_list_href(sets, window, self.filters, self.lang)
 
 
+def compared_text(basis: str, delta: str, lang: str) -> str:
+    """'较上月同期 ▲ +1.0 个百分点': a change with what it is compared with."""
+    return t("kpi.vs", lang, basis=t(f"kpi.basis_{basis}", lang), delta=delta)
+
+
 def tile(
     spec: Tile,
     values: dict,
     lang: str,
     links: Links,
-    previous: dict | None = None,
-    last_year: dict | None = None,
+    compared: tuple[tuple[str, dict], ...] = (),
 ) -> html.Div:
+    """`compared`: (basis, that window's values) per comparison, in the order shown."""
     value = values[spec.name]
     tone = "bad" if spec.better == "lower" and spec.kind == "count" and value else "neutral"
     children = [
@@ -144,12 +150,13 @@ def tile(
                 ],
             )
         )
-    for key, other in (("kpi.vs_previous", previous), ("kpi.vs_last_year", last_year)):
-        if other is not None:
-            text, change_tone = change(spec, value, other[spec.name], lang)
-            children.append(
-                html.Div(t(key, lang, delta=text), className=f"cc-change cc-change--{change_tone}")
+    for basis, other in compared:
+        text, change_tone = change(spec, value, other[spec.name], lang)
+        children.append(
+            html.Div(
+                compared_text(basis, text, lang), className=f"cc-change cc-change--{change_tone}"
             )
+        )
     return html.Div(
         className=f"cc-tile cc-tile--{tone} cc-tile--{spec.name}",
         title=t(f"kpi.def_{spec.name}", lang),

@@ -1,0 +1,109 @@
+"""What a window is compared with, and as of when (CONTRACT section 2, second edition).
+
+Comparisons are made at equal age: a comparison window that ends an interval L before
+the shown window ends is computed as of now - L, so both had the same time after their
+end. The previous period of a window is the window of the same length just before it;
+calendar months and quarters compare with the previous calendar month or quarter (the
+same days of it while the shown one is still running); last year is the same dates a
+year earlier. The leader pages and the wall all compare through `comparisons` and
+`compared_figures`, so one moment shows one change everywhere.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from data_access.kpis import Filters, Window, dispute_figures, incident_figures
+
+MONTHS_IN = {"month": 1, "quarter": 3}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison window and the instant it is computed as of. `basis` names it for
+    the tile (kpi.vs_<basis>): yesterday, previous_period, previous_month,
+    previous_quarter or last_year."""
+
+    basis: str
+    window: Window
+    as_of: datetime
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day `months` earlier, clamped to the target month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _month_end(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def _shift_window(window: Window, months: int) -> Window:
+    """`window` `months` earlier; an end on a month's last day stays on the last day, so a
+    whole calendar month or quarter maps onto the whole previous one."""
+    end = shift_months(window.end, months)
+    if _month_end(window.end):
+        end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+    return Window(shift_months(window.start, months), end)
+
+
+def previous_window(window: Window, unit: str = "day") -> Window:
+    """The previous period: the previous calendar month, quarter or year for those units,
+    else the same number of days just before."""
+    if unit == "year":
+        return last_year_window(window)
+    if unit in MONTHS_IN:
+        return _shift_window(window, MONTHS_IN[unit])
+    days = (window.end - window.start).days + 1
+    return Window(window.start - timedelta(days=days), window.start - timedelta(days=1))
+
+
+def last_year_window(window: Window) -> Window:
+    """The same dates a year earlier (29 February becomes the 28th)."""
+    return Window(shift_months(window.start, 12), shift_months(window.end, 12))
+
+
+def equal_age(shown: Window, other: Window, now: datetime) -> datetime:
+    """now - L, L being how long before the shown window's end the other one ends."""
+    return now - (shown.end - other.end)
+
+
+def _basis(unit: str, window: Window) -> str:
+    if unit == "day" and window.start == window.end:
+        return "yesterday"
+    return {"month": "previous_month", "quarter": "previous_quarter"}.get(unit, "previous_period")
+
+
+def comparisons(shown: Window, unit: str, now: datetime) -> list[Comparison]:
+    """The previous period (left out when it is last year's window) and last year."""
+    last_year = last_year_window(shown)
+    previous = previous_window(shown, unit)
+    found = []
+    if previous != last_year:
+        found.append(Comparison(_basis(unit, shown), previous, equal_age(shown, previous, now)))
+    found.append(Comparison("last_year", last_year, equal_age(shown, last_year, now)))
+    return found
+
+
+def compared_figures(
+    engine: Engine,
+    comparison: Comparison,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float = 24.0,
+    families: tuple[str, ...] = ("incidents", "disputes"),
+) -> dict:
+    """The figures of a comparison window as of its instant, per family asked for."""
+    window, at = comparison.window, comparison.as_of
+    compute = {
+        "incidents": lambda: incident_figures(engine, window, filters, now, warn_hours, at),
+        "disputes": lambda: dispute_figures(engine, window, filters.towns, now, as_of=at),
+    }
+    return {family: compute[family]() for family in families}
