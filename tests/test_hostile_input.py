@@ -273,3 +273,40 @@ def test_each_query_parameter_and_their_number_are_capped(client, auth_header):
         page = client.get("/", query_string=query)
         assert page.status_code == 400
         assert "查询参数" in page.get_data(as_text=True)
+
+
+SHELL_CALLBACK = {
+    "output": "shell-header.children",
+    "outputs": {"id": "shell-header", "property": "children"},
+    "inputs": [
+        {"id": "shell-url", "property": "pathname", "value": "/"},
+        {"id": "shell-url", "property": "search", "value": ""},
+    ],
+    "changedPropIds": ["shell-url.pathname"],
+    "state": [],
+}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        [],
+        "x",
+        None,
+        {"output": 1},
+        {"output": "nope.children"},
+        {**SHELL_CALLBACK, "inputs": "y"},
+        {**SHELL_CALLBACK, "inputs": [5, 6]},
+        {**SHELL_CALLBACK, "inputs": SHELL_CALLBACK["inputs"][:1]},
+        {**SHELL_CALLBACK, "state": [{"id": "x"}]},
+        {**SHELL_CALLBACK, "outputs": 3},
+        {**SHELL_CALLBACK, "changedPropIds": [1]},
+    ],
+)
+def test_callback_requests_no_renderer_sends_are_a_400(signed_in_client, body):
+    staff = signed_in_client("staff")
+    response = staff.post("/_dash-update-component", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"].startswith("bad callback request")
+    assert staff.post("/_dash-update-component", json=SHELL_CALLBACK).status_code == 200
