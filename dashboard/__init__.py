@@ -61,7 +61,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.config.update(CC_SETTINGS=settings, SECRET_KEY=settings.secret_key)
 
     import callbacks
-    from dashboard import auth, security, wall_prebuild, wall_share
+    from dashboard import (
+        auth,
+        callback_requests,
+        request_limits,
+        security,
+        unknown_paths,
+        wall_prebuild,
+        wall_share,
+    )
     from dashboard.api import api
     from dashboard.export import export_bp
     from dashboard.health_route import health_bp
@@ -77,7 +85,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(live_bp)
     server.register_blueprint(export_bp)
     _register_errors(server)
+    request_limits.register(server)  # before the gate, so its limits hold for strangers
+    unknown_paths.register(server)
     auth.register(app, settings)  # the gate in front of every route but /health and static
+    callback_requests.register(app)  # after the gate, before the wall's hooks read bodies
     wall_prebuild.register(server)  # after the gate, before wall_share (see there)
     wall_share.register(server)  # after the gate: answers only signed-in callers
     security.register_security_headers(app)

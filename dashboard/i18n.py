@@ -222,6 +222,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The data cannot be read right now. Please try again shortly.",
     },
     "error.not_found": {"zh": "页面不存在", "en": "Page not found"},
+    "error.body_too_large": {
+        "zh": "请求内容超过 {limit} 字节",
+        "en": "The request body is larger than {limit} bytes",
+    },
+    "error.query_too_large": {
+        "zh": "查询参数过长或过多（每个值至多 {chars} 个字符，共至多 {count} 个）",
+        "en": "Query parameters too long or too many (at most {chars} characters a value, "
+        "{count} in all)",
+    },
+    "error.control_chars": {
+        "zh": "地址或查询参数含有控制字符",
+        "en": "The address or a query parameter holds a control character",
+    },
     "auth.heading": {"zh": "登录", "en": "Sign in"},
     "auth.username": {"zh": "用户名", "en": "Username"},
     "auth.password": {"zh": "密码", "en": "Password"},

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.api_params import CONTROL_CHARS
 from dashboard.i18n import lang_or_default
 from dashboard.period import DEFAULT_PERIOD, PERIODS, period_window
 from data_access.kpis import Filters, Window
@@ -48,7 +49,7 @@ class View:
 def _values(query: Mapping, name: str) -> tuple[str, ...]:
     raw = query.get(name) or ()
     values = [raw] if isinstance(raw, str) else list(raw)
-    kept = [v for v in values if v and len(v) <= MAX_LENGTH]
+    kept = [v for v in values if v and len(v) <= MAX_LENGTH and not CONTROL_CHARS.intersection(v)]
     return tuple(dict.fromkeys(kept))[:MAX_VALUES]
 
 

@@ -158,12 +158,7 @@ def _codes(args: MultiDict, name: str) -> tuple[str, ...]:
 
 def _day(args: MultiDict, name: str) -> date | None:
     raw = args.get(name) or None
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadParameter(f"{name} must be a date YYYY-MM-DD, got {raw[:40]!r}") from None
+    return None if raw is None else api_params.day(raw, name)
 
 
 def _period(args: MultiDict, prefix: str) -> tuple[date | None, date | None]:
@@ -190,6 +185,7 @@ def _prefix(args: MultiDict) -> str:
 
 
 def check(args: MultiDict, allowed: frozenset[str]) -> None:
+    """Plain text of bounded size and known names only (api_params.reject_unknown)."""
     api_params.reject_unknown(args, set(allowed))
 
 

@@ -46,6 +46,8 @@ COUNT = {"type": "integer", "minimum": 0}
 RATE = _nullable("number", minimum=0, maximum=1, description="null when the denominator is 0")
 INSTANT = {"type": "string", "format": "date-time", "description": "ISO 8601 with CC_TZ's offset"}
 CODE = {"type": "string", "description": "a code of an open set (CONTRACT 1)"}
+# No parameter may hold a control character (dashboard.request_limits answers 400).
+PLAIN_TEXT = "^[^\\x00-\\x1f\\x7f]*$"
 
 
 def _rate(name: str) -> dict:
@@ -194,7 +196,11 @@ def _filter(name: str, what: str) -> dict:
         "in": "query",
         "required": False,
         "description": f"{what}; repeat the parameter for any of several",
-        "schema": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 50},
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 64, "pattern": PLAIN_TEXT},
+            "maxItems": 50,
+        },
         "style": "form",
         "explode": True,
     }
@@ -208,14 +214,18 @@ def _json(schema_name: str, description: str) -> dict:
 
 
 ERRORS = {
-    "400": _json("Error", "A bad parameter: an unknown name, a bad date, start after end"),
+    "400": _json(
+        "Error",
+        "A bad parameter: an unknown name, a bad date or one outside 1900-01-01..2999-12-31, "
+        "start after end, a control character, a value too long",
+    ),
     "401": _json("Error", "No valid credentials"),
 }
 
 
 def document() -> dict:
     """The whole OpenAPI document (plain data, so tests can read it without a server)."""
-    date = {"type": "string", "format": "date"}
+    date = {"type": "string", "format": "date", "description": "from 1900-01-01 to 2999-12-31"}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -275,10 +285,16 @@ def document() -> dict:
                 "get": {
                     "summary": "One incident's current state and its timeline, oldest first",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": PLAIN_TEXT},
+                        }
                     ],
                     "responses": {
                         "200": _json("IncidentDetail", "The incident"),
+                        "400": _json("Error", "A control character in the id"),
                         "401": ERRORS["401"],
                         "404": _json("Error", "Unknown id (or its creating event not arrived)"),
                     },

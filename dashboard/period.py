@@ -39,9 +39,21 @@ def _quarter_start(day: date) -> date:
     return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
+# The days a window may hold: far wider than any county's history, and narrow enough that
+# the windows compared with it (ten years earlier at most) and the instants bounding its
+# days in any time zone stay within Python's and the databases' dates.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def period_window(period: str, today: date, start: date | None = None, end: date | None = None):
     """The window of a period: up to today, or the last whole calendar month or quarter;
-    a custom period needs start <= end."""
+    a custom period needs start <= end, both within FIRST_DAY..LAST_DAY (else, like any
+    bad period, the last 30 days)."""
     if period == "today":
         return Window(today, today)
     if period == "7d":
@@ -58,7 +70,8 @@ def period_window(period: str, today: date, start: date | None = None, end: date
         return Window(shift_months(first, 3), first - timedelta(days=1))
     if period == "year":
         return Window(today.replace(month=1, day=1), today)
-    if period == "custom" and start and end and 0 <= (end - start).days <= MAX_CUSTOM_DAYS:
+    custom = period == "custom" and start and end and in_range(start) and in_range(end)
+    if custom and 0 <= (end - start).days <= MAX_CUSTOM_DAYS:
         return Window(start, end)
     return Window(today - timedelta(days=29), today)
 

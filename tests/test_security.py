@@ -87,8 +87,8 @@ def test_csp_allows_exactly_dashs_inline_scripts(signed_in_client):
 def test_callback_errors_show_no_traceback(signed_in_client):
     staff = signed_in_client("staff")
     response = staff.post("/_dash-update-component", json={"output": "nope.children"})
-    assert response.status_code == 500
-    assert response.get_json() == {"error": "internal error"}
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad callback request: no such callback output"}
     assert "Traceback" not in response.get_data(as_text=True)
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
-from dashboard.auth.principal import KIOSK_COOKIE
-
 SESSION_COOKIE = "cc_session"
+KIOSK_COOKIE = "cc_kiosk"
+MAX_KIOSK_ID = 2**31 - 1  # the largest id an INTEGER column holds
 # Browsers cap a cookie's life at about 400 days; the kiosk's is renewed on every ping.
 KIOSK_COOKIE_AGE = timedelta(days=400)
 
@@ -31,6 +31,17 @@ def configure_sessions(server: Flask, idle: timedelta) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=idle,
     )
+
+
+def kiosk_credentials(value: str) -> tuple[int, str] | None:
+    """(kiosk id, secret) of a kiosk cookie `<id>.<secret>`, or None when it cannot be one:
+    the id is ASCII digits (str.isdigit takes other scripts' digits, which int() refuses)
+    within an INTEGER column's range, so no cookie makes the lookup fail."""
+    kiosk_id, _, secret = value.partition(".")
+    if not (kiosk_id.isascii() and kiosk_id.isdigit() and len(kiosk_id) <= 10) or not secret:
+        return None
+    number = int(kiosk_id)
+    return (number, secret) if number <= MAX_KIOSK_ID else None
 
 
 def set_kiosk_cookie(response: Response, value: str) -> None:

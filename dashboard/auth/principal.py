@@ -16,11 +16,11 @@ from flask import g, request, session
 from common import clock
 from common.config import Settings
 from dashboard.auth import recheck
+from dashboard.auth.cookies import KIOSK_COOKIE, kiosk_credentials
 from dashboard.auth.roles import Principal
 from dashboard.context import engine, settings
 from data_access import users
 
-KIOSK_COOKIE = "cc_kiosk"
 API_TOKEN_ROLE = "wall"  # CC_API_TOKEN reads with personal data masked (CONTRACT 3)
 SEEN_RESOLUTION_SECONDS = 60  # rewrite the cookie's last-seen at most once a minute
 
@@ -62,10 +62,10 @@ def kiosk_cookie_value(kiosk_id: int, secret: str) -> str:
 
 
 def from_kiosk_cookie(cfg: Settings) -> Principal | None:
-    kiosk_id, _, secret = request.cookies.get(KIOSK_COOKIE, "").partition(".")
-    if not kiosk_id.isdigit() or not secret:
+    found = kiosk_credentials(request.cookies.get(KIOSK_COOKIE, ""))
+    if found is None:
         return None
-    number = int(kiosk_id)
+    number, secret = found
     expected = recheck.status(
         cfg, recheck.kiosk_key(number), lambda: users.kiosk_secret_hash(engine(), number)
     )
