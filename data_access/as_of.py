@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, func, not_
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import CLOSED_STATUSES
 from data_access.close_span import span_at_least
-from data_access.models import CLOSED_STATUSES, Incident
+from data_access.models import Incident
 
 if TYPE_CHECKING:
     from data_access.kpis import Window

@@ -15,7 +15,8 @@ from dashboard import api_params, list_params, request_limits
 from dashboard.api_params import BadParameter
 from dashboard.auth.cookies import KIOSK_COOKIE, kiosk_credentials
 from dashboard.links import view_from_query
-from dashboard.period import PERIODS, last_year_window, period_window, previous_window
+from dashboard.period import PERIODS, comparison_unit, period_window
+from data_access.comparisons import last_year_window, previous_window
 from data_access.db import make_engine
 from tests.factories import TZ, apply_entries, reported
 from tests.small_county import MASTERDATA
@@ -109,7 +110,7 @@ def test_page_periods_far_in_the_past_or_future_fall_back_and_compare(period, da
     today = date(2026, 11, 25)
     window = view.window(today)
     assert window.end <= today
-    previous_window(period, window), last_year_window(window)  # no overflow
+    previous_window(window, comparison_unit(period)), last_year_window(window)  # no overflow
     start, end = date.fromisoformat(days[0]), date.fromisoformat(days[1])
     assert period_window("custom", today, start, end).end == today
 
