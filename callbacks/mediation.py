@@ -15,7 +15,7 @@ from callbacks.figures import (
     dispute_flow_figure,
     durations_figure,
 )
-from callbacks.home import file_name, span, to_day
+from callbacks.leader import file_name, span, to_day
 from common.clock import iso_local, now
 from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
