@@ -67,15 +67,15 @@ def page_functions(engine, cfg, view: View, at) -> dict[str, Callable[[], object
     """Each page callback's data, as the callback reads it (callbacks/*_data.py)."""
     units = {"town": (), "department": ()}
     return {
-        "kpi.render_tiles": lambda: leader_data.tiles_data(engine, cfg, view, at),
-        "kpi.render_daily": lambda: leader_data.daily_data(engine, cfg, view, at),
-        "kpi.render_rankings": lambda: leader_data.ranking_data(
+        "leader.render_tiles": lambda: leader_data.tiles_data(engine, cfg, view, at),
+        "leader.render_daily": lambda: leader_data.daily_data(engine, cfg, view, at),
+        "leader.render_rankings": lambda: leader_data.ranking_data(
             engine, cfg, view, at, "closure", units
         ),
-        "kpi.render_mix": lambda: leader_data.mix_data(engine, cfg, view, at),
-        "kpi.render_heatmap": lambda: leader_data.heatmap_data(engine, cfg, view, at),
-        "kpi.render_matrix": lambda: leader_data.matrix_data(engine, cfg, view, at),
-        "kpi.render_map": lambda: leader_data.map_data(engine, cfg, view, at),
+        "leader.render_mix": lambda: leader_data.mix_data(engine, cfg, view, at),
+        "leader.render_heatmap": lambda: leader_data.heatmap_data(engine, cfg, view, at),
+        "leader.render_matrix": lambda: leader_data.matrix_data(engine, cfg, view, at),
+        "leader.render_map": lambda: leader_data.map_data(engine, cfg, view, at),
         "mediation.render_tiles": lambda: mediation_data.tiles_data(engine, cfg, view, at),
         "mediation.render_flow": lambda: (
             mediation_data.flow_data(engine, cfg, view, at),

@@ -497,13 +497,13 @@ def naive_overdue(engine, window: Window, filters: Filters, now: datetime, tz=No
 
 
 NAIVE: dict[str, Naive] = {
-    "kpi.render_tiles": naive_tiles,
-    "kpi.render_daily": naive_daily,
-    "kpi.render_rankings": naive_rankings,
-    "kpi.render_mix": naive_mix,
-    "kpi.render_heatmap": naive_heatmap,
-    "kpi.render_matrix": naive_matrix,
-    "kpi.render_map": naive_map,
+    "leader.render_tiles": naive_tiles,
+    "leader.render_daily": naive_daily,
+    "leader.render_rankings": naive_rankings,
+    "leader.render_mix": naive_mix,
+    "leader.render_heatmap": naive_heatmap,
+    "leader.render_matrix": naive_matrix,
+    "leader.render_map": naive_map,
     "mediation.render_tiles": naive_mediation_tiles,
     "mediation.render_flow": naive_flow,
     "mediation.render_trend": naive_trend,
@@ -541,7 +541,7 @@ def check_kpis(engine: Engine, window: Window, filters: Filters, now: datetime) 
 
 
 def check_daily(engine: Engine, window: Window, filters: Filters, now: datetime) -> list[str]:
-    """Differences between the naive and the product's daily series (kpi.render_daily)."""
+    """Differences between the naive and the product's daily series (leader.render_daily)."""
     rows = incident_figures_by(engine, "reported_day", window, filters, now, WARN_HOURS)
     product = [r for r in rows if window.start <= r["key"] <= window.end]
     return _differences("daily", naive_daily(engine, window, filters, now), product)
@@ -550,7 +550,7 @@ def check_daily(engine: Engine, window: Window, filters: Filters, now: datetime)
 # --- The command: naive and product side by side on the demo county
 
 
-UNCHECKED = ("kpi.render_rankings",)  # naive: a plain closure-rate table, not Wilson's
+UNCHECKED = ("leader.render_rankings",)  # naive: a plain closure-rate table, not Wilson's
 
 
 def _comparable(name: str, result):
@@ -559,7 +559,7 @@ def _comparable(name: str, result):
     if name.endswith("render_tiles"):
         strip = lambda found: {k: v for k, v in found.items() if k != "window"}  # noqa: E731
         return {**strip(result), "comparisons": [strip(c) for c in result["comparisons"]]}
-    if name == "kpi.render_map":
+    if name == "leader.render_map":
         return {k: v for k, v in result.items() if v}
     return list(result) if isinstance(result, tuple) else result
 

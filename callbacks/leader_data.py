@@ -1,5 +1,5 @@
 """What each callback of the leader KPI page reads: one function per callback, plain data
-from data_access.kpis only, shared by callbacks/home.py and bench/callbacks.py."""
+from data_access.kpis only, shared by callbacks/leader.py and bench/callbacks.py."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def per_version(name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     return decorate
 
 
-@per_version("kpi.tiles_data")
+@per_version("leader.tiles_data")
 def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     """The window's kpis and its comparisons' figures, each at equal age
     (data_access.comparisons): [{"basis", "window", "as_of", "incidents", "disputes"}]."""
@@ -72,13 +72,13 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     }
 
 
-@per_version("kpi.daily_data")
+@per_version("leader.daily_data")
 def daily_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
     """Received, closed and closure rate per reported day of the window."""
     return daily_series(engine, window(cfg, view, at), view.filters, at)
 
 
-@per_version("kpi.ranking_data")
+@per_version("leader.ranking_data")
 def ranking_data(
     engine: Engine,
     cfg: Settings,
@@ -98,7 +98,7 @@ def ranking_data(
     }
 
 
-@per_version("kpi.mix_data")
+@per_version("leader.mix_data")
 def mix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, list]:
     current = window(cfg, view, at)
     return {
@@ -107,12 +107,12 @@ def mix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[st
     }
 
 
-@per_version("kpi.heatmap_data")
+@per_version("leader.heatmap_data")
 def heatmap_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[list[int]]:
     return received_by_weekday_hour(engine, window(cfg, view, at), view.filters, at, cfg.tz)
 
 
-@per_version("kpi.matrix_data")
+@per_version("leader.matrix_data")
 def matrix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list[dict]:
     current = window(cfg, view, at)
     return incident_figures_matrix(
@@ -120,7 +120,7 @@ def matrix_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> list
     )
 
 
-@per_version("kpi.map_data")
+@per_version("leader.map_data")
 def map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, int]:
     """Received per grid code in the window."""
     current = window(cfg, view, at)

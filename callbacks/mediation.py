@@ -15,7 +15,7 @@ from callbacks.figures import (
     dispute_flow_figure,
     durations_figure,
 )
-from callbacks.home import as_of_text, file_name, to_day, window_heading
+from callbacks.leader import as_of_text, file_name, to_day, window_heading
 from common.clock import now
 from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile

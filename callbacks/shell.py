@@ -12,7 +12,7 @@ from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
 
 NAV = (
-    ("nav.home", "/"),
+    ("nav.leader", "/"),
     ("nav.mediation", "/mediation"),
     ("nav.incidents", "/incidents"),
     ("nav.disputes", "/disputes"),

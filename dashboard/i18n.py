@@ -12,7 +12,7 @@ LANGS = ("zh", "en")
 STRINGS: dict[str, dict[str, str]] = {
     "app.title": {"zh": "社会治理指挥中心", "en": "Social Governance Command Centre"},
     "app.lang_switch": {"zh": "English", "en": "中文"},
-    "nav.home": {"zh": "运行指标", "en": "Key figures"},
+    "nav.leader": {"zh": "运行指标", "en": "Key figures"},
     "nav.wall": {"zh": "大屏", "en": "Wall"},
     "kpi.received": {"zh": "受理事件", "en": "Received"},
     "kpi.closed": {"zh": "已办结", "en": "Closed"},

@@ -196,7 +196,7 @@ def test_exports_validate_every_parameter_before_streaming(signed_in_client, see
 def test_list_page_layouts_show_a_message_for_hostile_values(app, seeded):
     """Every value is parsed without an exception; a NUL in any parameter is refused
     with its message, never handed to the grid's queries."""
-    from dashboard.pages import disputes, home, incidents, mediation
+    from dashboard.pages import disputes, incidents, leader, mediation
 
     with app.server.test_request_context("/"):
         for value in HOSTILE:
@@ -206,7 +206,7 @@ def test_list_page_layouts_show_a_message_for_hostile_values(app, seeded):
             for name in sorted(list_params.DISPUTE_PARAMS - {"lang"}):
                 shown = str(disputes.layout(**{name: value}))
                 assert "\x00" not in value or "control character" in shown, name
-            for page in (home, mediation):
+            for page in (leader, mediation):
                 page.layout(period="custom", start=value, end=value, town=value)
 
 

@@ -76,7 +76,7 @@ def test_period_town_filter_click_through_and_url_reproduces(signed_in_page, cou
     expect(received).to_have_text("3")
     assert _query(page)["period"] == ["7d"]
 
-    page.click("#kpi-towns")
+    page.click("#leader-towns")
     page.keyboard.type("Chengdong")
     page.keyboard.press("Enter")
     expect(received).to_have_text("2")
@@ -88,8 +88,8 @@ def test_period_town_filter_click_through_and_url_reproduces(signed_in_page, cou
     again_errors = _watch(again)
     again.goto(shared)
     expect(again.locator(TILE.format("received"))).to_have_text("2")
-    assert again.locator("#kpi-period input:checked").get_attribute("value") == "7d"
-    assert "Chengdong" in again.locator("#kpi-towns").inner_text()
+    assert again.locator("#leader-period input:checked").get_attribute("value") == "7d"
+    assert "Chengdong" in again.locator("#leader-towns").inner_text()
 
     with page.expect_download() as download:
         page.locator("button", has_text="Download CSV").first.click()

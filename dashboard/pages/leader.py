@@ -1,6 +1,6 @@
 """The leader KPI page: a period and filters kept in the URL, KPI tiles compared with the
 previous period and last year, rankings, mixes, a weekday x hour heatmap, a category x
-town matrix and the period's grid map. Callbacks: callbacks/home.py."""
+town matrix and the period's grid map. Callbacks: callbacks/leader.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dash import dcc, html
 from common.clock import local_today, now
 from dashboard.context import catalog, settings
 from dashboard.i18n import t
-from dashboard.ids import home as ids
+from dashboard.ids import leader as ids
 from dashboard.leader_layout import (
     code_filter,
     dates_control,

@@ -32,7 +32,7 @@ from dashboard.components.kpi_tiles import (
 )
 from dashboard.context import catalog, engine, grids, settings
 from dashboard.i18n import t
-from dashboard.ids import home as ids
+from dashboard.ids import leader as ids
 from dashboard.leader_layout import graph_config
 from dashboard.links import View, view_from_search, view_search
 from data_access.kpis import Filters, Window
