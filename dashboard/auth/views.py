@@ -76,13 +76,12 @@ def login():
             "login.html", "auth.heading", status, next=next_url, username=username, error=error
         )
 
-    if ratelimit.locked(cfg, username, ip):
+    if not ratelimit.admit(cfg, username, ip):  # counts this attempt before any check
         return refuse("auth.locked", 429, "sign_in_locked")
     user = users.find_user(engine(), username) if username else None
     if not users.verify_password(user, password):
-        ratelimit.record_failure(cfg, username, ip)
         return refuse("auth.failed", 401, "sign_in_failed")
-    ratelimit.clear(cfg, username)
+    ratelimit.succeeded(cfg, username, ip)
     start_session(user)
     audit(engine(), user.username, "sign_in", ip, f"role={user.role}")
     return redirect(next_url)
@@ -117,11 +116,11 @@ def pair():
         return _page("pair.html", "kiosk.heading", error=None)
     cfg, ip = settings(), _client_ip()
     account = f"kiosk-pairing@{ip}"  # bad codes count per address
-    paired = None if ratelimit.locked(cfg, account, ip) else users.pair_kiosk(engine(), code)
+    paired = users.pair_kiosk(engine(), code) if ratelimit.admit(cfg, account, ip) else None
     if paired is None:
-        ratelimit.record_failure(cfg, account, ip)
         audit(engine(), "?", "kiosk_pair_failed", ip)
         return _page("pair.html", "kiosk.heading", 400, error="kiosk.bad_code")
+    ratelimit.succeeded(cfg, account, ip)
     kiosk_id, secret = paired
     audit(engine(), f"kiosk:{kiosk_id}", "kiosk_paired", ip)
     response = redirect(safe_next(request.values.get("next"), KIOSK_HOME))
