@@ -61,6 +61,8 @@ def open_wall(playwright, base: str, code: str, lang: str = "en", size=(1920, 10
     )
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(f"{base}/kiosk/pair?code={code}")
+    page.click("button[type=submit]")  # pairing acts on the form's POST only
+    page.wait_for_url(f"{base}/wall")
     page.goto(f"{base}/wall?lang={lang}")
     page.wait_for_selector(".wall-county", timeout=60_000)
     return browser, page

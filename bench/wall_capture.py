@@ -87,6 +87,7 @@ def _open(p, base: str, code: str, lang: str, on_request):
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.on("request", on_request)
     page.goto(f"{base}/kiosk/pair?" + urlencode({"code": code, "next": f"/wall?lang={lang}"}))
+    page.click("button[type=submit]")  # pairing acts on the form's POST only
     page.wait_for_selector(".wall-county", timeout=60_000)
     return browser, page
 

@@ -99,6 +99,16 @@ def verify_password(user: UserRecord | None, password: str) -> bool:
     return check_password_hash(user.password_hash, password) and not user.disabled
 
 
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Sign-out: every session cookie of the person stops working (session_version + 1)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_version=User.session_version + 1, updated_at=clock.now())
+        )
+
+
 def _change_user(engine: Engine, username: str, **values) -> int:
     """Update a user and end their sessions (session_version + 1); returns the id."""
     values["session_version"] = User.session_version + 1

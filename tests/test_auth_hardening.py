@@ -1,4 +1,4 @@
-"""Issue 14's sign-in findings: parallel guessing."""
+"""Issue 14's sign-in findings: parallel guessing, sign-out and GETs that act."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from dashboard import create_app
 from data_access import users
 from data_access.db import make_engine
 from tests.conftest import TEST_PASSWORD
@@ -25,6 +26,10 @@ def _login(client, username: str, password: str = TEST_PASSWORD):
     return client.post(
         "/auth/login", data={"username": username, "password": password}, headers=ORIGIN
     )
+
+
+def _pair(client, code: str):
+    return client.post("/kiosk/pair", data={"code": code}, headers=ORIGIN)
 
 
 # --- 2: parallel guesses ---
@@ -70,3 +75,50 @@ def test_a_success_is_not_held_against_the_account(app, db, settings):
     for _ in range(settings.login_max_failures):
         assert _login(app.server.test_client(), "often", "wrong guess").status_code == 401
     assert _login(app.server.test_client(), "often").status_code == 429
+
+
+# --- 8: sign-out ends the session on the server; GETs do not act ---
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("cc_session").value
+
+
+def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app, signed_in_client):
+    staff = signed_in_client("staff")
+    copied = _session_cookie(staff)
+    assert staff.post("/auth/logout").status_code == 302
+    thief = app.server.test_client()
+    thief.set_cookie("cc_session", copied)
+    assert thief.get("/").status_code == 302
+    assert thief.get("/api/v1/overdue").status_code == 401
+    # on another worker or host too: the end is in SQL, shared through Redis
+    elsewhere = create_app(app.server.config["CC_SETTINGS"]).server.test_client()
+    elsewhere.set_cookie("cc_session", copied)
+    assert elsewhere.get("/auth/ping").status_code == 401
+
+
+def test_get_of_sign_out_shows_a_button_and_signs_nobody_out(signed_in_client):
+    staff = signed_in_client("staff")
+    page = staff.get("/auth/logout?lang=zh")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'method="post"' in body and "退出登录" in body
+    assert staff.get("/").status_code == 200
+    cross_site = staff.post("/auth/logout", headers={"Origin": "http://evil.example"})
+    assert cross_site.status_code == 403
+    assert staff.get("/").status_code == 200
+
+
+def test_get_of_a_pairing_link_pairs_nothing_until_the_form_is_posted(client, db):
+    kiosk_id, code = users.create_kiosk(db, "hall-left", "admin")
+    page = client.get(f"/kiosk/pair?code={code}&next=/wall?lang=zh")
+    assert page.status_code == 200 and client.get_cookie("cc_kiosk") is None
+    assert f'value="{code}"' in page.get_data(as_text=True)
+    assert users.list_kiosks(db)[0]["paired_at"] is None
+    refused = client.post("/kiosk/pair", data={"code": code}, headers={"Origin": "http://x.cn"})
+    assert refused.status_code == 403 and users.list_kiosks(db)[0]["paired_at"] is None
+    paired = client.post(
+        "/kiosk/pair", data={"code": code, "next": "/wall?lang=zh"}, headers=ORIGIN
+    )
+    assert paired.status_code == 302 and paired.headers["Location"] == "/wall?lang=zh"
+    assert client.get("/auth/ping").get_json()["role"] == "wall"
