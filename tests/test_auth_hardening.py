@@ -1,4 +1,5 @@
-"""Issue 14's sign-in findings: parallel guessing, sign-out and GETs that act."""
+"""Issue 14's sign-in findings: parallel guessing, sign-out and GETs that act, an SQL
+outage."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import time
 import pytest
 
 from dashboard import create_app
+from dashboard.auth import recheck
 from data_access import users
 from data_access.db import make_engine
 from tests.conftest import TEST_PASSWORD
 
 ORIGIN = {"Origin": "http://localhost"}
+DEAD_SQL = "postgresql+psycopg://postgres@127.0.0.1:9/test"  # the discard port: refused
 
 
 @pytest.fixture
@@ -122,3 +125,53 @@ def test_get_of_a_pairing_link_pairs_nothing_until_the_form_is_posted(client, db
     )
     assert paired.status_code == 302 and paired.headers["Location"] == "/wall?lang=zh"
     assert client.get("/auth/ping").get_json()["role"] == "wall"
+
+
+# --- 10: an SQL outage ---
+
+
+@pytest.fixture
+def sql_down(settings):
+    """Another worker whose SQL is unreachable."""
+    return create_app(settings.with_(database_url=DEAD_SQL))
+
+
+def _another_process(monkeypatch) -> None:
+    """What this process remembered of SQL's answers, another worker does not know."""
+    monkeypatch.setattr(recheck, "_last_known", {})
+
+
+def test_api_answers_503_json_while_sql_is_unreachable(sql_down, auth_header, monkeypatch):
+    _another_process(monkeypatch)
+    client = sql_down.server.test_client()
+    for path in ("/api/v1/overdue", "/api/v1/incidents/X-1"):
+        response = client.get(path, headers=auth_header)
+        assert response.status_code == 503, path
+        assert response.get_json()["error"] and response.headers["Retry-After"]
+
+
+def test_kiosks_and_sessions_stay_signed_in_through_an_sql_outage(
+    client, db, settings, signed_in_client, redis_client, sql_down, monkeypatch
+):
+    kiosk_id, code = users.create_kiosk(db, "hall-left", "admin")
+    assert _pair(client, code).status_code == 302
+    staff = signed_in_client("staff")
+    for caller in (client, staff):
+        assert caller.get("/auth/ping").status_code == 200  # checked against SQL once
+    # the re-check interval passes: the shared fresh answers expire
+    for name in ("auth:kiosk:*", "auth:user:*"):
+        for key in redis_client.scan_iter(settings.key(name)):
+            if not key.endswith(b":last"):
+                redis_client.delete(key)
+    _another_process(monkeypatch)
+    down = sql_down.server.test_client()
+    for cookie in ("cc_kiosk", "cc_session"):
+        source = client if cookie == "cc_kiosk" else staff
+        down.set_cookie(cookie, source.get_cookie(cookie).value)
+        answer = down.get("/auth/ping")
+        assert answer.status_code == 200, cookie
+        down.delete_cookie(cookie)
+    users.revoke_kiosk(db, kiosk_id)  # while SQL was up, with the CLI's forget
+    recheck.forget(settings, recheck.kiosk_key(kiosk_id))
+    down.set_cookie("cc_kiosk", client.get_cookie("cc_kiosk").value)
+    assert down.get("/auth/ping").status_code == 503  # no answer to keep: not let in
