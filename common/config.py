@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from limits import parse as parse_limit
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_SLA_HOURS = {"urgent": 4.0, "high": 24.0, "normal": 72.0, "low": 168.0}
@@ -39,6 +41,8 @@ class Settings:
     login_max_failures: int = 5
     login_ip_max_failures: int = 30
     login_lockout_seconds: float = 900.0
+    rate_limit_api: str = "120/minute"
+    rate_limit_export: str = "20/minute"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +77,16 @@ def _number(env: dict, name: str, default: float, kind=float):
         return kind(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _rate_limit(env: dict, name: str, default: str) -> str:
+    """A limit such as `120/minute` (or `10 per second`, `1000/hour`), checked at start."""
+    raw = env.get(name) or default
+    try:
+        parse_limit(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a limit such as 120/minute, got {raw!r}") from exc
+    return raw
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -123,4 +137,6 @@ def load_settings(env: dict | None = None) -> Settings:
         login_max_failures=_number(env, "CC_LOGIN_MAX_FAILURES", 5, int),
         login_ip_max_failures=_number(env, "CC_LOGIN_IP_MAX_FAILURES", 30, int),
         login_lockout_seconds=_number(env, "CC_LOGIN_LOCKOUT_SECONDS", 900.0),
+        rate_limit_api=_rate_limit(env, "CC_RATE_LIMIT_API", "120/minute"),
+        rate_limit_export=_rate_limit(env, "CC_RATE_LIMIT_EXPORT", "20/minute"),
     )

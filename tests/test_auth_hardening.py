@@ -1,5 +1,5 @@
 """Issue 14's sign-in findings: parallel guessing, sign-out and GETs that act, an SQL
-outage."""
+outage, rate limits on the API and exports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from common.config import ConfigError, load_settings
 from dashboard import create_app
 from dashboard.auth import recheck
 from data_access import users
@@ -175,3 +176,49 @@ def test_kiosks_and_sessions_stay_signed_in_through_an_sql_outage(
     recheck.forget(settings, recheck.kiosk_key(kiosk_id))
     down.set_cookie("cc_kiosk", client.get_cookie("cc_kiosk").value)
     assert down.get("/auth/ping").status_code == 503  # no answer to keep: not let in
+
+
+# --- 13: rate limits ---
+
+
+@pytest.fixture
+def limited(settings):
+    return create_app(settings.with_(rate_limit_api="3/minute", rate_limit_export="2/minute"))
+
+
+def test_the_api_is_limited_per_caller_with_a_json_429(limited, db, settings, auth_header):
+    users.create_user(db, "script", TEST_PASSWORD, "staff")
+    _, token = users.create_token(db, "script", "t")
+    client = limited.server.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/overdue", headers=auth_header).status_code == 200
+    refused = client.get("/api/v1/openapi.json", headers=auth_header)  # one limit for /api/v1
+    assert refused.status_code == 429
+    assert refused.get_json()["error"] and int(refused.headers["Retry-After"]) > 0
+    # another worker counts in the same place (Redis)
+    other_worker = create_app(limited.server.config["CC_SETTINGS"]).server.test_client()
+    assert other_worker.get("/api/v1/overdue", headers=auth_header).status_code == 429
+    # another caller from the same address is not held back
+    own = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/overdue", headers=own).status_code == 200
+
+
+def test_exports_are_limited_but_pages_callbacks_and_pings_are_not(limited, make_user):
+    client = limited.server.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    assert _login(client, make_user("wall")).status_code == 302
+    for _ in range(2):
+        assert client.get("/export/incidents.csv").status_code == 200
+    refused = client.get("/export/disputes.csv")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    for _ in range(10):  # a wall asks for these all day
+        for path in ("/auth/ping", "/wall", "/_dash-layout"):
+            assert client.get(path).status_code == 200, path
+
+
+def test_rate_limits_are_settings_checked_at_start(tmp_path):
+    env = {"CC_DATA_DIR": str(tmp_path), "CC_SECRET_KEY": "k"}
+    cfg = load_settings({**env, "CC_RATE_LIMIT_API": "10 per second"})
+    assert (cfg.rate_limit_api, cfg.rate_limit_export) == ("10 per second", "20/minute")
+    with pytest.raises(ConfigError, match="CC_RATE_LIMIT_EXPORT"):
+        load_settings({**env, "CC_RATE_LIMIT_EXPORT": "lots"})
