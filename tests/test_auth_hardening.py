@@ -1,5 +1,5 @@
 """Issue 14's sign-in findings: parallel guessing, sign-out and GETs that act, an SQL
-outage, rate limits on the API and exports."""
+outage, rate limits on the API and exports, the password hash's cost."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import update
+from werkzeug.security import generate_password_hash
 
 from common.config import ConfigError, load_settings
 from dashboard import create_app
 from dashboard.auth import recheck
 from data_access import users
 from data_access.db import make_engine
+from data_access.models import User
 from tests.conftest import TEST_PASSWORD
 
 ORIGIN = {"Origin": "http://localhost"}
@@ -178,7 +181,7 @@ def test_kiosks_and_sessions_stay_signed_in_through_an_sql_outage(
     assert down.get("/auth/ping").status_code == 503  # no answer to keep: not let in
 
 
-# --- 13: rate limits ---
+# --- 13: rate limits and the password hash ---
 
 
 @pytest.fixture
@@ -222,3 +225,19 @@ def test_rate_limits_are_settings_checked_at_start(tmp_path):
     assert (cfg.rate_limit_api, cfg.rate_limit_export) == ("10 per second", "20/minute")
     with pytest.raises(ConfigError, match="CC_RATE_LIMIT_EXPORT"):
         load_settings({**env, "CC_RATE_LIMIT_EXPORT": "lots"})
+
+
+def test_passwords_are_hashed_at_owasp_cost_and_old_hashes_upgraded(app, db):
+    users.create_user(db, "fresh", TEST_PASSWORD, "staff")
+    assert users.find_user(db, "fresh").password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    users.create_user(db, "old", TEST_PASSWORD, "staff")
+    with db.begin() as conn:
+        old_hash = generate_password_hash(TEST_PASSWORD, method="scrypt")  # before argon2id
+        conn.execute(update(User).where(User.username == "old").values(password_hash=old_hash))
+    client = app.server.test_client()
+    assert _login(client, "old", "not the password").status_code == 401
+    assert users.find_user(db, "old").password_hash == old_hash
+    assert _login(client, "old").status_code == 302
+    upgraded = users.find_user(db, "old").password_hash
+    assert upgraded.startswith("$argon2id$") and client.get("/").status_code == 200
+    assert _login(app.server.test_client(), "old").status_code == 302  # the new hash verifies

@@ -84,6 +84,8 @@ def login():
     if not users.verify_password(user, password):
         return refuse("auth.failed", 401, "sign_in_failed")
     ratelimit.succeeded(cfg, username, ip)
+    if users.needs_rehash(user.password_hash):
+        users.rehash_password(engine(), user, password)
     start_session(user)
     audit(engine(), user.username, "sign_in", ip, f"role={user.role}")
     return redirect(next_url)
