@@ -69,6 +69,7 @@ def status(cfg: Settings, name: str, load: Callable[[], str | None]) -> str:
             return cached.decode()
     except redis.RedisError:
         log.warning("redis unavailable for credential check", exc_info=True)
+    fresh_ms = max(1, int(cfg.credential_recheck_seconds * 1000))
     try:
         value = load() or GONE
     except SQLAlchemyError as exc:
@@ -76,16 +77,22 @@ def status(cfg: Settings, name: str, load: Callable[[], str | None]) -> str:
         if last is None:
             raise StoreUnavailable(name) from exc
         log.warning("SQL unreachable: %s keeps its last known status", name)
+        _share(client, [(key, last, fresh_ms)])  # SQL is asked again in one interval, not now
         return last
     _last_known[key] = value
+    _share(client, [(key, value, fresh_ms), (_last_key(key), value, LAST_KNOWN_SECONDS * 1000)])
+    return value
+
+
+def _share(client: redis.Redis, entries: list[tuple[str, str, int]]) -> None:
+    """SET each (key, value, expiry in ms); a Redis outage only costs the sharing."""
     try:
         with client.pipeline(transaction=False) as pipe:
-            pipe.set(key, value, px=max(1, int(cfg.credential_recheck_seconds * 1000)))
-            pipe.set(_last_key(key), value, ex=LAST_KNOWN_SECONDS)
+            for key, value, px in entries:
+                pipe.set(key, value, px=px)
             pipe.execute()
     except redis.RedisError:
         log.debug("could not share credential status", exc_info=True)
-    return value
 
 
 def forget(cfg: Settings, name: str) -> None:
