@@ -111,7 +111,7 @@ def _kiosk_pair(args, cfg: Settings, engine: Engine, actor: str) -> str:
     audit(engine, actor, "kiosk_created", f"kiosk:{kiosk_id}", args.screen)
     return (
         f"kiosk {kiosk_id} ({args.screen}): pairing code {code}, valid {args.hours:g} h\n"
-        f"open once on the screen: {args.url.rstrip('/')}/kiosk/pair?code={code}"
+        f"open once on the screen and press Pair: {args.url.rstrip('/')}/kiosk/pair?code={code}"
     )
 
 
