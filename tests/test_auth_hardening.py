@@ -191,7 +191,9 @@ def limited(settings):
     return create_app(settings.with_(rate_limit_api="3/minute", rate_limit_export="2/minute"))
 
 
-def test_the_api_is_limited_per_caller_with_a_json_429(limited, db, settings, auth_header):
+def test_the_api_is_limited_per_caller_with_a_json_429(
+    limited, db, settings, auth_header, redis_client
+):
     users.create_user(db, "script", TEST_PASSWORD, "staff")
     _, token = users.create_token(db, "script", "t")
     client = limited.server.test_client()
@@ -206,6 +208,7 @@ def test_the_api_is_limited_per_caller_with_a_json_429(limited, db, settings, au
     # another caller from the same address is not held back
     own = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/overdue", headers=own).status_code == 200
+    assert redis_client.keys(settings.key("ratelimit:*"))  # counted under the project's prefix
 
 
 def test_exports_are_limited_but_pages_callbacks_and_pings_are_not(limited, make_user):

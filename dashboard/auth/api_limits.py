@@ -46,9 +46,11 @@ def register(server: Flask, cfg: Settings) -> Limiter:
         caller_key,
         app=server,
         storage_uri="redis://",
-        storage_options={"connection_pool": get_redis(cfg.redis_url).connection_pool},
+        storage_options={
+            "connection_pool": get_redis(cfg.redis_url).connection_pool,
+            "key_prefix": cfg.key("ratelimit"),  # under CC_STREAM_PREFIX like every key
+        },
         strategy="sliding-window-counter",
-        key_prefix=cfg.key("ratelimit"),
         headers_enabled=True,
         swallow_errors=True,
         in_memory_fallback_enabled=True,
