@@ -132,9 +132,15 @@ def test_paired_screen_shows_the_wall_until_revoked(browser, live_server, db):
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/kiosk/pair?code={code}")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/wall")
+        # the pairing form's POST, as pressing its button sends it (the GET only shows it)
+        paired = context.request.post(
+            f"{live_server}/kiosk/pair",
+            form={"code": code},
+            headers={"Origin": live_server},
+            max_redirects=0,
+        )
+        assert paired.status == 302
+        page.goto(f"{live_server}/wall")
         page.wait_for_selector(".wall")
         assert any(c["name"] == "cc_kiosk" for c in context.cookies())
         page.reload()  # a power cycle: still paired, no keyboard needed
