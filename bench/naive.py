@@ -27,6 +27,7 @@ from bench.callbacks import (
     API_TOWNS,
     API_WINDOW_CASE,
     OUT,
+    UNLIMITED_API,
     api_functions,
     api_window_function,
     page_functions,
@@ -599,7 +600,9 @@ def compare(url: str, period: str, runs: int) -> None:
     """Seed the demo county if missing, check fairness, then time both paths per name."""
     from dashboard import create_app
 
-    cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(database_url=url, api_token="bench")
+    cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
+        database_url=url, api_token="bench", rate_limit_api=UNLIMITED_API
+    )
     seeded = run(cfg, *SCALES["demo"], show_progress=False)
     if not seeded.skipped:
         print(f"seeded {seeded.incidents:,} incidents in {seeded.seconds:.0f} s")

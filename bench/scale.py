@@ -102,7 +102,10 @@ def bench_database(
     from dashboard import create_app
 
     cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
-        database_url=url, api_token="bench", stream_prefix="bench:scale:"
+        database_url=url,
+        api_token="bench",
+        stream_prefix="bench:scale:",
+        rate_limit_api=product.UNLIMITED_API,
     )
     r = redis.Redis.from_url(cfg.redis_url)
     version_key = live.keys(cfg).version

@@ -60,7 +60,9 @@ def open_wall(playwright, base: str, code: str, lang: str = "en", size=(1920, 10
         executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, *args]
     )
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(f"{base}/kiosk/pair?code={code}")
+    page.request.post(  # the pairing form's POST (its GET only shows the form)
+        f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
+    )
     page.goto(f"{base}/wall?lang={lang}")
     page.wait_for_selector(".wall-county", timeout=60_000)
     return browser, page

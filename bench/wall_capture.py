@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -86,7 +86,10 @@ def _open(p, base: str, code: str, lang: str, on_request):
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.on("request", on_request)
-    page.goto(f"{base}/kiosk/pair?" + urlencode({"code": code, "next": f"/wall?lang={lang}"}))
+    page.request.post(  # the pairing form's POST (its GET only shows the form)
+        f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
+    )
+    page.goto(f"{base}/wall?lang={lang}")
     page.wait_for_selector(".wall-county", timeout=60_000)
     return browser, page
 

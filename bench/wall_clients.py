@@ -26,6 +26,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -111,7 +112,8 @@ class Wall:
         return content
 
     async def pair(self, code: str) -> bool:
-        pair = Recorded("GET", f"/kiosk/pair?code={code}", None, {})
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        pair = Recorded("POST", "/kiosk/pair", urlencode({"code": code}), form)
         return await self.request("pair", pair) is not None
 
     async def load(self) -> None:

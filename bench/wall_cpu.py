@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     cfg = prepare(Path(tempfile.mkdtemp(prefix="cc-cpu-")), args.incidents)
     app = create_app(cfg)
     client = app.server.test_client()
-    client.get(f"/kiosk/pair?code={kiosk_code(cfg.database_url, 'cpu')}")
+    code = kiosk_code(cfg.database_url, "cpu")
+    client.post("/kiosk/pair", data={"code": code}, headers=HEADERS)
     with app.server.test_request_context("/"):
         app._setup_server()  # noqa: SLF001 - as dashboard/wsgi.py does
     static = "/assets/wall.js"

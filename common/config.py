@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from limits import parse as parse_rate_limit
+
 from common.workdays import CalendarError, Limit, load_calendar, parse_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,8 @@ class Settings:
     sign_limit: Limit = Limit(1, "wd")
     contact_limit: Limit = Limit(24, "h")
     red_hours: float = 24.0
+    rate_limit_api: str = "120/minute"
+    rate_limit_export: str = "20/minute"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,6 +119,16 @@ def _calendar(env: dict) -> Path | None:
     return path
 
 
+def _rate_limit(env: dict, name: str, default: str) -> str:
+    """A limit such as `120/minute` (or `10 per second`, `1000/hour`), checked at start."""
+    raw = env.get(name) or default
+    try:
+        parse_rate_limit(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a limit such as 120/minute, got {raw!r}") from exc
+    return raw
+
+
 def _secret_key(data_dir: Path) -> str:
     """A key generated once and kept in the data folder, so restarts keep sessions."""
     path = data_dir / "secret_key"
@@ -170,4 +184,6 @@ def load_settings(env: dict | None = None) -> Settings:
         sign_limit=_limit(env, "CC_SIGN_LIMIT", "1wd"),
         contact_limit=_limit(env, "CC_CONTACT_LIMIT", "24h"),
         red_hours=_number(env, "CC_RED_HOURS", 24.0),
+        rate_limit_api=_rate_limit(env, "CC_RATE_LIMIT_API", "120/minute"),
+        rate_limit_export=_rate_limit(env, "CC_RATE_LIMIT_EXPORT", "20/minute"),
     )

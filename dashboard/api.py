@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from common.clock import iso_local, local_today, now
 from common.masking import mask_fields, mask_phone, mask_text
@@ -16,6 +19,7 @@ from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
 from data_access.kpis import kpis
 
+log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 FILTER_PARAMS = {"town", "category", "channel", "department"}
@@ -37,6 +41,19 @@ def require_auth(view):
 @api.errorhandler(api_params.BadParameter)
 def bad_parameter(err: api_params.BadParameter):
     return jsonify(error=str(err)), 400
+
+
+def sql_unreachable(_err: Exception):
+    """An SQL outage is the server's trouble for a while, not a bug: 503, try again."""
+    log.warning("SQL unreachable on %s", request.path, exc_info=True)
+    response = jsonify(error="the database cannot be reached; try again shortly")
+    response.status_code = 503
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+for _unreachable in (OperationalError, InterfaceError, PoolTimeout):
+    api.register_error_handler(_unreachable, sql_unreachable)
 
 
 def _instants(row: dict, names: tuple[str, ...]) -> dict:

@@ -1,6 +1,8 @@
-"""Credentials in SQL: people (salted scrypt password hashes), their API tokens, and
-kiosks (wall screens). Secrets are random and high-entropy, so SHA-256 of them is
-stored; passwords are chosen by people, so they get werkzeug's salted scrypt.
+"""Credentials in SQL: people (argon2id password hashes), their API tokens, and kiosks
+(wall screens). Secrets are random and high-entropy, so SHA-256 of them is stored;
+passwords are chosen by people, so they get argon2id at OWASP's cost (m=19 MiB, t=2,
+p=1: memory-hard, yet light enough for a web worker). Older hashes (werkzeug's scrypt)
+still verify and are replaced by argon2id at the person's next sign-in.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from common import clock
 from data_access.models import ApiToken, Kiosk, User
@@ -22,8 +26,10 @@ ROLES = ("wall", "leader", "staff", "admin")
 MIN_PASSWORD_LENGTH = 10
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a phone
 PAIRING_LENGTH = 10
+ARGON2_PREFIX = "$argon2"
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Checked when the user is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+_DUMMY_HASH = _HASHER.hash("not a password")
 _USERS = User.__table__
 
 
@@ -43,6 +49,24 @@ class UserRecord:
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _password_matches(stored: str, password: str) -> bool:
+    if not stored.startswith(ARGON2_PREFIX):
+        return check_password_hash(stored, password)  # a hash from before argon2id
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for a hash made by an older method or at a lower cost than today's."""
+    return not stored.startswith(ARGON2_PREFIX) or _HASHER.check_needs_rehash(stored)
 
 
 def _check_password_rules(password: str) -> None:
@@ -65,7 +89,7 @@ def create_user(engine: Engine, username: str, password: str, role: str) -> int:
     at = clock.now()
     row = {
         "username": username,
-        "password_hash": generate_password_hash(password),
+        "password_hash": hash_password(password),
         "role": role,
         "disabled": False,
         "session_version": 0,
@@ -94,9 +118,30 @@ def user_by_id(engine: Engine, user_id: int) -> UserRecord | None:
 def verify_password(user: UserRecord | None, password: str) -> bool:
     """True for an enabled user and the right password; as slow for an unknown user."""
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        _password_matches(_DUMMY_HASH, password)
         return False
-    return check_password_hash(user.password_hash, password) and not user.disabled
+    return _password_matches(user.password_hash, password) and not user.disabled
+
+
+def rehash_password(engine: Engine, user: UserRecord, password: str) -> None:
+    """Store today's hash of a password just verified; sessions go on (no version bump),
+    and a hash changed meanwhile (a reset) is left alone."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.id == user.id, User.password_hash == user.password_hash)
+            .values(password_hash=hash_password(password))
+        )
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Sign-out: every session cookie of the person stops working (session_version + 1)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_version=User.session_version + 1, updated_at=clock.now())
+        )
 
 
 def _change_user(engine: Engine, username: str, **values) -> int:
@@ -118,7 +163,7 @@ def set_disabled(engine: Engine, username: str, disabled: bool) -> int:
 
 def set_password(engine: Engine, username: str, password: str) -> int:
     _check_password_rules(password)
-    return _change_user(engine, username, password_hash=generate_password_hash(password))
+    return _change_user(engine, username, password_hash=hash_password(password))
 
 
 def list_users(engine: Engine) -> list[UserRecord]:

@@ -310,7 +310,7 @@ def test_stored_secrets_are_hashes(db):
     users.create_user(db, "hash-check", TEST_PASSWORD, "wall")
     _, token = users.create_token(db, "hash-check", "t")
     stored = users.find_user(db, "hash-check").password_hash
-    assert TEST_PASSWORD not in stored and stored.startswith("scrypt:")
+    assert TEST_PASSWORD not in stored and stored.startswith("$argon2id$")
     with db.connect() as conn:
         dump = str(conn.exec_driver_sql("SELECT * FROM api_tokens").all())
     assert token not in dump

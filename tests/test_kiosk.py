@@ -29,8 +29,11 @@ def db(settings, app):
     engine.dispose()
 
 
+ORIGIN = {"Origin": "http://localhost"}
+
+
 def _pair(client, code: str):
-    return client.get(f"/kiosk/pair?code={code}")
+    return client.post("/kiosk/pair", data={"code": code}, headers=ORIGIN)
 
 
 def _eventually(check, seconds: float = 10.0) -> bool:
@@ -100,8 +103,10 @@ def test_cli_pairs_lists_and_revokes_kiosks_at_once(client, db, settings, capsys
 
     assert main(["kiosk-pair", "hall-left", "--url", "http://cc.local:8050/"], settings) == 0
     out = capsys.readouterr().out
-    url = re.search(r"http://cc\.local:8050(/kiosk/pair\?code=\w+)", out).group(1)
-    assert client.get(url).status_code == 302
+    url = re.search(r"http://cc\.local:8050(/kiosk/pair\?code=(\w+))", out)
+    form = client.get(url.group(1))  # shows the form filled in; pressing it pairs
+    assert form.status_code == 200 and f'value="{url.group(2)}"' in form.get_data(as_text=True)
+    assert _pair(client, url.group(2)).status_code == 302
     assert main(["kiosk-list"], settings) == 0
     assert re.search(r"1 hall-left\s+paired", capsys.readouterr().out)
     kiosk_settings = settings.with_(credential_recheck_seconds=3600)
@@ -127,8 +132,15 @@ def test_paired_screen_shows_the_wall_until_revoked(browser, live_server, db):
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/kiosk/pair?code={code}")
-        page.wait_for_url(f"{live_server}/wall")
+        # the pairing form's POST, as pressing its button sends it (the GET only shows it)
+        paired = context.request.post(
+            f"{live_server}/kiosk/pair",
+            form={"code": code},
+            headers={"Origin": live_server},
+            max_redirects=0,
+        )
+        assert paired.status == 302
+        page.goto(f"{live_server}/wall")
         page.wait_for_selector(".wall")
         assert any(c["name"] == "cc_kiosk" for c in context.cookies())
         page.reload()  # a power cycle: still paired, no keyboard needed

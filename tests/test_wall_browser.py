@@ -297,7 +297,9 @@ def test_wall_recovers_after_the_web_server_restarts(browser, db_url, ingest, se
     context = browser.new_context()
     page = context.new_page()
     try:
-        page.goto(f"{base}/kiosk/pair?code={code}")
+        page.request.post(  # the pairing form's POST (its GET only shows the form)
+            f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
+        )
         page.goto(f"{base}/wall")
         page.wait_for_selector(".wall-county")
         wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")

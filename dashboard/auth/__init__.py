@@ -1,6 +1,7 @@
 """Sign-in, roles, kiosks and API tokens (docs/security.md).
 
-`register(app)` puts the gate in front of every route; pages, callbacks and the API ask
+`register(app)` puts the gate in front of every route and the rate limits on the API
+and the exports (whose blueprints must be registered already); pages, callbacks and the API ask
 `current_principal()` who is calling and `unmask_allowed(target)` before showing
 personal data unmasked (which it audits).
 """
@@ -13,6 +14,7 @@ import dash
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common.config import Settings
+from dashboard.auth import api_limits
 from dashboard.auth.cookies import configure_sessions
 from dashboard.auth.gate import gate
 from dashboard.auth.principal import current_principal
@@ -40,6 +42,7 @@ def register(app: dash.Dash, cfg: Settings) -> None:
     configure_sessions(server, timedelta(hours=cfg.session_idle_hours))
     server.register_blueprint(auth_bp)
     server.before_request(gate)
+    api_limits.register(server, cfg)  # after the gate: counts only the callers it let in
     app.config.external_scripts = [*app.config.external_scripts, SESSION_SCRIPT]
 
 

@@ -123,7 +123,7 @@ def _kiosk_pair(args, cfg: Settings, engine: Engine, actor: str) -> str:
     base = (args.url or site_url(cfg)).rstrip("/")
     return (
         f"kiosk {kiosk_id} ({args.screen}): pairing code {code}, valid {args.hours:g} h\n"
-        f"open once on the screen: {base}/kiosk/pair?code={code}"
+        f"open once on the screen and press Pair: {base}/kiosk/pair?code={code}"
     )
 
 

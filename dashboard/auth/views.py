@@ -1,6 +1,8 @@
 """The sign-in page, sign-out, the kiosk pairing page and the session ping.
 
 Server-rendered (Jinja, autoescaped), no script, in zh and en (?lang=), sized for touch.
+Only POSTs act (the gate checks their origin); a GET of sign-out or pairing shows the
+form that posts, so a link or an image on another site cannot sign anyone out or pair.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session
 
-from dashboard.auth import cookies, ratelimit
+from dashboard.auth import cookies, ratelimit, recheck
 from dashboard.auth.principal import current_principal, kiosk_cookie_value, start_session
 from dashboard.context import engine, settings
 from dashboard.i18n import lang_or_default, t
@@ -76,13 +78,14 @@ def login():
             "login.html", "auth.heading", status, next=next_url, username=username, error=error
         )
 
-    if ratelimit.locked(cfg, username, ip):
+    if not ratelimit.admit(cfg, username, ip):  # counts this attempt before any check
         return refuse("auth.locked", 429, "sign_in_locked")
     user = users.find_user(engine(), username) if username else None
     if not users.verify_password(user, password):
-        ratelimit.record_failure(cfg, username, ip)
         return refuse("auth.failed", 401, "sign_in_failed")
-    ratelimit.clear(cfg, username)
+    ratelimit.succeeded(cfg, username, ip)
+    if users.needs_rehash(user.password_hash):
+        users.rehash_password(engine(), user, password)
     start_session(user)
     audit(engine(), user.username, "sign_in", ip, f"role={user.role}")
     return redirect(next_url)
@@ -90,10 +93,16 @@ def login():
 
 @auth_bp.route("/auth/logout", methods=["GET", "POST"])
 def logout():
-    name = session.get("name")
+    """POST ends the person's sessions in SQL, so a copy of the cookie is worthless too;
+    GET only shows the button that posts."""
+    if request.method == "GET":
+        return _page("logout.html", "auth.sign_out")
+    user_id, name = session.get("uid"), session.get("name")
     session.clear()
-    if name:
-        audit(engine(), name, "sign_out", _client_ip())
+    if isinstance(user_id, int):
+        users.end_sessions(engine(), user_id)
+        recheck.forget(settings(), recheck.user_key(user_id))
+        audit(engine(), name or str(user_id), "sign_out", _client_ip())
     return redirect(f"/auth/login?lang={_lang()}")
 
 
@@ -111,19 +120,23 @@ def ping():
 
 @auth_bp.route("/kiosk/pair", methods=["GET", "POST"])
 def pair():
-    """Opened once on the wall screen with ?code=... (or the code typed into the form)."""
+    """Opened once on the wall screen with ?code=... (the form, filled in, to press) or
+    the code typed into the form; the POST pairs."""
     code = request.values.get("code", "").strip()[:64]
-    if not code:
-        return _page("pair.html", "kiosk.heading", error=None)
+    next_url = safe_next(request.values.get("next"), KIOSK_HOME)
+    if request.method == "GET" or not code:
+        return _page("pair.html", "kiosk.heading", error=None, code=code, next=next_url)
     cfg, ip = settings(), _client_ip()
     account = f"kiosk-pairing@{ip}"  # bad codes count per address
-    paired = None if ratelimit.locked(cfg, account, ip) else users.pair_kiosk(engine(), code)
+    paired = users.pair_kiosk(engine(), code) if ratelimit.admit(cfg, account, ip) else None
     if paired is None:
-        ratelimit.record_failure(cfg, account, ip)
         audit(engine(), "?", "kiosk_pair_failed", ip)
-        return _page("pair.html", "kiosk.heading", 400, error="kiosk.bad_code")
+        return _page(
+            "pair.html", "kiosk.heading", 400, error="kiosk.bad_code", code="", next=next_url
+        )
+    ratelimit.succeeded(cfg, account, ip)
     kiosk_id, secret = paired
     audit(engine(), f"kiosk:{kiosk_id}", "kiosk_paired", ip)
-    response = redirect(safe_next(request.values.get("next"), KIOSK_HOME))
+    response = redirect(next_url)
     cookies.set_kiosk_cookie(response, kiosk_cookie_value(kiosk_id, secret))
     return response
