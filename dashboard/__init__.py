@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.config.update(CC_SETTINGS=settings, SECRET_KEY=settings.secret_key)
 
     import callbacks  # noqa: F401  registers every page's callbacks
-    from dashboard import auth, security, wall_prebuild, wall_share
+    from dashboard import auth, compression, security, wall_prebuild, wall_share
     from dashboard.api import api
     from dashboard.export import export_bp
     from dashboard.health_route import health_bp
@@ -80,4 +80,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     wall_prebuild.register(server)  # after the gate, before wall_share (see there)
     wall_share.register(server)  # after the gate: answers only signed-in callers
     security.register_security_headers(app)
+    compression.register(server)  # compressed, long-cached assets; never the SSE stream
     return app
