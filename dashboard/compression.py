@@ -64,10 +64,13 @@ def register(server: Flask) -> None:
     )
     compress = Compress(server)
 
-    @server.after_request
     def compress_and_cache(response: Response) -> Response:
         if request.path in NEVER_COMPRESSED or response.mimetype == "text/event-stream":
             return response
         if is_versioned(request) and response.status_code == 200:
             response.headers["Cache-Control"] = LONG_CACHE
         return compress.after_request(response)
+
+    # Flask runs after-request hooks last registered first: this one goes first in the
+    # list so it runs last, on the final body (wall_share keeps the plain answer).
+    server.after_request_funcs.setdefault(None, []).insert(0, compress_and_cache)
