@@ -7,7 +7,7 @@ export is Plotly's own modebar button in the browser (dashboard.leader_layout.gr
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import plotly.graph_objects as go
 
@@ -85,28 +85,23 @@ def _month_count(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def time_axis(start: date, end: date, lang: str) -> tuple[dict, dict]:
-    """(trace keys, x axis) for bars per day, or per month on a long window: each bar
-    spans its day or month (Plotly's periods), the axis covers exactly the window and
-    its ticks are whole days or months, never hours."""
+def time_axis(start: date, end: date, lang: str) -> dict:
+    """The x axis of bars per day, or per month on a long window: it covers exactly the
+    window and its ticks are whole days or months (under their bars), never hours."""
     lang = "zh" if lang == "zh" else "en"
     if is_monthly(start, end):
         months = _month_count(start, end)
         step = next(m for m in (1, 2, 3, 6, 12, 24, 60) if months / m <= MAX_TICKS)
-        after = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
-        trace = {"xperiod": "M1", "xperiodalignment": "middle"}
         axis = {
-            "range": [start.replace(day=1).isoformat(), after.isoformat()],
+            "range": [start.replace(day=1).isoformat(), _next_month(end).isoformat()],
             "dtick": f"M{step}",
             "tick0": start.replace(day=1).isoformat(),
-            "ticklabelmode": "period",
+            "ticklabelmode": "period",  # a month's label in its middle
             "tickformat": MONTH_FORMAT[lang],
             "hoverformat": MONTH_FORMAT[lang],
         }
     else:
-        days = (end - start).days + 1
-        step = math.ceil(days / MAX_TICKS)
-        trace = {"xperiod": DAY_MS, "xperiodalignment": "middle"}
+        step = math.ceil(((end - start).days + 1) / MAX_TICKS)
         axis = {
             "range": [start.isoformat(), (end + timedelta(days=1)).isoformat()],
             "dtick": step * DAY_MS,
@@ -114,7 +109,27 @@ def time_axis(start: date, end: date, lang: str) -> tuple[dict, dict]:
             "tickformat": DAY_FORMAT[lang],
             "hoverformat": DAY_HOVER[lang],
         }
-    return trace, {"type": "date", "showgrid": False, **axis}
+    return {"type": "date", "showgrid": False, **axis}
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def periods(keys: list[date], monthly: bool) -> tuple[list[str], list[int]]:
+    """(the middle of each day or month, its length in ms): where a bar stands and how
+    wide its period is (Plotly would size a lone bar to a millisecond)."""
+    middles, lengths = [], []
+    for key in keys:
+        first = key.replace(day=1) if monthly else key
+        length = ((_next_month(key) - first).days if monthly else 1) * DAY_MS
+        middle = datetime.combine(first, time()) + timedelta(milliseconds=length / 2)
+        middles.append(middle.isoformat(sep=" "))
+        lengths.append(length)
+    return middles, lengths
+
+
+BAR_SHARE = 0.4  # of its period, for each of the two bars; a little air between periods
 
 
 def _rate_bars(
@@ -123,23 +138,23 @@ def _rate_bars(
 ) -> go.Figure:  # fmt: skip
     first, second, rate_key = keys
     start, end = span
-    if is_monthly(start, end):
+    monthly = is_monthly(start, end)
+    if monthly:
         rows, rate_key = by_month(rows, first, second), "rate"
-    days = [_day(r["key"]).isoformat() for r in rows]
-    trace, xaxis = time_axis(start, end, lang)
+    middles, lengths = periods([_day(r["key"]) for r in rows], monthly)
+    widths = [BAR_SHARE * n for n in lengths]
     fig = go.Figure()
-    fig.add_bar(
-        x=days,
-        y=[r[first] for r in rows],
-        name=labels[0],
-        marker_color=PALETTE["received"],
-        **trace,
-    )
-    fig.add_bar(
-        x=days, y=[r[second] for r in rows], name=labels[1], marker_color=PALETTE["closed"], **trace
-    )
+    for key, colour, offset in ((first, "received", -BAR_SHARE), (second, "closed", 0.0)):
+        fig.add_bar(
+            x=middles,
+            y=[r[key] for r in rows],
+            name=labels[0] if key == first else labels[1],
+            marker_color=PALETTE[colour],
+            width=widths,
+            offset=[offset * n for n in lengths],
+        )
     fig.add_scatter(
-        x=days,
+        x=middles,
         y=[r[rate_key] for r in rows],
         name=labels[2],
         yaxis="y2",
@@ -147,8 +162,8 @@ def _rate_bars(
         line={"color": PALETTE["rate"], "width": 2},
         marker={"size": 4},
         cliponaxis=False,  # a 100% point sits on the axis' top, whole
-        **trace,
     )
+    xaxis = time_axis(start, end, lang)
     fig.update_layout(
         BASE_LAYOUT,
         barmode="group",

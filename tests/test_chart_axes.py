@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from callbacks.figures import (
     DAY_MS,
     daily_figure,
@@ -31,8 +33,10 @@ def test_today_is_one_day_wide_with_one_tick_under_its_bar():
     assert axis.range == ("2026-12-02", "2026-12-03")  # not a millisecond around midnight
     assert axis.dtick == DAY_MS and axis.tick0 == "2026-12-02 12:00"
     assert "%S" not in axis.tickformat and "%H" not in axis.tickformat
-    for trace in fig.data:  # each bar fills its day, centred on its middle
-        assert trace.xperiod == DAY_MS and trace.xperiodalignment == "middle"
+    received, closed, rate = fig.data  # a lone bar was a millisecond wide: invisible
+    assert received.x == closed.x == rate.x == ("2026-12-02 12:00:00",)
+    assert received.width == closed.width == (0.4 * DAY_MS,)
+    assert received.offset == (-0.4 * DAY_MS,) and closed.offset == (0,)
 
 
 def test_a_month_has_whole_day_ticks_and_bars_on_their_days():
@@ -60,9 +64,9 @@ def test_a_year_is_drawn_as_months():
     fig = daily_figure(rows, "zh", Window(start, TODAY))
     received, closed, rate = fig.data
     assert len(received.x) == 12
-    assert received.x[1] == "2026-02-01" and received.y[1] == 28 * 4
+    assert received.x[1] == "2026-02-15 00:00:00" and received.y[1] == 28 * 4
+    assert received.width[1] == pytest.approx(0.4 * 28 * DAY_MS)  # a month wide, not a day
     assert closed.y[1] == 28 * 3 and rate.y[1] == 0.75 and rate.y[0] == 1
-    assert received.xperiod == "M1"
     axis = fig.layout.xaxis
     assert axis.dtick == "M1" and axis.ticklabelmode == "period"
     assert axis.tickformat == "%Y年%-m月"
