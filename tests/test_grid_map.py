@@ -112,3 +112,14 @@ def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
     assert hot.text[0] == "居民小区网格 · 50"  # the busiest keeps its name
     alone = grid_map_figure(grids, {"G405": 3}, names).data[HOTSPOTS_TRACE]
     assert list(alone.textposition) == ["top center"]
+
+
+def test_labels_keep_a_gap_rather_than_touch():
+    """Two names side by side that would touch (2 px apart) read as one line of text."""
+    from dashboard.components.label_place import place
+
+    text = "中中中中"  # 56 px wide: at x=100 its top-centre box spans 72-128 px
+    sides, shown = place([(100.0, 100.0), (158.0, 100.0)], [text, text], ["1", "2"],
+                         (0.0, 0.0, 400.0, 400.0))  # fmt: skip
+    assert sides[0] == "top center" and shown == [text, text]
+    assert sides[1] != "top center"  # the free side 2 px away is taken as a clash
