@@ -104,7 +104,7 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
     else:
         return None
     labels = {g["code"]: names.name("grid", g["code"], lang) for g in shapes}
-    fig = grid_map_figure(shapes, {}, labels)
+    fig = grid_map_figure(shapes, {}, labels, lang=lang)
     if shape is not None:  # its grid, outlined on top of the county's
         xs, ys = zip(*shape["ring"], strict=True)
         fig.add_scatter(

@@ -166,8 +166,9 @@ def render_tiles(search: str):
 def render_daily(search: str):
     cfg, at, view = settings(), now(), _view(search)
     rows = data.daily_data(engine(), cfg, view, at)
-    return daily_figure(rows, view.lang), graph_config(
-        file_name("daily", data.window(cfg, view, at))
+    window = data.window(cfg, view, at)
+    return daily_figure(rows, view.lang, window), graph_config(
+        file_name("daily", window), view.lang
     )
 
 
@@ -210,9 +211,9 @@ def render_mix(search: str):
 
     return (
         channel_figure(found["channel"], named("channel"), lang),
-        graph_config(file_name("channels", window)),
+        graph_config(file_name("channels", window), view.lang),
         category_figure(found["category"], named("category"), lang),
-        graph_config(file_name("categories", window)),
+        graph_config(file_name("categories", window), view.lang),
     )
 
 
@@ -226,7 +227,9 @@ def render_heatmap(search: str):
     cfg, at, view = settings(), now(), _view(search)
     grid = data.heatmap_data(engine(), cfg, view, at)
     window = data.window(cfg, view, at)
-    return weekday_hour_figure(grid, view.lang), graph_config(file_name("weekday_hour", window))
+    return weekday_hour_figure(grid, view.lang), graph_config(
+        file_name("weekday_hour", window), view.lang
+    )
 
 
 @declared.callback(
@@ -244,7 +247,7 @@ def render_matrix(search: str):
     window = data.window(cfg, view, at)
     return (
         matrix_figure(cells, categories, towns, lang),
-        graph_config(file_name("category_town", window)),
+        graph_config(file_name("category_town", window), view.lang),
     )
 
 
@@ -260,8 +263,8 @@ def render_map(search: str):
     shapes, names = grids(), catalog()
     labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
     window = data.window(cfg, view, at)
-    config = {**graph_config(file_name("grid_map", window)), "scrollZoom": False}
-    return grid_map_figure(shapes, counts, labels), config
+    config = {**graph_config(file_name("grid_map", window), view.lang), "scrollZoom": False}
+    return grid_map_figure(shapes, counts, labels, lang=view.lang), config
 
 
 register = declared.register  # the app factory calls register(app)

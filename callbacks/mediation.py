@@ -113,9 +113,9 @@ def render_flow(search: str):
     window = leader_data.window(cfg, view, at)
     return (
         dispute_flow_figure(flow, names, view.lang),
-        graph_config(file_name("dispute_flow", window)),
+        graph_config(file_name("dispute_flow", window), view.lang),
         durations_figure(times, names, view.lang),
-        graph_config(file_name("time_to_outcome", window)),
+        graph_config(file_name("time_to_outcome", window), view.lang),
     )
 
 
@@ -129,7 +129,9 @@ def render_trend(search: str):
     cfg, at, view = settings(), now(), _view(search)
     rows = data.trend_data(engine(), cfg, view, at)
     window = leader_data.window(cfg, view, at)
-    return dispute_daily_figure(rows, view.lang), graph_config(file_name("disputes_daily", window))
+    return dispute_daily_figure(rows, view.lang, window), graph_config(
+        file_name("disputes_daily", window), view.lang
+    )
 
 
 def breakdown_columns(dimension: str, lang: str) -> list[tuple[str, str, str]]:

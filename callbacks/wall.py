@@ -123,7 +123,7 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
     first = not rendered
     scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
     map_out = (
-        grid_map_figure(grids(), counts, grid_names, dark=True, scale=scale)
+        grid_map_figure(grids(), counts, grid_names, dark=True, scale=scale, lang=lang)
         if first
         else grid_map_patch(grids(), counts, grid_names, dark=True)
     )

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from dashboard import (
         auth,
         callback_requests,
+        compression,
         request_limits,
         security,
         unknown_paths,
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     wall_prebuild.register(server)  # after the gate, before wall_share (see there)
     wall_share.register(server)  # after the gate: answers only signed-in callers
     security.register_security_headers(app)
+    compression.register(server)  # compressed, long-cached assets; never the SSE stream
     return app

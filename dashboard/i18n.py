@@ -174,6 +174,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.received": {"zh": "受理", "en": "Received"},
     "chart.closed": {"zh": "办结", "en": "Closed"},
     "chart.closure_rate": {"zh": "办结率", "en": "Closure rate"},
+    "chart.unit_cases": {"zh": "件", "en": "cases"},
+    "map.scale": {"zh": "{km} 公里", "en": "{km} km"},
     "wall.title": {"zh": "社会治理综合指挥中心", "en": "Social Governance Command Centre"},
     "wall.today": {"zh": "今日运行（较昨日同一时刻）", "en": "Today (vs same time yesterday)"},
     "wall.backlog": {"zh": "当前积压", "en": "Backlog now"},

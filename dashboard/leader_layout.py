@@ -70,12 +70,24 @@ def code_filter(
     )
 
 
-def graph_config(filename: str) -> dict:
-    """dcc.Graph config: the modebar's PNG export named after the chart and the window."""
+PLOTLY_LOCALES = {"zh": "zh-CN", "en": "en-US"}  # zh-CN: assets/plotly-locale-zh-cn.js
+OFFLINE_ONLY = {  # nothing in the modebar offers to send a chart to Plotly's cloud
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "sendData": False,
+}
+
+
+def graph_config(filename: str, lang: str = "en") -> dict:
+    """dcc.Graph config: the modebar's PNG export named after the chart and the window,
+    in the page's language (modebar tips, month and weekday names)."""
     return {
+        **OFFLINE_ONLY,
         "displaylogo": False,
+        "locale": PLOTLY_LOCALES.get(lang, "en-US"),
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
     }
 
 

@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
+# the demo county is Chinese: its pages, sign-in and wall come up in zh (?lang=en switches);
+# the product's own default stays CC_LANG=en (CONTRACT section 4)
+export CC_LANG="${CC_LANG:-zh}"
 
 CC_REDIS_URL=$(python -m demo.embedded_redis up)
 export CC_REDIS_URL

@@ -1,14 +1,18 @@
 """The shared grid map: offline traces, density classes, hotspots and partial updates."""
 
+import pytest
+
 from dashboard.components.grid_map import (
     HOTSPOTS_TRACE,
     HOVER,
+    KM_PER_DEGREE,
     SCALE,
     _y_ratio,
     density_class,
     fill_colours,
     grid_map_figure,
     grid_map_patch,
+    scale_km,
 )
 from dashboard.components.label_place import (
     FONT_PX,
@@ -38,11 +42,22 @@ def test_figure_is_plain_scatter_with_grid_shapes_hover_and_hotspots():
     assert list(fig.data[HOTSPOTS_TRACE].text) == ["Busy grid · 10", "1"]
     assert "Busy grid: 10" in fig.data[HOVER].text
     shapes = fig.layout.shapes
-    assert len(shapes) == 8
+    assert [s.type for s in shapes] == ["path"] * 8 + ["line"] * 3  # grids, then the scale
     assert shapes[1].path == "M1.0,0.0L2.0,0.0L2.0,1.0L1.0,1.0L1.0,0.0Z"
     assert shapes[1].fillcolor == SCALE[density_class(10, 10)]
     assert {shapes[i].fillcolor for i in (0, 3, 4, 5, 6, 7)} == {SCALE[0]}
     assert "mapbox" not in fig.to_json() and "map_style" not in fig.to_json()
+
+
+def test_the_map_has_a_scale_bar_of_a_round_length_written_in_its_language():
+    grids = _grids(8)  # 8 degrees of longitude on the equator: 890 km across
+    fig = grid_map_figure(grids, {}, {}, lang="zh")
+    bar = fig.layout.shapes[8]
+    assert bar.y0 == bar.y1 < 0  # under the map
+    assert (bar.x1 - bar.x0) * KM_PER_DEGREE == pytest.approx(200, rel=1e-3)  # round, <= 1/4
+    assert fig.layout.annotations[0].text == "200 公里"
+    assert grid_map_figure(grids, {}, {}).layout.annotations[0].text == "200 km"
+    assert [scale_km(w) for w in (3.0, 9.0, 41.0, 0.5)] == [0.5, 2, 10, 0.1]
 
 
 def test_colours_grow_with_counts_and_zero_is_lightest():
@@ -97,3 +112,14 @@ def test_neighbouring_hotspots_label_on_sides_that_do_not_overlap():
     assert hot.text[0] == "居民小区网格 · 50"  # the busiest keeps its name
     alone = grid_map_figure(grids, {"G405": 3}, names).data[HOTSPOTS_TRACE]
     assert list(alone.textposition) == ["top center"]
+
+
+def test_labels_keep_a_gap_rather_than_touch():
+    """Two names side by side that would touch (2 px apart) read as one line of text."""
+    from dashboard.components.label_place import place
+
+    text = "中中中中"  # 56 px wide: at x=100 its top-centre box spans 72-128 px
+    sides, shown = place([(100.0, 100.0), (158.0, 100.0)], [text, text], ["1", "2"],
+                         (0.0, 0.0, 400.0, 400.0))  # fmt: skip
+    assert sides[0] == "top center" and shown == [text, text]
+    assert sides[1] != "top center"  # the free side 2 px away is taken as a clash

@@ -17,6 +17,7 @@ from dash import Patch
 
 from dashboard.components import label_place
 from dashboard.components.plot_text import plot_text, plot_texts
+from dashboard.i18n import t
 
 # light to dark, one hue: ordered by lightness, readable for colour-blind viewers
 SCALE = ("#e8eef6", "#c4d4e8", "#93b3d6", "#5f8cbd", "#3a6a9e", "#1f4a7a", "#0b2a4f")
@@ -24,6 +25,7 @@ DARK_SCALE = ("#16273a", "#23415e", "#2d5b82", "#3f78a4", "#6497c0", "#97bddb", 
 HOTSPOTS = 5
 CLASSES = len(SCALE)
 HOVER, HOTSPOTS_TRACE = 0, 1  # the figure's traces; the grids themselves are shapes
+KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
 
 
 def density_class(value: int, top: int) -> int:
@@ -50,6 +52,46 @@ def _y_ratio(grids: list[dict]) -> float:
     return 1 / max(math.cos(math.radians(mid_lat)), 0.1)
 
 
+def _extent(grids: list[dict]) -> tuple[float, float, float, float]:
+    lons = [lon for g in grids for lon, _ in g["ring"]]
+    lats = [lat for g in grids for _, lat in g["ring"]]
+    return (min(lons, default=0), min(lats, default=0), max(lons, default=0), max(lats, default=0))
+
+
+def scale_km(width_km: float) -> float:
+    """The longest round length (1, 2, 5 x 10^n km) no longer than a quarter of the map."""
+    quarter = max(width_km / 4, 1e-3)
+    decade = 10 ** math.floor(math.log10(quarter))
+    return max(m * decade for m in (1, 2, 5) if m * decade <= quarter)
+
+
+def scale_bar(grids: list[dict], dark: bool, lang: str, scale: float = 1.0) -> tuple[list, dict]:
+    """(shapes, annotation): a bar of a round number of km at the map's bottom left,
+    with its length written above it, so a viewer can tell distances."""
+    west, south, east, north = _extent(grids)
+    km_per_lon = KM_PER_DEGREE * math.cos(math.radians((south + north) / 2))
+    km = scale_km((east - west) * km_per_lon)
+    x0, y = west, south - 0.04 * (north - south)
+    x1 = x0 + km / km_per_lon
+    tick = 0.015 * (north - south)
+    colour = "#c9d6e3" if dark else "#1d2733"
+    line = {"color": colour, "width": 2 * scale}
+    shapes = [
+        {"type": "line", "x0": x0, "x1": x1, "y0": y, "y1": y, "line": line},
+        {"type": "line", "x0": x0, "x1": x0, "y0": y, "y1": y + tick, "line": line},
+        {"type": "line", "x0": x1, "x1": x1, "y0": y, "y1": y + tick, "line": line},
+    ]
+    label = {
+        "x": (x0 + x1) / 2,
+        "y": y + tick,
+        "text": t("map.scale", lang, km=f"{km:g}"),
+        "showarrow": False,
+        "yanchor": "bottom",
+        "font": {"size": 12 * scale, "color": colour},
+    }
+    return shapes, label
+
+
 def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> dict:
     """The busiest grids (at least one incident) as marker coordinates and labels, each
     label on a side where it covers no busier grid's label (label_place)."""
@@ -58,14 +100,7 @@ def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -
         key=lambda g: (-counts[g["code"]], g["code"]),
     )[:HOTSPOTS]
     texts = [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest]
-    lons = [lon for g in grids for lon, _ in g["ring"]]
-    lats = [lat for g in grids for _, lat in g["ring"]]
-    extent = (
-        min(lons, default=0),
-        min(lats, default=0),
-        max(lons, default=0),
-        max(lats, default=0),
-    )
+    extent = _extent(grids)
     pixels, box = label_place.to_pixels([g["center"] for g in busiest], extent, _y_ratio(grids))
     shorts = [str(counts[g["code"]]) for g in busiest]
     sides, shown = label_place.place(pixels, texts, shorts, box)
@@ -89,8 +124,12 @@ def grid_map_figure(
     names: dict[str, str],
     dark: bool = False,
     scale: float = 1.0,
+    lang: str = "en",
 ) -> go.Figure:
-    """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall)."""
+    """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall).
+    The grids are the first shapes, in `grids` order (grid_map_patch); the scale bar's
+    come after them."""
+    bar, bar_label = scale_bar(grids, dark, lang, scale)
     edge = "#0b1622" if dark else "#ffffff"
     # unvalidated: plotly checks each of ~300 shapes' properties one by one (~90 ms a map)
     fig = go.Figure(_validate=False)
@@ -127,7 +166,9 @@ def grid_map_figure(
                 "layer": "below",
             }
             for grid, colour in zip(grids, fill_colours(grids, counts, dark), strict=True)
-        ],
+        ]
+        + (bar if grids else []),
+        annotations=[bar_label] if grids else [],
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         xaxis={"visible": False},
         yaxis={

@@ -18,6 +18,7 @@ POSITIONS = (
 MAP_WIDTH_PX = 360.0  # about the narrowest the map is drawn (the KPI page at 1600 px)
 FONT_PX = 14.0
 MARKER_PX = 18.0
+GAP_PX = 4.0  # kept clear around each label: labels that only touched read as one line
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in pixels
 
@@ -39,6 +40,10 @@ def _box(x: float, y: float, position: str, width: float, height: float) -> Box:
     else:
         bottom = y + r if vertical == "top" else y - r - height
     return (left, bottom, left + width, bottom + height)
+
+
+def _pad(box: Box, gap: float = GAP_PX) -> Box:
+    return (box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap)
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -63,7 +68,7 @@ def _best_side(
     clash counts labels and the outside only."""
     height = FONT_PX * 1.4  # a line and a little air
     boxes = [_box(x, y, p, text_width(text), height) for p in POSITIONS]
-    clashes = [sum(_overlap(b, t) for t in labels) + 2 * _outside(b, bounds) for b in boxes]
+    clashes = [sum(_overlap(_pad(b), t) for t in labels) + 2 * _outside(b, bounds) for b in boxes]
     costs = [
         c + STAR_WEIGHT * sum(_overlap(b, t) for t in stars)
         for c, b in zip(clashes, boxes, strict=True)

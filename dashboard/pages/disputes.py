@@ -15,10 +15,11 @@ from dashboard.components.incident_grid import DISPUTE_COLUMNS, case_grid, clock
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import disputes as ids
+from dashboard.tab_title import tab_title
 from data_access import dispute_list
 from data_access.dispute_list import DisputeQuery
 
-dash.register_page(__name__, path="/disputes", title="Disputes")
+dash.register_page(__name__, path="/disputes", title=tab_title("nav.disputes"))
 
 
 def filters_panel(q: DisputeQuery, lang: str) -> html.Section:

@@ -10,8 +10,11 @@ from dash import dcc, html
 from dashboard.context import settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import incident as ids
+from dashboard.tab_title import tab_title
 
-dash.register_page(__name__, path_template="/incidents/<incident_id>", title="Incident")
+dash.register_page(
+    __name__, path_template="/incidents/<incident_id>", title=tab_title("nav.incidents")
+)
 
 
 def escalate_panel(lang: str) -> html.Section:

@@ -16,10 +16,11 @@ from dashboard.components.incident_grid import INCIDENT_COLUMNS, case_grid, cloc
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import incidents as ids
+from dashboard.tab_title import tab_title
 from data_access import incident_list
 from data_access.incident_list import IncidentQuery
 
-dash.register_page(__name__, path="/incidents", title="Incidents")
+dash.register_page(__name__, path="/incidents", title=tab_title("nav.incidents"))
 
 VIEWS = ("all", "open", "overdue", "due_soon")
 WITH_COUNTS = ("overdue", "due_soon")

@@ -20,9 +20,10 @@ from dashboard.leader_layout import (
     period_control,
 )
 from dashboard.links import view_from_query
+from dashboard.tab_title import tab_title
 from data_access.kpis import RANK_MEASURES
 
-dash.register_page(__name__, path="/", title="Key figures")
+dash.register_page(__name__, path="/", title=tab_title("nav.home"))
 
 
 def layout(**query) -> html.Div:

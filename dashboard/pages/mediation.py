@@ -20,8 +20,9 @@ from dashboard.leader_layout import (
     period_control,
 )
 from dashboard.links import view_from_query
+from dashboard.tab_title import tab_title
 
-dash.register_page(__name__, path="/mediation", title="Mediation")
+dash.register_page(__name__, path="/mediation", title=tab_title("nav.mediation"))
 
 
 def layout(**query) -> html.Div:

@@ -8,9 +8,10 @@ from dash import dcc, html
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
+from dashboard.tab_title import tab_title
 from dashboard.wall_prebuild import READY_SECONDS
 
-dash.register_page(__name__, path="/wall", title="Wall")
+dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
 
 BANNER_KEYS = ("stale", "disconnected", "redis_down", "error_sql")
 TICKER_KEYS = ("just_now", "ago_min", "ago_hour", "no_events")
