@@ -16,10 +16,13 @@ from dashboard.components.timeline import timeline
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.list_rows import local
+from dashboard.tab_title import tab_title
 from data_access.disputes import dispute_detail
 from data_access.masterdata import Catalog
 
-dash.register_page(__name__, path_template="/disputes/<dispute_id>", title="Dispute")
+dash.register_page(
+    __name__, path_template="/disputes/<dispute_id>", title=tab_title("nav.disputes")
+)
 
 # (field, label key, master-data kind or None)
 STATE_FIELDS = (

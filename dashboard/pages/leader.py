@@ -23,7 +23,7 @@ from dashboard.links import view_from_query
 from dashboard.tab_title import tab_title
 from data_access.kpis import RANK_MEASURES
 
-dash.register_page(__name__, path="/", title=tab_title("nav.home"))
+dash.register_page(__name__, path="/", title=tab_title("nav.leader"))
 
 
 def layout(**query) -> html.Div:
