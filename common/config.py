@@ -39,6 +39,9 @@ class Settings:
     login_max_failures: int = 5
     login_ip_max_failures: int = 30
     login_lockout_seconds: float = 900.0
+    streams_per_session: int = 4  # live streams per browser session or kiosk
+    web_threads: int = 0  # threads per web worker (set by gunicorn's config); 0: unknown
+    stream_reserve_threads: int = 16  # a web worker's threads never taken by live streams
     extra: dict = field(default_factory=dict)
 
     @property
@@ -123,4 +126,7 @@ def load_settings(env: dict | None = None) -> Settings:
         login_max_failures=_number(env, "CC_LOGIN_MAX_FAILURES", 5, int),
         login_ip_max_failures=_number(env, "CC_LOGIN_IP_MAX_FAILURES", 30, int),
         login_lockout_seconds=_number(env, "CC_LOGIN_LOCKOUT_SECONDS", 900.0),
+        streams_per_session=_number(env, "CC_STREAMS_PER_SESSION", 4, int),
+        web_threads=_number(env, "CC_WEB_THREADS", 0, int),
+        stream_reserve_threads=_number(env, "CC_STREAM_RESERVE_THREADS", 16, int),
     )
