@@ -53,6 +53,9 @@ class Settings:
     red_hours: float = 24.0
     rate_limit_api: str = "120/minute"
     rate_limit_export: str = "20/minute"
+    streams_per_session: int = 4  # live streams per browser session or kiosk
+    web_threads: int = 0  # threads per web worker (set by gunicorn's config); 0: unknown
+    stream_reserve_threads: int = 16  # a web worker's threads never taken by live streams
 
     @property
     def tz(self) -> ZoneInfo:
@@ -186,4 +189,7 @@ def load_settings(env: dict | None = None) -> Settings:
         red_hours=_number(env, "CC_RED_HOURS", 24.0),
         rate_limit_api=_rate_limit(env, "CC_RATE_LIMIT_API", "120/minute"),
         rate_limit_export=_rate_limit(env, "CC_RATE_LIMIT_EXPORT", "20/minute"),
+        streams_per_session=_number(env, "CC_STREAMS_PER_SESSION", 4, int),
+        web_threads=_number(env, "CC_WEB_THREADS", 0, int),
+        stream_reserve_threads=_number(env, "CC_STREAM_RESERVE_THREADS", 16, int),
     )

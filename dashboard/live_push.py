@@ -18,10 +18,11 @@ import time
 from collections import OrderedDict
 
 import redis
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request, session, stream_with_context
 
 from common.config import PROJECT_ROOT, Settings
-from dashboard import live_hub
+from dashboard import live_hub, stream_limits
+from dashboard.auth.principal import current_principal
 from dashboard.context import catalog, settings
 from dashboard.i18n import LANGS
 from dashboard.live_hub import Pulse
@@ -134,9 +135,14 @@ def _sse(payload: dict) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def event_stream(cfg: Settings, lang: str | None, ping_seconds: float = PING_SECONDS):
+def event_stream(
+    cfg: Settings,
+    lang: str | None,
+    ping_seconds: float = PING_SECONDS,
+    lease: stream_limits.Lease | None = None,
+):
     """The first message read from Redis, then this worker's hub's (dashboard/live_hub.py)
-    on every version change and at least every `ping_seconds`."""
+    on every version change and at least every `ping_seconds`; renews `lease` meanwhile."""
     yield f"retry: {RETRY_MS}\n\n"
     started = time.monotonic()
     with live_hub.hub(cfg).reading() as hub:
@@ -146,18 +152,49 @@ def event_stream(cfg: Settings, lang: str | None, ping_seconds: float = PING_SEC
             if "ticker" in message:
                 shown = message["version"]
             yield _sse(message)
+            if lease is not None:
+                lease.renew()
             if time.monotonic() - started > MAX_STREAM_SECONDS:
                 return
             seq, pulse = hub.wait(seq, ping_seconds)
             message = status_message(cfg, lang, shown, pulse) if pulse else _unavailable()
 
 
+def stream_owner() -> str:
+    """Whose streams a request's counts against (dashboard/stream_limits.py): the browser
+    session (its id from sign-in; the account for a session signed before ids existed) or
+    the kiosk credential."""
+    principal = current_principal()
+    if principal is not None and principal.kind == "user":
+        sid = session.get("sid")
+        return f"session:{sid}" if isinstance(sid, str) else f"user:{session.get('uid')}"
+    return principal.name if principal is not None else "anonymous"
+
+
+def _refused(status: int) -> Response:
+    """429: this caller holds enough streams. 503: this worker's streams are all taken;
+    the page's script reconnects after RETRY_MS, most likely to another worker."""
+    error = "too many live streams for this session" if status == 429 else "live streams full"
+    response = Response(
+        f"retry: {RETRY_MS}\n\n: {error}\n\n", status=status, mimetype="text/event-stream"
+    )
+    response.headers["Retry-After"] = str(max(1, RETRY_MS // 1000))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @live_bp.get("/live/stream")
 def stream() -> Response:
     """?lang=zh|en also streams the ticker, named in that language, on every change."""
+    cfg = settings()
+    lease = stream_limits.take(cfg, stream_owner())
+    if not isinstance(lease, stream_limits.Lease):
+        return _refused(lease)
     lang = request.args.get("lang")
-    return Response(
-        stream_with_context(event_stream(settings(), lang if lang in LANGS else None)),
+    response = Response(
+        stream_with_context(event_stream(cfg, lang if lang in LANGS else None, lease=lease)),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    response.call_on_close(lease.release)  # the server closes every response it started
+    return response

@@ -147,7 +147,7 @@ def _first_in_worker(state: Shared, key: str) -> tuple[bytes, bytes] | None:
     try:
         packed = _from_redis(key)
     except redis.RedisError:
-        log.warning("wall answers not shared between workers: Redis unavailable")
+        log.warning("wall answers not shared between workers", exc_info=True)
         return None
     if packed is None:
         return None
@@ -175,7 +175,7 @@ def _to_redis(key: str, packed: bytes) -> None:
     try:
         redis_client().set(redis_key(key), packed, ex=TTL_SECONDS)
     except redis.RedisError:
-        log.warning("wall answer not shared between workers: Redis unavailable")
+        log.warning("wall answer not shared between workers", exc_info=True)
 
 
 def _release(key: str) -> None:

@@ -3,6 +3,10 @@
 import contextlib
 import ctypes
 
+import plotly.graph_objects as go
+from _plotly_utils.optional_imports import get_module
+from plotly.io.json import to_json_plotly
+
 from dashboard import create_app
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
@@ -17,7 +21,24 @@ def _limit_malloc_arenas() -> None:
         ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
 
 
+# What plotly and Dash import only once a callback needs it: numpy and pandas when installed
+# (plotly's validators load them on a figure's first array; they are bench dependencies,
+# absent from the web tier's requirements), orjson and plotly.io's JSON encoder (Dash
+# serialises every figure with it). Two threads of a cold gthread worker importing numpy
+# at once made one of them fail "partially initialized module 'numpy'" (the leader page's
+# channel chart): import them, and build and serialise one figure (which loads the
+# default template and its trace classes), before this worker serves.
+OPTIONAL_MODULES = ("numpy", "pandas", "orjson")
+
+
+def _import_lazy_modules() -> None:
+    for name in OPTIONAL_MODULES:
+        get_module(name)  # as plotly loads it: None when not installed
+    to_json_plotly(go.Figure(go.Pie(values=[1])))
+
+
 _limit_malloc_arenas()
+_import_lazy_modules()
 app = create_app()
 server = app.server
 

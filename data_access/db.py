@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from common.logging_setup import outage_over
+
 _engines: dict[tuple[str, bool], Engine] = {}
 
 
@@ -35,7 +37,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str, reader: bool = False) -> Engine:
-    url = normalise_url(url)
+    """An engine for `url`; each new connection it makes ends a logged SQL outage."""
+    engine = _make_engine(normalise_url(url), reader)
+    event.listen(engine, "connect", lambda *_: outage_over("sql"))  # ends a logged outage
+    return engine
+
+
+def _make_engine(url: str, reader: bool) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

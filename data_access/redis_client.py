@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import redis
 
+from common.logging_setup import outage_over
+
 # redis-py 8 caps a pool at 100 connections, then raises. A gunicorn worker runs 128
 # threads and each open live page holds a subscription besides its reads: with 100 walls
 # on one worker every further call failed (bench/wall_load.py: the panels stopped).
 MAX_CONNECTIONS = 1024
 
 _clients: dict[str, redis.Redis] = {}
+
+
+class _ReportingConnection(redis.Connection):
+    """A connection that reports each successful connect, which ends a logged outage."""
+
+    def on_connect_check_health(self, *args, **kwargs) -> None:  # redis-py's on_connect
+        super().on_connect_check_health(*args, **kwargs)
+        outage_over("redis")
 
 
 def get_redis(url: str) -> redis.Redis:
@@ -25,6 +35,7 @@ def get_redis(url: str) -> redis.Redis:
             socket_connect_timeout=3,
             health_check_interval=15,
             max_connections=MAX_CONNECTIONS,
+            **({"connection_class": _ReportingConnection} if url.startswith("redis://") else {}),
         )
     return _clients[url]
 

@@ -6,12 +6,11 @@ database; tests and tools call `migrate(url)` with a URL of their own.
 
 from __future__ import annotations
 
-import logging
-
 from alembic import command
 from alembic.config import Config
 
 from common.config import PROJECT_ROOT, load_settings
+from common.logging_setup import setup_logging
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Indexes on expressions that each dialect writes its own way, so the models cannot
@@ -39,7 +38,7 @@ def migrate(url: str) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging("release")
     migrate(load_settings().database_url)
 
 

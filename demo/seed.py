@@ -41,6 +41,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from common import clock
 from common.config import Settings, load_settings
+from common.logging_setup import setup_logging
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata, load_sla
 from data_access.models import (
@@ -466,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--force", action="store_true", help="build even if the disk looks short")
     args = parser.parse_args(argv)
+    setup_logging("seed")
     settings = load_settings()
     if args.database_url:
         settings = settings.with_(database_url=args.database_url)

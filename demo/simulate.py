@@ -31,6 +31,7 @@ import redis
 
 from common import clock
 from common.config import Settings, load_settings
+from common.logging_setup import setup_logging
 from data_access.redis_client import get_redis
 from demo.county import Model, load_model
 from demo.history import DISPUTE_HOURS, INCIDENT_HOURS, dispute_events, incident_events
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be positive")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s simulate %(message)s")
+    setup_logging("simulate")
     cfg = load_settings()
     if args.burst:
         rate = burst(cfg, args.burst, args.seed)

@@ -82,8 +82,11 @@ if [ -z "${CC_TEST_PG_URL:-}" ]; then
 fi
 export CC_TEST_REDIS_URL CC_TEST_PG_URL
 
+# One pytest worker per core (pytest-xdist; CC_TEST_WORKERS overrides, 0 runs in-process),
+# each test file on one worker so its module fixtures are built once; each worker has its
+# own PostgreSQL database, browser and Redis prefixes (tests/conftest.py).
 status=0
-python -m pytest "$@" || status=$?
+python -m pytest -n "${CC_TEST_WORKERS:-auto}" --dist loadfile "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that counts as a failure." >&2
   status=1

@@ -89,12 +89,18 @@ def test_revocation_in_sql_takes_the_screen_off_within_the_recheck_interval(
     kiosk_id, code = users.create_kiosk(db, "hall-left", "admin")
     _pair(client, code)
     assert client.get("/auth/ping").status_code == 200
-    # the status is shared through Redis, so every worker and host re-checks alike
-    assert redis_client.exists(settings.key(f"auth:kiosk:{kiosk_id}"))
+    # the status is shared through Redis, so every worker and host re-checks alike, and
+    # the shared copy lives no longer than the recheck interval (the bound asserted here
+    # rather than a wall-clock time, which a busy machine stretches)
+    shared = settings.key(f"auth:kiosk:{kiosk_id}")
+    assert _eventually(
+        lambda: (
+            client.get("/auth/ping").status_code == 200
+            and 0 < redis_client.pttl(shared) <= RECHECK_SECONDS * 1000
+        )
+    )
     users.revoke_kiosk(db, kiosk_id)  # SQL only: as if the CLI could not reach Redis
-    started = time.monotonic()
-    assert _eventually(lambda: client.get("/auth/ping").status_code == 401)
-    assert time.monotonic() - started < RECHECK_SECONDS + 2
+    assert _eventually(lambda: client.get("/auth/ping").status_code == 401, 60)
     assert client.get("/wall").status_code == 302
 
 

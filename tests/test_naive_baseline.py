@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bench.naive import check_daily, check_kpis, naive_kpis
+from data_access.db import make_engine
 from data_access.kpis import Filters, Window
+from data_access.schema import migrate
+from tests.conftest import _fresh_pg_schema
 from tests.factories import TZ
 from tests.small_county import seed_small_county
 
@@ -21,9 +24,23 @@ WINDOWS = (
 )
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(towns=("Chengdong", "Xiaying"))])
-def test_naive_kpis_equal_the_product(engine, filters):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def county(request, tmp_path_factory):
+    """The county seeded once per dialect for this module: every test only reads it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('naive') / 'cc.sqlite'}"
+    else:
+        url = _fresh_pg_schema(request.getfixturevalue("pg_database"))
+    migrate(url)
+    engine = make_engine(url)
     seed_small_county(engine, NOW, incidents=600, disputes=120)
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(towns=("Chengdong", "Xiaying"))])
+def test_naive_kpis_equal_the_product(county, filters):
+    engine = county
     for window in WINDOWS:
         assert check_kpis(engine, window, filters, NOW) == []
         assert check_daily(engine, window, filters, NOW) == []

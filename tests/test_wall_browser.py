@@ -7,6 +7,7 @@ Each test runs its own Redis (so it can be stopped) and an ingest thread, on SQL
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -35,6 +36,8 @@ from tests.servers import (
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_ROOT / "artifacts"
+
+FIRST_RENDER_S = 90  # a wall's first render on a machine loaded 8 deep (CI) takes that
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     signed_in_page, live_server, ingest, settings, redis_client
 ):
     page, errors, requests = _open_wall(signed_in_page)
-    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render")
     town = f"TOWN-{uuid.uuid4().hex[:6]}"  # an unknown code shows under its own name
     publish(ingest.r, settings.stream_key, [_reported(town)])
     wait_for(lambda: town in _text(page, "#wall-ticker"), 20, what="the event in the ticker")
@@ -125,7 +128,7 @@ MAP_FILLS = "[...document.querySelectorAll('#wall-map .shapelayer path')].map(p 
 def test_map_recolours_the_grid_of_a_new_event(signed_in_page, live_server, ingest, settings):
     """The polygons come once; a later update (a Patch of colours) fills the event's grid."""
     page, errors, _ = _open_wall(signed_in_page)
-    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render")
     fills = wait_for(lambda: page.evaluate(MAP_FILLS), 20, what="the map drawn")
     assert len(fills) > 100 and len(set(fills)) == 1  # every grid empty
     publish(ingest.r, settings.stream_key, [_reported("Chengdong", grid="CD-001")])
@@ -153,18 +156,25 @@ def test_a_burst_of_versions_renders_at_once_and_once_more_after_the_interval(
     signed_in_page, live_server, ingest, settings, render_every
 ):
     """Each new version reaches the ticker at once (pushed), but the panels are asked for
-    once at the first version and once, with the newest, when the interval has passed."""
+    once at the first version and once, with the newest, when the interval has passed.
+
+    Asserted by order and bounds a busy machine still meets: the first render asks for the
+    first version (not the newest), the last for the newest, renders are never closer
+    than the interval, and exactly two come when the burst fitted in the interval (on a
+    slow machine it may not: then a third is right)."""
     page, errors, _ = _open_wall(signed_in_page)
-    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
-    if time.time() % 60 > 40:  # a new minute is a new trigger too: keep it out of the way
-        page.wait_for_timeout((61 - time.time() % 60) * 1000)
-    quiet_since = None
-    while quiet_since != live.version(settings):  # quiet: the next change goes at once
-        quiet_since = live.version(settings)
-        page.wait_for_timeout(render_every * 1000 + 1000)
-    # ... and no render asked for within the interval (a new minute asks for one too)
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render")
     since_render = "Date.now() - (window._wallSentAt || 0)"
-    wait_for(lambda: page.evaluate(since_render) > render_every * 1000 + 500, 10, what="quiet")
+    while True:
+        quiet_since = None
+        while quiet_since != live.version(settings):  # quiet: the next change goes at once
+            quiet_since = live.version(settings)
+            page.wait_for_timeout(render_every * 1000 + 1000)
+        # ... and no render asked for within the interval (a new minute asks for one too)
+        wait_for(lambda: page.evaluate(since_render) > render_every * 1000 + 500, 30, what="quiet")
+        if time.time() % 60 < 30:  # a new minute is a new trigger too: keep it out of the way
+            break
+        page.wait_for_timeout((61 - time.time() % 60) * 1000)
     renders = []
 
     def record(request) -> None:
@@ -173,20 +183,38 @@ def test_a_burst_of_versions_renders_at_once_and_once_more_after_the_interval(
             renders.append((request, trigger))
 
     page.on("request", record)
+    page.evaluate(RECORD_SENDS)
     publish(ingest.r, settings.stream_key, [_reported(f"LEAD-{uuid.uuid4().hex[:6]}")])
     # page.evaluate lets Playwright deliver the page's request events meanwhile
-    wait_for(lambda: page.evaluate("1") and renders, 4, what="the leading render at once")
+    wait_for(lambda: page.evaluate("1") and renders, 30, what="the leading render")
+    leading_seen = time.monotonic()
     for n in range(2):  # two more versions, each seen in the ticker, within the interval
         town = f"BURST{n}-{uuid.uuid4().hex[:6]}"
         publish(ingest.r, settings.stream_key, [_reported(town)])
-        wait_for(lambda town=town: town in _text(page, "#wall-ticker"), 3, what=town)
+        wait_for(lambda town=town: town in _text(page, "#wall-ticker"), 30, what=town)
+    burst_fitted = time.monotonic() - leading_seen < render_every - 1
     newest = live.version(settings)
     page.wait_for_timeout(render_every * 1000 + 2500)
-    assert len(renders) == 2, renders
-    assert renders[1][1].split(":")[0] == str(newest)
-    leading, trailing = (r.timing["startTime"] for r, _ in renders)  # the browser's clock, ms
-    assert trailing - leading > (render_every - 0.5) * 1000
+    wait_for(lambda: page.evaluate("1") and _version(renders[-1]) == newest, 30, what="newest")
+    assert _version(renders[0]) < newest  # the leading render did not wait for the burst
+    sent = page.evaluate("window.__wallSends")  # the page's own clock: no load in between
+    assert len(sent) == len(renders), (sent, renders)
+    assert all(b - a >= render_every * 1000 for a, b in itertools.pairwise(sent)), sent
+    assert len(renders) == 2 if burst_fitted else len(renders) in (2, 3), renders
     assert errors == []
+
+
+# When the page sends each render (assets/wall.js sets window._wallSentAt as it does).
+RECORD_SENDS = """() => {
+  let at = window._wallSentAt;
+  window.__wallSends = [];
+  Object.defineProperty(window, "_wallSentAt", {configurable: true, get: () => at,
+    set: (value) => { at = value; window.__wallSends.push(value); }});
+}"""
+
+
+def _version(render: tuple) -> int:
+    return int(render[1].split(":")[0])
 
 
 UNDO_KEPT = 10  # entries of the renderer's undo history that assets/undo_history.js keeps
@@ -196,7 +224,7 @@ def test_renderer_undo_history_stays_short_on_a_running_wall(signed_in_page, liv
     """Each clock tick and live push is an input change the Dash renderer records for
     undo, and it drops none: a wall that runs for weeks must not keep them all (issue #5)."""
     page, errors, _ = _open_wall(signed_in_page)
-    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+    wait_for(lambda: "Received" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render")
     page.wait_for_timeout(2 * UNDO_KEPT * 1000)  # the 1 s tick alone records 2 * UNDO_KEPT
     past = page.evaluate("window.dash_stores[0].getState().history.past.length")
     assert past == UNDO_KEPT  # recorded, then trimmed
@@ -302,7 +330,9 @@ def test_wall_recovers_after_the_web_server_restarts(browser, db_url, ingest, se
         )
         page.goto(f"{base}/wall")
         page.wait_for_selector(".wall-county")
-        wait_for(lambda: "Received" in _text(page, "#wall-tiles"), 30, what="first render")
+        wait_for(
+            lambda: "Received" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render"
+        )
         stop_process_group(web)
         page.wait_for_selector("#wall-banner:not([hidden])", timeout=30_000)
         web = web_process(settings, port, tmp_path / "web.log")
@@ -319,7 +349,7 @@ def test_wall_recovers_after_the_web_server_restarts(browser, db_url, ingest, se
 @pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
 def test_screenshots_both_sizes_and_languages(signed_in_page, live_server, ingest, lang, size):
     page, errors, _ = _open_wall(signed_in_page, lang, size)
-    wait_for(lambda: _text(page, "#wall-tiles").strip() != "", 30, what="first render")
+    wait_for(lambda: _text(page, "#wall-tiles").strip() != "", FIRST_RENDER_S, what="first render")
     wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="a fresh wall (first push in)")
     scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
     assert scroll[0] <= size[0] and scroll[1] <= size[1], "the wall never scrolls"

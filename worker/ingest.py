@@ -36,6 +36,7 @@ from sqlalchemy import exc as sa_exc
 
 from common import clock
 from common.config import Settings, load_settings
+from common.logging_setup import setup_logging
 from common.workdays import CalendarError
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
@@ -184,7 +185,7 @@ class Ingest:
                     continue
                 if not is_outage(exc):
                     raise
-                log.warning("outage, retrying in %.1fs: %s", delay, exc)
+                log.warning("outage, retrying in %.1fs: %s", delay, exc, exc_info=exc)
                 self._own_pending = True
                 self.stop.wait(delay)
                 delay = min(delay * 2, self.options.backoff_max_s)
@@ -376,9 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--claim-every-s", type=float, default=defaults.claim_every_s)
     parser.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging("ingest")
     options = Options(
         batch_size=args.batch_size,
         block_ms=args.block_ms,

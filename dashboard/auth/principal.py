@@ -10,6 +10,7 @@ tokens count on /api/ only, so they never become browser credentials.
 from __future__ import annotations
 
 import hmac
+import secrets
 
 from flask import g, request, session
 
@@ -29,6 +30,7 @@ def start_session(user: users.UserRecord) -> None:
     session.clear()
     session.permanent = True
     session.update(uid=user.id, name=user.username, v=user.session_version)
+    session["sid"] = secrets.token_urlsafe(12)  # this browser's: dashboard/stream_limits.py
     session["seen"] = int(clock.now().timestamp())
 
 
