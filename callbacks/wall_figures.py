@@ -7,44 +7,73 @@ import math
 import plotly.graph_objects as go
 from dash import Patch, html
 
-from common.vocabulary import RESOLVED
+from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.format import count, percent
+from dashboard.components.grid_map import DARK_SCALE, class_ranges
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.i18n import t
 
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
+LABEL_PX = 24  # the wall's smallest text at 1080 lines (wall.css: 2.3vh), read at six metres
+FEW = 20  # a rate of fewer cases is shown as its count
+RANK_ROWS = 5
+ALERT_ROWS = 8
 
 
 def _delta(now_value, then_value, is_rate: bool, lang: str) -> str:
+    """The change since the same time yesterday (the panel's title says since when)."""
     if now_value is None or then_value is None:
         return ""
     diff = now_value - then_value
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
-    amount = f"{abs(diff) * 100:.1f} pt" if is_rate else f"{abs(diff):,}"
-    return t("wall.vs_yesterday", lang, delta=f"{arrow} {amount}")
+    amount = t("kpi.points", lang, value=f"{abs(diff) * 100:.1f}") if is_rate else f"{abs(diff):,}"
+    return f"{arrow} {amount}"
+
+
+def _counts(figures: dict) -> dict:
+    """The figures with the dispute sums their rates are made of (RATES)."""
+    return {
+        **figures,
+        "resolved": sum(figures.get(s, 0) for s in RESOLVED),
+        "decided": sum(figures.get(s, 0) for s in DECIDED),
+    }
+
+
+def rate_text(figures: dict, rate: str, lang: str) -> tuple[str, bool]:
+    """(what a rate's tile shows, whether it is the count instead of the rate): a rate of
+    fewer than FEW cases says how many ("3/3 件"), not a percentage that looks solid."""
+    num, den = RATES[rate]
+    counts = _counts(figures)
+    if figures[rate] is not None and counts[den] < FEW:
+        return t("wall.few", lang, num=counts[num], den=counts[den]), True
+    return percent(figures[rate]), False
 
 
 def today_tiles(today: dict, yesterday: dict, lang: str) -> list:
     specs = (
-        ("incidents", "received", "kpi.received", False),
-        ("incidents", "closed", "kpi.closed", False),
-        ("incidents", "closure_rate", "kpi.closure_rate", True),
-        ("incidents", "on_time_rate", "kpi.on_time_rate", True),
-        ("incidents", "satisfaction_rate", "kpi.satisfaction_rate", True),
-        ("disputes", "accepted", "kpi.disputes_accepted", False),
-        ("disputes", "resolution_rate", "kpi.resolution_rate", True),
+        ("incidents", "received", "kpi.received"),
+        ("incidents", "closed", "kpi.closed"),
+        ("incidents", "closure_rate", "kpi.closure_rate"),
+        ("incidents", "on_time_rate", "kpi.on_time_rate"),
+        ("incidents", "satisfaction_rate", "kpi.satisfaction_rate"),
+        ("disputes", "accepted", "kpi.disputes_accepted"),
+        ("disputes", "resolution_rate", "kpi.resolution_rate"),
+        ("disputes", "mediation_success_rate", "kpi.mediation_success_rate"),
     )
     tiles = []
-    for family, name, label, is_rate in specs:
-        value = today[family][name]
-        text = percent(value) if is_rate else count(value)
-        delta = (
-            _delta(value, yesterday[family][name], is_rate, lang)
-            if value is not None
-            else t("kpi.no_data", lang)
+    for family, name, label in specs:
+        value, is_rate = today[family][name], name in RATES
+        if value is None:
+            tiles.append(kpi_tile(t(label, lang), percent(value), t("kpi.no_data", lang)))
+            continue
+        text, few = rate_text(today[family], name, lang) if is_rate else (count(value), False)
+        detail = (
+            t("wall.few_note", lang, n=FEW)
+            if few
+            else _delta(value, yesterday[family][name], is_rate, lang)
         )
-        tiles.append(kpi_tile(t(label, lang), text, delta))
+        tiles.append(kpi_tile(t(label, lang), text, detail))
     return tiles
 
 
@@ -67,24 +96,31 @@ def backlog_tiles(backlog: dict, lang: str) -> list:
 def trend_figure(
     today: list[int], yesterday: list[int], lang: str, scale: float = 1.0
 ) -> go.Figure:
+    """`scale`: the screen's height over 1080 (Plotly's sizes are pixels)."""
     hours = list(range(24))
+    size = LABEL_PX * scale
     fig = go.Figure()
     fig.add_scatter(
         x=hours,
         y=yesterday,
         name=t("wall.yesterday_line", lang),
         mode="lines",
-        line={"color": MUTED, "width": 2 * scale, "dash": "dot"},
+        line={"color": MUTED, "width": 3 * scale, "dash": "dot"},
     )
     fig.add_bar(x=hours, y=today, name=t("wall.today_line", lang), marker_color="#4da3ff")
     fig.update_layout(
-        margin={"l": 36 * scale, "r": 8, "t": 4, "b": 28 * scale},
+        margin={"l": 2.2 * size, "r": 8 * scale, "t": 1.6 * size, "b": 1.6 * size},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": TEXT, "size": 14 * scale},
-        legend={"orientation": "h", "y": 1.15, "x": 0},
-        xaxis={"dtick": 3, "gridcolor": "#23384d"},
-        yaxis={"gridcolor": "#23384d", "range": [0, trend_top(today, yesterday)]},
+        font={"color": TEXT, "size": size},
+        legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0, "font": {"size": size}},
+        xaxis={"dtick": 6, "gridcolor": "#23384d", "tickfont": {"size": size}},
+        yaxis={
+            "gridcolor": "#23384d",
+            "range": [0, trend_top(today, yesterday)],
+            "nticks": 4,
+            "tickfont": {"size": size},
+        },
     )
     return fig
 
@@ -95,6 +131,24 @@ def trend_patch(today: list[int], yesterday: list[int]) -> Patch:
     patch["data"][1]["y"] = today
     patch["layout"]["yaxis"]["range"] = [0, trend_top(today, yesterday)]
     return patch
+
+
+def map_legend(counts: dict[str, int], lang: str) -> html.Div:
+    """The map's colour key: each density class in use and the counts it stands for."""
+    swatches = [
+        html.Span(
+            className="wall-legend__item",
+            children=[
+                html.Span(className="wall-legend__swatch", style={"background": DARK_SCALE[k]}),
+                html.Span(str(low) if low == high else f"{low}–{high}"),
+            ],
+        )
+        for k, low, high in class_ranges(counts)
+    ]
+    return html.Div(
+        [html.Span(t("wall.map_key", lang), className="wall-legend__title"), *swatches],
+        className="wall-legend",
+    )
 
 
 def trend_top(today: list[int], yesterday: list[int]) -> int:
@@ -109,6 +163,9 @@ def trend_top(today: list[int], yesterday: list[int]) -> int:
 
 
 def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
+    """Towns in the order of the figure shown: the lower bound of their closure rate
+    (data_access.ranking, Wilson 95%), which a town with few cases cannot top by luck;
+    the counts beside it say how many cases it is made of."""
     if not ranked and not unranked:
         return html.Div(t("wall.no_events", lang), className="wall-muted")
     rows = [
@@ -117,22 +174,22 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
             children=[
                 html.Span(f"{i}", className="wall-rank__pos"),
                 html.Span(names.name("town", r["key"], lang), className="wall-rank__name"),
-                html.Span(percent(r["closure_rate"]), className="wall-rank__rate"),
+                html.Span(f"≥{percent(r['score'], 0)}", className="wall-rank__rate"),
                 html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
             ],
         )
-        for i, r in enumerate(ranked[:8], start=1)
+        for i, r in enumerate(ranked[:RANK_ROWS], start=1)
     ]
-    footer = (
-        html.Div(
-            f"{t('wall.ranking_empty', lang)} "
-            + "、".join(names.name("town", k, lang) for k in unranked),
-            className="wall-muted",
+    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted")]
+    if unranked:
+        notes.append(
+            html.Div(
+                f"{t('wall.ranking_empty', lang)} "
+                + "、".join(names.name("town", k, lang) for k in unranked),
+                className="wall-muted wall-rank__none",
+            )
         )
-        if unranked
-        else None
-    )
-    return html.Div([html.Ol(rows, className="wall-ranking"), footer])
+    return html.Div([html.Ol(rows, className="wall-ranking"), *notes])
 
 
 def _level_badge(level: int, lang: str):
@@ -143,16 +200,23 @@ def _level_badge(level: int, lang: str):
     )
 
 
-def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str, newest=False):
+def overdue_text(hours: float, lang: str) -> str:
+    """How long overdue, in hours up to two days, then in days."""
+    if hours < 48:
+        return t("wall.overdue_by", lang, hours=f"{hours:.0f}")
+    return t("wall.overdue_days", lang, days=f"{hours // 24:.0f}")
+
+
+def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str):
     """One alert line; overdue and due-soon differ by shape and words, not colour alone."""
     what = (
         f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
     )
     return html.Li(
-        className=f"wall-alert wall-alert--{kind}" + (" wall-alert--newest" if newest else ""),
+        className=f"wall-alert wall-alert--{kind}",
+        title=row["id"],
         children=[
             html.Span(shape, className="wall-alert__shape"),
-            html.Span(row["id"], className="wall-alert__id"),
             html.Span(what, className="wall-alert__what"),
             html.Span(when, className="wall-alert__time"),
             _level_badge(row["escalation_level"], lang),
@@ -161,6 +225,8 @@ def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str, newest
 
 
 def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
+    """The worst first: overdue cases, most overdue first (data_access.wall), then the
+    ones due soonest, ALERT_ROWS in all."""
     header = html.Div(
         className="wall-alerts__counts",
         children=[
@@ -174,52 +240,16 @@ def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
             ),
         ],
     )
-    newest = overdue["items"][0] if overdue["items"] else None  # newest overdue first
     items = [
-        _alert(
-            row,
-            "overdue",
-            "■",
-            t("wall.overdue_by", lang, hours=f"{row['hours_overdue']:.0f}"),
-            names,
-            lang,
-            newest=row is newest,
-        )
-        for row in overdue["items"][:7]
+        _alert(row, "overdue", "■", overdue_text(row["hours_overdue"], lang), names, lang)
+        for row in overdue["items"][:ALERT_ROWS]
     ]
     items += [
         _alert(
             row, "soon", "▲", t("wall.due_in", lang, hours=f"{row['hours_left']:.1f}"), names, lang
         )
-        for row in due_soon["items"][: max(0, 10 - len(items))]
+        for row in due_soon["items"][: max(0, ALERT_ROWS - len(items))]
     ]
     if not items:
         return html.Div([header, html.Div(t("wall.no_alerts", lang), className="wall-muted")])
     return html.Div([header, html.Ul(items, className="wall-alerts")])
-
-
-def mediation_panel(disputes: dict, by_kind: list[dict], names, lang: str) -> html.Div:
-    resolved = sum(disputes[s] for s in RESOLVED)
-    return html.Div(
-        className="wall-mediation",
-        children=[
-            html.Div(
-                className="wall-tiles wall-tiles--3",
-                children=[
-                    kpi_tile(t("wall.accepted", lang), count(disputes["accepted"])),
-                    kpi_tile(t("wall.resolved", lang), count(resolved)),
-                    kpi_tile(
-                        t("kpi.mediation_success_rate", lang),
-                        percent(disputes["mediation_success_rate"]),
-                    ),
-                ],
-            ),
-            html.Ul(
-                [
-                    html.Li(f"{names.name('dispute_kind', r['key'], lang)}  {r['accepted']}")
-                    for r in by_kind[:4]
-                ],
-                className="wall-kinds",
-            ),
-        ],
-    )
