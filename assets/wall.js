@@ -51,16 +51,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return { type: "Span", namespace: "dash_html_components",
                  props: { className: "wall-tick__" + cls, children: value || "" } };
       }
+      function div(cls, children) {
+        return { type: "Div", namespace: "dash_html_components",
+                 props: { className: "wall-tick__" + cls, children: children } };
+      }
       if (!items.length) {
         return [{ type: "Li", namespace: "dash_html_components",
                   props: { className: "wall-muted", children: text.no_events } }];
       }
-      return items.map(function (item) {
+      // "town · category · status" (all named on the server), the grid and age below
+      return items.slice(0, config.ticker_rows).map(function (item) {
+        var line = [];
+        [["town", item.town], ["what", item.what], ["status", item.status]].forEach(
+          function (part) {
+            if (!part[1]) { return; }
+            if (line.length) { line.push(" · "); }
+            line.push(span(part[0], part[1]));
+          });
         return { type: "Li", namespace: "dash_html_components", props: {
           className: "wall-tick",
-          children: [span("age", age(item.ts)), span("status", item.status),
-                     span("channel", item.channel), span("town", item.town),
-                     span("what", item.what)] } };
+          children: [div("line", line),
+                     div("sub", [span("age", age(item.ts)), span("grid", item.grid)])] } };
       });
     },
     trigger: function (status, n, current, rendered, config) {

@@ -42,7 +42,7 @@ OUTPUTS = (
     (ids.RENDERED, "data"), (ids.ERROR, "data"), (ids.AS_OF, "children"),
     (ids.TILES, "children"), (ids.BACKLOG, "children"), (ids.MAP, "figure"),
     (ids.MAP_LABEL, "children"), (ids.TREND, "figure"), (ids.RANKING, "children"),
-    (ids.ALERTS, "children"), (ids.MEDIATION, "children"),
+    (ids.ALERTS, "children"),
 )  # fmt: skip
 HEADERS = {"Origin": "http://localhost", "Accept-Encoding": "gzip, deflate, br"}
 

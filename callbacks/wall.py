@@ -7,14 +7,15 @@ import logging
 from datetime import datetime
 
 import redis
-from dash import ClientsideFunction, Input, Output, State, html, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.declared import Declared
 from callbacks.wall_figures import (
+    LABEL_PX,
     alert_rows,
     backlog_tiles,
-    mediation_panel,
+    map_legend,
     ranking_rows,
     today_tiles,
     trend_figure,
@@ -79,18 +80,7 @@ OUTPUTS = (
     (ids.TREND, "figure"),
     (ids.RANKING, "children"),
     (ids.ALERTS, "children"),
-    (ids.MEDIATION, "children"),
 )
-
-
-def _map_counts(data: dict, trigger: str) -> tuple[dict, str]:
-    """Alternate the map between today and the last 7 days, a minute each."""
-    minute = int(trigger.rsplit(":", 1)[-1]) if trigger else 0
-    return (
-        (data["grids_week"], "wall.map_week")
-        if minute % 2
-        else (data["grids_today"], "wall.map_today")
-    )
 
 
 @declared.callback(
@@ -119,13 +109,16 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
     data = cached_wall_data(engine(), cfg, at)
     names = catalog()
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
-    counts, label = _map_counts(data, trigger or "")
+    town_names = {g["town"]: names.name("town", g["town"], lang) for g in grids()}
+    counts = data["grids_week"]  # one window, said on the panel: colours keep their meaning
     first = not rendered
     scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
     map_out = (
-        grid_map_figure(grids(), counts, grid_names, dark=True, scale=scale, lang=lang)
+        grid_map_figure(
+            grids(), counts, grid_names, True, scale, lang, town_names, text_size=LABEL_PX
+        )
         if first
-        else grid_map_patch(grids(), counts, grid_names, dark=True)
+        else grid_map_patch(grids(), counts, grid_names, dark=True, towns=True)
     )
     trend = (
         trend_figure(data["hourly_today"], data["hourly_yesterday"], lang, scale)
@@ -140,11 +133,10 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         today_tiles(data["today"], data["compared"], lang),
         backlog_tiles(data["today"]["backlog"], lang),
         map_out,
-        html.Span(t(label, lang)),
+        map_legend(counts, lang),
         trend,
         ranking_rows(data["towns_ranked"], data["towns_unranked"], names, lang),
         alert_rows(data["overdue"], data["due_soon"], names, lang),
-        mediation_panel(data["today"]["disputes"], data["mediation_by_kind"], names, lang),
     )
 
 

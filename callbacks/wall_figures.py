@@ -7,14 +7,19 @@ import math
 import plotly.graph_objects as go
 from dash import Patch, html
 
-from common.vocabulary import RESOLVED
+from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.format import count, percent
+from dashboard.components.grid_map import DARK_SCALE, class_ranges
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.components.kpi_tiles import Tile, change, compared_text
 from dashboard.i18n import t
 
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
+LABEL_PX = 24  # the wall's smallest text at 1080 lines (wall.css: 2.3vh), read at six metres
+FEW = 20  # a rate of fewer cases is shown as its count
+RANK_ROWS = 5
+ALERT_ROWS = 8
 
 
 WALL_TILES = (
@@ -25,22 +30,47 @@ WALL_TILES = (
     ("incidents", Tile("satisfaction_rate", "rate", "higher"), "kpi.satisfaction_rate"),
     ("disputes", Tile("accepted", "count"), "kpi.disputes_accepted"),
     ("disputes", Tile("resolution_rate", "rate", "higher"), "kpi.resolution_rate"),
+    ("disputes", Tile("mediation_success_rate", "rate", "higher"), "kpi.mediation_success_rate"),
 )
+
+
+def _counts(figures: dict) -> dict:
+    """The figures with the dispute sums their rates are made of (RATES)."""
+    return {
+        **figures,
+        "resolved": sum(figures.get(s, 0) for s in RESOLVED),
+        "decided": sum(figures.get(s, 0) for s in DECIDED),
+    }
+
+
+def rate_text(figures: dict, rate: str, lang: str) -> tuple[str, bool]:
+    """(what a rate's tile shows, whether it is the count instead of the rate): a rate of
+    fewer than FEW cases says how many ("3/3 件"), not a percentage that looks solid."""
+    num, den = RATES[rate]
+    counts = _counts(figures)
+    if figures[rate] is not None and counts[den] < FEW:
+        return t("wall.few", lang, num=counts[num], den=counts[den]), True
+    return percent(figures[rate]), False
 
 
 def today_tiles(today: dict, compared: dict, lang: str) -> list:
     """Today's figures, each with its change against `compared` (wall_data's comparison:
-    the leader page's, worded the same: "较昨日同时 ▲ +0.3 个百分点")."""
+    the leader page's, worded the same: "较昨日同时 ▲ 0.3 个百分点"); a rate of fewer than
+    FEW cases shows its count instead."""
     tiles = []
     for family, spec, label in WALL_TILES:
         value = today[family][spec.name]
-        shown = percent(value) if spec.kind == "rate" else count(value)
         if value is None:
-            detail = t("kpi.no_data", lang)
+            tiles.append(kpi_tile(t(label, lang), percent(value), t("kpi.no_data", lang)))
+            continue
+        is_rate = spec.kind == "rate"
+        text, few = rate_text(today[family], spec.name, lang) if is_rate else (count(value), False)
+        if few:
+            detail = t("wall.few_note", lang, n=FEW)
         else:
             delta, _ = change(spec, value, compared[family][spec.name], lang)
             detail = compared_text(compared["basis"], delta, lang)
-        tiles.append(kpi_tile(t(label, lang), shown, detail))
+        tiles.append(kpi_tile(t(label, lang), text, detail))
     return tiles
 
 
@@ -63,24 +93,31 @@ def backlog_tiles(backlog: dict, lang: str) -> list:
 def trend_figure(
     today: list[int], yesterday: list[int], lang: str, scale: float = 1.0
 ) -> go.Figure:
+    """`scale`: the screen's height over 1080 (Plotly's sizes are pixels)."""
     hours = list(range(24))
+    size = LABEL_PX * scale
     fig = go.Figure()
     fig.add_scatter(
         x=hours,
         y=yesterday,
         name=t("wall.yesterday_line", lang),
         mode="lines",
-        line={"color": MUTED, "width": 2 * scale, "dash": "dot"},
+        line={"color": MUTED, "width": 3 * scale, "dash": "dot"},
     )
     fig.add_bar(x=hours, y=today, name=t("wall.today_line", lang), marker_color="#4da3ff")
     fig.update_layout(
-        margin={"l": 36 * scale, "r": 8, "t": 4, "b": 28 * scale},
+        margin={"l": 2.2 * size, "r": 8 * scale, "t": 1.6 * size, "b": 1.6 * size},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": TEXT, "size": 14 * scale},
-        legend={"orientation": "h", "y": 1.15, "x": 0},
-        xaxis={"dtick": 3, "gridcolor": "#23384d"},
-        yaxis={"gridcolor": "#23384d", "range": [0, trend_top(today, yesterday)]},
+        font={"color": TEXT, "size": size},
+        legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0, "font": {"size": size}},
+        xaxis={"dtick": 6, "gridcolor": "#23384d", "tickfont": {"size": size}},
+        yaxis={
+            "gridcolor": "#23384d",
+            "range": [0, trend_top(today, yesterday)],
+            "nticks": 4,
+            "tickfont": {"size": size},
+        },
     )
     return fig
 
@@ -91,6 +128,24 @@ def trend_patch(today: list[int], yesterday: list[int]) -> Patch:
     patch["data"][1]["y"] = today
     patch["layout"]["yaxis"]["range"] = [0, trend_top(today, yesterday)]
     return patch
+
+
+def map_legend(counts: dict[str, int], lang: str) -> html.Div:
+    """The map's colour key: each density class in use and the counts it stands for."""
+    swatches = [
+        html.Span(
+            className="wall-legend__item",
+            children=[
+                html.Span(className="wall-legend__swatch", style={"background": DARK_SCALE[k]}),
+                html.Span(str(low) if low == high else f"{low}–{high}"),
+            ],
+        )
+        for k, low, high in class_ranges(counts)
+    ]
+    return html.Div(
+        [html.Span(t("wall.map_key", lang), className="wall-legend__title"), *swatches],
+        className="wall-legend",
+    )
 
 
 def trend_top(today: list[int], yesterday: list[int]) -> int:
@@ -105,6 +160,9 @@ def trend_top(today: list[int], yesterday: list[int]) -> int:
 
 
 def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
+    """Towns in the order of the figure shown: the lower bound of their closure rate
+    (data_access.ranking, Wilson 95%), which a town with few cases cannot top by luck;
+    the counts beside it say how many cases it is made of."""
     if not ranked and not unranked:
         return html.Div(t("wall.no_events", lang), className="wall-muted")
     rows = [
@@ -113,22 +171,22 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
             children=[
                 html.Span(f"{i}", className="wall-rank__pos"),
                 html.Span(names.name("town", r["key"], lang), className="wall-rank__name"),
-                html.Span(percent(r["closure_rate"]), className="wall-rank__rate"),
+                html.Span(f"≥{percent(r['score'], 0)}", className="wall-rank__rate"),
                 html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
             ],
         )
-        for i, r in enumerate(ranked[:8], start=1)
+        for i, r in enumerate(ranked[:RANK_ROWS], start=1)
     ]
-    footer = (
-        html.Div(
-            f"{t('wall.ranking_empty', lang)} "
-            + "、".join(names.name("town", k, lang) for k in unranked),
-            className="wall-muted",
+    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted")]
+    if unranked:
+        notes.append(
+            html.Div(
+                f"{t('wall.ranking_empty', lang)} "
+                + "、".join(names.name("town", k, lang) for k in unranked),
+                className="wall-muted wall-rank__none",
+            )
         )
-        if unranked
-        else None
-    )
-    return html.Div([html.Ol(rows, className="wall-ranking"), footer])
+    return html.Div([html.Ol(rows, className="wall-ranking"), *notes])
 
 
 def _level_badge(level: int, lang: str):
@@ -139,16 +197,23 @@ def _level_badge(level: int, lang: str):
     )
 
 
-def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str, newest=False):
+def overdue_text(hours: float, lang: str) -> str:
+    """How long overdue, in hours up to two days, then in days."""
+    if hours < 48:
+        return t("wall.overdue_by", lang, hours=f"{hours:.0f}")
+    return t("wall.overdue_days", lang, days=f"{hours // 24:.0f}")
+
+
+def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str):
     """One alert line; overdue and due-soon differ by shape and words, not colour alone."""
     what = (
         f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
     )
     return html.Li(
-        className=f"wall-alert wall-alert--{kind}" + (" wall-alert--newest" if newest else ""),
+        className=f"wall-alert wall-alert--{kind}",
+        title=row["id"],
         children=[
             html.Span(shape, className="wall-alert__shape"),
-            html.Span(row["id"], className="wall-alert__id"),
             html.Span(what, className="wall-alert__what"),
             html.Span(when, className="wall-alert__time"),
             _level_badge(row["escalation_level"], lang),
@@ -157,6 +222,8 @@ def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str, newest
 
 
 def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
+    """The worst first: overdue cases, most overdue first (data_access.wall), then the
+    ones due soonest, ALERT_ROWS in all."""
     header = html.Div(
         className="wall-alerts__counts",
         children=[
@@ -170,52 +237,16 @@ def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
             ),
         ],
     )
-    newest = overdue["items"][0] if overdue["items"] else None  # newest overdue first
     items = [
-        _alert(
-            row,
-            "overdue",
-            "■",
-            t("wall.overdue_by", lang, hours=f"{row['hours_overdue']:.0f}"),
-            names,
-            lang,
-            newest=row is newest,
-        )
-        for row in overdue["items"][:7]
+        _alert(row, "overdue", "■", overdue_text(row["hours_overdue"], lang), names, lang)
+        for row in overdue["items"][:ALERT_ROWS]
     ]
     items += [
         _alert(
             row, "soon", "▲", t("wall.due_in", lang, hours=f"{row['hours_left']:.1f}"), names, lang
         )
-        for row in due_soon["items"][: max(0, 10 - len(items))]
+        for row in due_soon["items"][: max(0, ALERT_ROWS - len(items))]
     ]
     if not items:
         return html.Div([header, html.Div(t("wall.no_alerts", lang), className="wall-muted")])
     return html.Div([header, html.Ul(items, className="wall-alerts")])
-
-
-def mediation_panel(disputes: dict, by_kind: list[dict], names, lang: str) -> html.Div:
-    resolved = sum(disputes[s] for s in RESOLVED)
-    return html.Div(
-        className="wall-mediation",
-        children=[
-            html.Div(
-                className="wall-tiles wall-tiles--3",
-                children=[
-                    kpi_tile(t("wall.accepted", lang), count(disputes["accepted"])),
-                    kpi_tile(t("wall.resolved", lang), count(resolved)),
-                    kpi_tile(
-                        t("kpi.mediation_success_rate", lang),
-                        percent(disputes["mediation_success_rate"]),
-                    ),
-                ],
-            ),
-            html.Ul(
-                [
-                    html.Li(f"{names.name('dispute_kind', r['key'], lang)}  {r['accepted']}")
-                    for r in by_kind[:4]
-                ],
-                className="wall-kinds",
-            ),
-        ],
-    )

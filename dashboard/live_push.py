@@ -19,14 +19,16 @@ from collections import OrderedDict
 
 import redis
 from flask import Blueprint, Response, request, session, stream_with_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import PROJECT_ROOT, Settings
 from dashboard import live_hub, stream_limits
 from dashboard.auth.principal import current_principal
-from dashboard.context import catalog, settings
+from dashboard.context import catalog, engine, settings
 from dashboard.i18n import LANGS
 from dashboard.live_hub import Pulse
 from data_access import live
+from data_access.case_places import case_places
 
 log = logging.getLogger(__name__)
 live_bp = Blueprint("live", __name__)
@@ -57,26 +59,47 @@ _tickers_lock = threading.Lock()
 _ticker_reading = threading.Lock()  # one read at a time, so a burst of streams reads once
 
 
-def ticker_items(events: list[dict], names, lang: str) -> list[dict]:
-    """The ticker's rows as named text (personal data is already out of the live state);
-    the browser renders them, so a new event needs no round trip after the push."""
+def ticker_items(events: list[dict], names, lang: str, places: dict | None = None) -> list[dict]:
+    """The ticker's rows as named text (personal data is already out of the live state):
+    which case (category or kind), where (town, grid) and its status in words, each from
+    the event or else from the case (`places`, case_places: a later lifecycle event
+    carries only an id). The browser renders them, so a new event needs no round trip."""
     items = []
     for event in events[:TICKER_ROWS]:
-        incident = event.get("entity", "incident") == "incident"
-        what_kind = "category" if event.get("category") else "dispute_kind"
-        what = event.get("category") or event.get("kind")
+        entity = event.get("entity", "incident")
+        incident = entity == "incident"
+        case = (places or {}).get((entity, event.get("id")), {})
+        what = event.get("category") or event.get("kind") or case.get("what")
+        status_kind = "incident_status" if incident else "dispute_status"
         items.append(
             {
                 "ts": event.get("ts"),
-                "status": names.name(
-                    "incident_status" if incident else "dispute_status", event.get("status"), lang
-                ),
-                "channel": names.name("channel", event.get("channel"), lang),
-                "town": names.name("town", event.get("town"), lang),
-                "what": names.name(what_kind, what, lang) if what else event.get("id", ""),
+                "status": names.name(status_kind, event.get("status"), lang),
+                "town": names.name("town", event.get("town") or case.get("town"), lang),
+                "grid": names.name("grid", event.get("grid") or case.get("grid"), lang),
+                "what": names.name("category" if incident else "dispute_kind", what, lang)
+                if what
+                else event.get("id", ""),
             }
         )
     return items
+
+
+def _places(events: list[dict]) -> dict:
+    """The cases of the events that do not say what or where they are; {} when SQL is
+    unavailable (the ticker then shows what the events say)."""
+    unnamed = [e for e in events[:TICKER_ROWS] if not (e.get("category") or e.get("kind"))]
+    if not unnamed:
+        return {}
+    ids = {
+        entity: [e.get("id") for e in unnamed if e.get("entity", "incident") == entity]
+        for entity in ("incident", "dispute")
+    }
+    try:
+        return case_places(engine(), ids["incident"], ids["dispute"])
+    except SQLAlchemyError:
+        log.warning("ticker cases not named: SQL unavailable", exc_info=True)
+        return {}
 
 
 def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
@@ -89,7 +112,8 @@ def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
         with _ticker_reading:
             items = _kept_ticker(key)
             if items is None:
-                items = ticker_items(live.ticker(cfg, TICKER_ROWS), catalog(), lang)
+                events = live.ticker(cfg, TICKER_ROWS)
+                items = ticker_items(events, catalog(), lang, _places(events))
                 with _tickers_lock:
                     _tickers[key] = (time.monotonic(), items)
                     while len(_tickers) > TICKERS_KEPT:

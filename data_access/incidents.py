@@ -29,12 +29,9 @@ def hours_between(later: datetime, earlier: datetime) -> float:
     return round((later - earlier).total_seconds() / 3600, 2)
 
 
-def _open_list(
-    engine: Engine, where: list, limit: int, extra, latest_first: bool = False
-) -> tuple[int, list[dict]]:
+def _open_list(engine: Engine, where: list, limit: int, extra) -> tuple[int, list[dict]]:
     """(count, first `limit` rows by deadline) of open incidents matching `where`."""
-    deadline = Incident.deadline.desc() if latest_first else Incident.deadline
-    order = (deadline, Incident.id)
+    order = (Incident.deadline, Incident.id)
     where = [is_open(), *where]
     columns = [getattr(Incident, c) for c in LIST_COLUMNS]
     with engine.connect() as conn:
@@ -44,17 +41,14 @@ def _open_list(
     return int(total or 0), items
 
 
-def overdue(
-    engine: Engine, filters: Filters, now: datetime, limit: int = 100, newest: bool = False
-) -> tuple[int, list]:
+def overdue(engine: Engine, filters: Filters, now: datetime, limit: int = 100) -> tuple[int, list]:
     """Open incidents past their deadline: (total, first `limit` rows), most overdue first
-    (the API's order) or, with `newest`, the most recently overdue first (the wall's)."""
+    (the API's order and the wall's: the worst cases are the ones to see)."""
     return _open_list(
         engine,
         [Incident.deadline <= now, *incident_scope(filters)],
         limit,
         lambda row: {"hours_overdue": hours_between(now, row.deadline)},
-        latest_first=newest,
     )
 
 

@@ -16,11 +16,11 @@ from common.config import Settings
 from data_access import figure_cache
 from data_access.comparisons import compared_figures, comparisons
 from data_access.incidents import due_soon, overdue
-from data_access.kpis import Filters, Window, dispute_figures, incident_figures_by, kpis
+from data_access.kpis import Filters, Window, incident_figures_by, kpis
 from data_access.ranking import rank
 from data_access.trends import hourly_received
 
-ALERT_ROWS = 12
+ALERT_ROWS = 8  # as many as the wall shows (callbacks.wall_figures)
 
 
 def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
@@ -33,7 +33,7 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
     week_w = Window(today - timedelta(days=6), today)
     towns = incident_figures_by(engine, "town", today_w, everything, now, cfg.warn_hours)
     ranked, unranked = rank(towns, "closed", "received")
-    overdue_total, overdue_items = overdue(engine, everything, now, ALERT_ROWS, newest=True)
+    overdue_total, overdue_items = overdue(engine, everything, now, ALERT_ROWS)
     soon_total, soon_items = due_soon(engine, everything, now, cfg.warn_hours, ALERT_ROWS)
     return {
         "as_of": iso_local(now, cfg.tz),
@@ -41,10 +41,6 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
         "compared": {
             "basis": previous.basis,
             **compared_figures(engine, previous, everything, now, cfg.warn_hours),
-        },
-        "grids_today": {
-            r["key"]: r["received"]
-            for r in incident_figures_by(engine, "grid", today_w, everything, now)
         },
         "grids_week": {
             r["key"]: r["received"]
@@ -56,7 +52,6 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
         "hourly_yesterday": hourly_received(engine, yesterday, cfg.tz, everything),
         "overdue": {"total": overdue_total, "items": overdue_items},
         "due_soon": {"total": soon_total, "items": soon_items},
-        "mediation_by_kind": dispute_figures(engine, today_w, (), now, dimension="kind"),
     }
 
 

@@ -254,8 +254,8 @@ COUNT_PUSHES = """() => {
 BURST = """(n) => {
   const source = window.__ccSources[window.__ccSources.length - 1];
   for (let i = 1; i <= n; i += 1) {
-    const row = { ts: new Date().toISOString(), status: "Reported", channel: "12345",
-                  town: "T", what: "BURST-" + i };
+    const row = { ts: new Date().toISOString(), status: "Reported", town: "T", grid: "",
+                  what: "BURST-" + i };
     source.onmessage({ data: JSON.stringify({ version: i, heartbeat_age: 0, redis: true,
                                               ticker: [row] }) });
   }
@@ -285,11 +285,11 @@ def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
     due = clock.now() + timedelta(seconds=15)
     entry = _reported("T-ALERT", deadline=due.astimezone(clock_tz()).isoformat())
     publish(ingest.r, settings.stream_key, [entry])
-    page.wait_for_selector(f".wall-alert:has-text('{entry['id']}')", timeout=30_000)
+    page.wait_for_selector(f".wall-alert[title='{entry['id']}']", timeout=30_000)
     if clock.now() < due - timedelta(seconds=2):  # seen in time: it is due soon, not late
-        assert page.is_visible(f".wall-alert--soon:has-text('{entry['id']}')")
+        assert page.is_visible(f".wall-alert--soon[title='{entry['id']}']")
     # no new event: time alone makes it overdue (ingest bumps the version at the deadline)
-    page.wait_for_selector(f".wall-alert--overdue:has-text('{entry['id']}')", timeout=45_000)
+    page.wait_for_selector(f".wall-alert--overdue[title='{entry['id']}']", timeout=45_000)
     assert errors == []
 
 

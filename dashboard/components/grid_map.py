@@ -41,6 +41,46 @@ def fill_colours(grids: list[dict], counts: dict[str, int], dark: bool) -> list[
     return [scale[density_class(counts.get(g["code"], 0), top)] for g in grids]
 
 
+def class_ranges(counts: dict[str, int]) -> list[tuple[int, int, int]]:
+    """(class, lowest, highest count) of each density class in use, for a legend: the
+    classes are on a log scale up to the busiest grid, so their ranges change with it."""
+    top = max(counts.values(), default=0)
+    ranges: dict[int, list[int]] = {}
+    for value in sorted(set(counts.values()) | {0}):
+        ranges.setdefault(density_class(value, top), []).append(value)
+    return [(k, min(v), max(v)) for k, v in sorted(ranges.items())]
+
+
+def town_outlines(grids: list[dict]) -> tuple[list, list]:
+    """x and y (None between segments) of the grid edges that are town boundaries: the
+    edges of one grid only (the county's edge) or of grids in two towns. Neighbouring
+    grids share their vertices, so an edge is matched by its two end points."""
+    towns: dict[tuple, list[str]] = {}
+    for grid in grids:
+        ring = grid["ring"]
+        for a, b in zip(ring, ring[1:], strict=False):
+            key = tuple(sorted((tuple(round(c, 6) for c in a), tuple(round(c, 6) for c in b))))
+            towns.setdefault(key, []).append(grid["town"])
+    xs: list = []
+    ys: list = []
+    for (a, b), owners in towns.items():
+        if len(owners) == 1 or len(set(owners)) > 1:
+            xs += [a[0], b[0], None]
+            ys += [a[1], b[1], None]
+    return xs, ys
+
+
+def town_centres(grids: list[dict]) -> dict[str, tuple[float, float]]:
+    """Each town's label point: the mean of its grids' centres."""
+    points: dict[str, list] = {}
+    for grid in grids:
+        points.setdefault(grid["town"], []).append(grid["center"])
+    return {
+        town: (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        for town, pts in points.items()
+    }
+
+
 def _path(ring: list) -> str:
     """A polygon as an SVG path in data coordinates (a Plotly `path` shape)."""
     return "M" + "L".join(f"{lon},{lat}" for lon, lat in ring) + "Z"
@@ -92,14 +132,22 @@ def scale_bar(grids: list[dict], dark: bool, lang: str, scale: float = 1.0) -> t
     return shapes, label
 
 
-def hotspots(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> dict:
+def hotspots(
+    grids: list[dict], counts: dict[str, int], names: dict[str, str], counts_only: bool = False
+) -> dict:
     """The busiest grids (at least one incident) as marker coordinates and labels, each
-    label on a side where it covers no busier grid's label (label_place)."""
+    label on a side where it covers no busier grid's label (label_place); `counts_only`
+    where town names already say where (the wall's large type has no room for both)."""
     busiest = sorted(
         (g for g in grids if counts.get(g["code"], 0) > 0),
         key=lambda g: (-counts[g["code"]], g["code"]),
     )[:HOTSPOTS]
-    texts = [f"{names.get(g['code'], g['code'])} · {counts[g['code']]}" for g in busiest]
+    texts = [
+        str(counts[g["code"]])
+        if counts_only
+        else f"{names.get(g['code'], g['code'])} · {counts[g['code']]}"
+        for g in busiest
+    ]
     extent = _extent(grids)
     pixels, box = label_place.to_pixels([g["center"] for g in busiest], extent, _y_ratio(grids))
     shorts = [str(counts[g["code"]]) for g in busiest]
@@ -125,10 +173,12 @@ def grid_map_figure(
     dark: bool = False,
     scale: float = 1.0,
     lang: str = "en",
+    town_names: dict[str, str] | None = None,
+    text_size: float = 14,
 ) -> go.Figure:
-    """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall).
-    The grids are the first shapes, in `grids` order (grid_map_patch); the scale bar's
-    come after them."""
+    """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall);
+    with `town_names`, the towns' boundaries and names are drawn over the grids. The grids
+    are the first shapes, in `grids` order (grid_map_patch); the scale bar's come after."""
     bar, bar_label = scale_bar(grids, dark, lang, scale)
     edge = "#0b1622" if dark else "#ffffff"
     # unvalidated: plotly checks each of ~300 shapes' properties one by one (~90 ms a map)
@@ -143,17 +193,19 @@ def grid_map_figure(
         showlegend=False,
     )
     fig.add_scatter(
-        **hotspots(grids, counts, names),
+        **hotspots(grids, counts, names, counts_only=town_names is not None),
         mode="markers+text",
         marker={"symbol": "star", "size": 18 * scale, "color": "#f2a900", "line": {"width": 1}},
         textfont={
             "color": "#ffffff" if dark else "#1d2733",
-            "size": 14 * scale,
+            "size": text_size * scale,
             "shadow": "auto",  # a halo in the background's colour: readable on any fill
         },
         hoverinfo="skip",
         showlegend=False,
     )
+    if town_names is not None:
+        _add_towns(fig, grids, town_names, dark, scale, text_size)
     fig.update_layout(
         shapes=[
             {
@@ -184,16 +236,43 @@ def grid_map_figure(
     return fig
 
 
+def _add_towns(fig, grids, town_names, dark: bool, scale: float, text_size: float) -> None:
+    """Town boundaries (a line trace) and names (text at each town's centre); added after
+    the hover and hotspot traces, so a Patch's trace indices stay the same."""
+    xs, ys = town_outlines(grids)
+    line = "#f5f7fa" if dark else "#1d2733"
+    fig.add_scatter(
+        x=xs, y=ys, mode="lines", line={"color": line, "width": 2 * scale},
+        hoverinfo="skip", showlegend=False,
+    )  # fmt: skip
+    centres = town_centres(grids)
+    fig.add_scatter(
+        x=[c[0] for c in centres.values()],
+        y=[c[1] for c in centres.values()],
+        text=plot_texts([town_names.get(town, town) for town in centres]),
+        mode="text",
+        textfont={"color": "#9fc3e6" if dark else "#38506b", "size": text_size * scale,
+                  "shadow": "auto"},
+        hoverinfo="skip",
+        showlegend=False,
+    )  # fmt: skip
+
+
 def grid_map_patch(
-    grids: list[dict], counts: dict[str, int], names: dict[str, str], dark: bool = False
+    grids: list[dict],
+    counts: dict[str, int],
+    names: dict[str, str],
+    dark: bool = False,
+    towns: bool = False,
 ) -> Patch:
     """What changes between updates: each grid's colour, the hover counts and the hotspots;
-    the polygons stay in the browser (they were ~60% of an update's bytes and CPU)."""
+    the polygons stay in the browser (they were ~60% of an update's bytes and CPU).
+    `towns`: the figure was drawn with town names (its hotspots show counts only)."""
     patch = Patch()
     shapes = patch["layout"]["shapes"]
     for index, colour in enumerate(fill_colours(grids, counts, dark)):
         shapes[index]["fillcolor"] = colour
     patch["data"][HOVER]["text"] = _hover(grids, counts, names)
-    for key, value in hotspots(grids, counts, names).items():
+    for key, value in hotspots(grids, counts, names, counts_only=towns).items():
         patch["data"][HOTSPOTS_TRACE][key] = value
     return patch

@@ -15,6 +15,7 @@ dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
 
 BANNER_KEYS = ("stale", "disconnected", "redis_down", "error_sql")
 TICKER_KEYS = ("just_now", "ago_min", "ago_hour", "no_events")
+TICKER_ROWS_SHOWN = 5  # at the wall's type size, as many as its panel holds
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": False, "responsive": True}
 
 
@@ -42,6 +43,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     "ready": READY_SECONDS,
                     "tz": cfg.tz_name,
                     "lang": lang,
+                    "ticker_rows": TICKER_ROWS_SHOWN,
                     "text": {k: t(f"wall.{k}", lang) for k in (*BANNER_KEYS, *TICKER_KEYS)},
                 },
             ),
@@ -74,7 +76,6 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                 t("wall.backlog", lang),
                                 html.Div(id=ids.BACKLOG, className="wall-tiles wall-tiles--3"),
                             ),
-                            _panel(t("wall.mediation", lang), html.Div(id=ids.MEDIATION)),
                         ],
                     ),
                     html.Div(
