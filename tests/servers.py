@@ -173,7 +173,9 @@ def web_process(settings, port: int, log_path: Path, warm: bool = True) -> subpr
     caller's requests are the workers' first)."""
     from demo.launch import read_procfile
 
-    command = read_procfile(PROJECT_ROOT / "Procfile")["web"].replace("${PORT:-8050}", str(port))
+    command = read_procfile(PROJECT_ROOT / "Procfile")["web"]
+    command = command.replace("${PORT:-8050}", str(port))
+    command = command.replace("${CC_HOST:-0.0.0.0}", "127.0.0.1")
     log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits
     proc = subprocess.Popen(  # noqa: S603 - our own Procfile line
         shlex.split(command), cwd=PROJECT_ROOT, env=process_env(settings, PORT=str(port)),

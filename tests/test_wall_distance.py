@@ -63,7 +63,7 @@ def test_wall_map_names_towns_at_wall_size():
         {"code": "B", "town": "Xiaying", "ring": [[1, 0], [2, 0], [2, 1], [1, 1], [1, 0]],
          "center": [1.5, 0.5]},
     ]  # fmt: skip
-    fig = grid_map_figure(grids, {"A": 3}, {}, True, 2, {"Chengdong": "城东街道"}, LABEL_PX)
+    fig = grid_map_figure(grids, {"A": 3}, {}, True, 2, "zh", {"Chengdong": "城东街道"}, LABEL_PX)
     towns = fig.data[-1]
     assert list(towns.text) == ["城东街道", "Xiaying"] and towns.textfont.size == 48
     assert fig.data[1].textfont.size == 48  # the hotspots' labels
@@ -158,7 +158,8 @@ def _figures(received: int, closed: int) -> dict:
 
 
 def test_no_english_in_zh_tiles():
-    texts = _texts(today_tiles(_figures(50, 40), _figures(40, 30), "zh"))
+    compared = {"basis": "yesterday", **_figures(40, 30)}
+    texts = _texts(today_tiles(_figures(50, 40), compared, "zh"))
     assert any("个百分点" in s for s in texts)
     assert not any("pt" in s for s in texts)
 

@@ -44,7 +44,7 @@ COLD_WORKER = """
 import json, sys
 from concurrent.futures import ThreadPoolExecutor
 import dashboard.wsgi as wsgi
-from dashboard.ids.home import VIEW
+from dashboard.ids.leader import VIEW
 
 loaded = sorted(name for name in ("numpy", "pandas", "plotly.io.json") if name in sys.modules)
 first = wsgi.server.test_client()
