@@ -41,8 +41,9 @@ from common.vocabulary import (
     CLOSED_STATUSES,
     DECIDED,
     DISPUTE_OUTCOMES,
+    EXCLUDED_STATUSES,
+    MERGED,
     PENDING,
-    REJECTED,
     RESOLVED,
     SATISFIED_FROM,
     TERMINAL_STATUSES,
@@ -175,12 +176,12 @@ def _key(value):
 def _incident_sets(frame: pd.DataFrame, window: Window, now: datetime) -> pd.DataFrame:
     """One boolean column per set of the contract, evaluated as of `now`."""
     at = _utc(now)
-    not_rejected = frame["status"] != REJECTED
+    counted = ~frame["status"].isin(EXCLUDED_STATUSES)
     closed_by = frame["status"].isin(CLOSED_STATUSES) & (frame["closed_at"] <= at)
-    open_now = not_rejected & ~closed_by
+    open_now = counted & ~closed_by
     received = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= at)
-    received &= not_rejected
-    due = _in_days(frame["deadline_day"], window) & (frame["deadline"] <= at) & not_rejected
+    received &= counted
+    due = _in_days(frame["deadline_day"], window) & (frame["deadline"] <= at) & counted
     deadline, horizon = frame["deadline"], at + pd.Timedelta(hours=WARN_HOURS)
     return pd.DataFrame(
         {
@@ -239,6 +240,8 @@ def naive_incident_figures(engine: Engine, window: Window, filters: Filters, now
     frame = _in_scope(_window_incidents(engine, INCIDENT_COLUMNS, window), filters)
     sets = _incident_sets(frame, window, now)
     figures = _incident_shape(sets.sum().to_dict())
+    reported = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= _utc(now))
+    figures["duplicates"] = int((reported & (frame["status"] == MERGED)).sum())
     closed = frame[sets["closed"]]
     hours = (closed["closed_at"] - closed["reported_at"]).dt.total_seconds() / 3600
     figures["median_hours_to_close"] = None if hours.empty else round(float(hours.median()), 2)

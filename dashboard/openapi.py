@@ -69,6 +69,10 @@ INCIDENT_FIGURES = _object(
         "satisfied": COUNT,
         "satisfaction_rate": _rate("satisfaction_rate"),
         "median_hours_to_close": _nullable("number", minimum=0),
+        "duplicates": {
+            **COUNT,
+            "description": "reported in the window and now merged (重复件); second edition",
+        },
     }
 )
 DISPUTE_FIGURES = _object(

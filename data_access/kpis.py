@@ -21,11 +21,12 @@ from common.vocabulary import (
     DECIDED,
     DISPUTE_OUTCOMES,
     DISPUTE_RATES,
+    EXCLUDED_STATUSES,
     INCIDENT_RATES,
+    MERGED,
     OPEN_STATUSES,
     PENDING,
     RATES,
-    REJECTED,
     RESOLVED,
     SATISFIED_FROM,
     WITHDRAWN,
@@ -101,19 +102,19 @@ def incident_conditions(
 ) -> dict[str, ColumnElement]:
     """The contract's sets as SQL conditions, evaluated as of instant `at`; the lists
     (data_access.incident_list) filter by the same conditions, so a figure's cases are
-    exactly the rows behind it."""
-    not_rejected = Incident.status != REJECTED
+    exactly the rows behind it. `duplicates` is no figure of the breakdowns (the summaries
+    do not keep it): incident_figures counts it alone."""
+    counted = counted_status()
     closed_by = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
-    open_at = and_(not_rejected, not_(closed_by))
-    received = and_(
-        Incident.reported_day.between(window.start, window.end),
-        Incident.reported_at <= at,
-        not_rejected,
+    open_at = and_(counted, not_(closed_by))
+    reported = and_(
+        Incident.reported_day.between(window.start, window.end), Incident.reported_at <= at
     )
+    received = and_(reported, counted)
     due = and_(
         Incident.deadline_day.between(window.start, window.end),
         Incident.deadline <= at,
-        not_rejected,
+        counted,
     )
     horizon = at + timedelta(hours=warn_hours)
     return {
@@ -125,7 +126,13 @@ def incident_conditions(
         "due_soon": and_(received, open_at, Incident.deadline > at, Incident.deadline <= horizon),
         "rated": and_(received, closed_by, Incident.satisfaction.is_not(None)),
         "satisfied": and_(received, closed_by, Incident.satisfaction >= SATISFIED_FROM),
+        "duplicates": and_(reported, Incident.status == MERGED),
     }
+
+
+def counted_status() -> ColumnElement:
+    """Not rejected nor merged: the incidents every figure counts (received, due, ...)."""
+    return Incident.status.not_in(EXCLUDED_STATUSES)
 
 
 def rate_of(name: str, counts: dict) -> float | None:
@@ -299,7 +306,7 @@ def _summary_counts(
     closed_now = Incident.status.in_(CLOSED_STATUSES)
     in_window = Incident.reported_day.between(window.start, window.end)
     counted = {
-        "received": and_(in_window, Incident.status != REJECTED),
+        "received": and_(in_window, counted_status()),
         "closed": and_(in_window, closed_now),
         "rated": and_(in_window, closed_now, Incident.satisfaction.is_not(None)),
         "satisfied": and_(in_window, closed_now, Incident.satisfaction >= SATISFIED_FROM),
@@ -341,9 +348,12 @@ def incident_figures(
             counts = found.get("", {})
             counts = {k: counts.get(k, 0) for k in COUNTED}
         else:
-            query = select(*(_count(c).label(k) for k, c in conditions.items()))
+            query = select(*(_count(conditions[k]).label(k) for k in COUNTED))
             counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
-    figures = _incident_shape(counts)
+        # few rows, read by the merged incidents' own partial index
+        merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
+        duplicates = conn.execute(merged).scalar_one()
+    figures = {**_incident_shape(counts), "duplicates": int(duplicates)}
     closed = and_(conditions["closed"], *scope)
     histogram = None
     if use_summaries and summarised(filters):
@@ -384,7 +394,7 @@ def incident_figures_by(
         column = getattr(Incident, dimension)
         conditions = incident_conditions(window, as_of or now, warn_hours)
         query = (
-            select(column.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
+            select(column.label("key"), *(_count(conditions[k]).label(k) for k in COUNTED))
             .where(_relevant(window), *incident_scope(filters))
             .group_by(column)
         )
@@ -510,6 +520,12 @@ def is_open() -> ColumnElement:
     page in milliseconds instead of a scan of every incident)."""
     statuses = bindparam("open", list(OPEN_STATUSES), expanding=True, literal_execute=True)
     return Incident.status.in_(statuses)
+
+
+def is_merged() -> ColumnElement:
+    """Status is merged, inlined as a literal for the partial index on merged incidents
+    (as is_open)."""
+    return Incident.status == bindparam("merged", MERGED, literal_execute=True)
 
 
 def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElement]:
@@ -646,7 +662,7 @@ def received_by_weekday_hour(
                 max(window.start, (now - timedelta(days=1)).date()), window.end
             ),
             Incident.reported_at > now,
-            Incident.status != REJECTED,
+            counted_status(),
             *scope,
         )
         queries = [counts.group_by(d.day, d.key), later.group_by(Incident.reported_day, hour)]
@@ -719,7 +735,7 @@ def incident_figures_matrix(
             select(
                 row_col.label("row"),
                 column_col.label("column"),
-                *(_count(c).label(k) for k, c in conditions.items()),
+                *(_count(conditions[k]).label(k) for k in COUNTED),
             )
             .where(_relevant(window), *incident_scope(filters))
             .group_by(row_col, column_col)
