@@ -32,6 +32,7 @@ from common.vocabulary import (
     WITHDRAWN,
 )
 from data_access import months
+from data_access.alerts import COLOURS, acknowledged, colour_conditions
 from data_access.as_of import changed_since, closed_after
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
@@ -539,18 +540,31 @@ def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElem
     }
 
 
-def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float = 24.0) -> dict:
-    """Every incident still open, whenever reported: open, overdue and due soon now."""
+def backlog(
+    engine: Engine,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float = 24.0,
+    red_hours: float = 24.0,
+) -> dict:
+    """Every incident still open, whenever reported: open, overdue and due soon now, the
+    overdue not acknowledged, and the count of each alert colour (data_access.alerts)."""
     sets = backlog_conditions(now, warn_hours)
+    colours = colour_conditions(now, warn_hours, red_hours)
     scope = incident_scope(filters)  # in the counts: in the WHERE it hides the open index
     opened = _count(and_(*scope)).label("open") if scope else func.count().label("open")
+    unacknowledged = and_(sets["overdue"], not_(acknowledged(now)), *scope)
     query = select(
         opened,
         _count(and_(sets["overdue"], *scope)).label("overdue"),
         _count(and_(sets["due_soon"], *scope)).label("due_soon"),
+        _count(unacknowledged).label("overdue_unacknowledged"),
+        *(_count(and_(colours[c], *scope)).label(c) for c in COLOURS),
     ).where(sets["open"])
     with engine.connect() as conn:
-        return {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
+        counts = {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
+    alert_counts = {c: counts.pop(c) for c in COLOURS}
+    return {**counts, "alerts": alert_counts}
 
 
 def kpis(
@@ -560,12 +574,13 @@ def kpis(
     now: datetime,
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
+    red_hours: float = 24.0,
 ) -> dict:
     """The three figure families of GET /api/v1/kpis (without the window header)."""
     return {
         "incidents": incident_figures(engine, window, filters, now, warn_hours, as_of),
         "disputes": dispute_figures(engine, window, filters.towns, now, as_of),
-        "backlog": backlog(engine, filters, now, warn_hours),
+        "backlog": backlog(engine, filters, now, warn_hours, red_hours),
     }
 
 
