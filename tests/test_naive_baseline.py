@@ -10,7 +10,7 @@ import pytest
 
 from bench.naive import check_daily, check_kpis, naive_kpis
 from data_access.kpis import Filters, Window
-from tests.factories import TZ
+from tests.factories import TZ, apply_entries, reported
 from tests.small_county import seed_small_county
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=TZ).astimezone(UTC)
@@ -24,6 +24,18 @@ WINDOWS = (
 @pytest.mark.parametrize("filters", [Filters(), Filters(towns=("Chengdong", "Xiaying"))])
 def test_naive_kpis_equal_the_product(engine, filters):
     seed_small_county(engine, NOW, incidents=600, disputes=120)
+    # a county at 95% on time may have no open overdue case in a small sample: add two
+    # (one per filtered town), so the overdue sets below have members to compare
+    stale = (NOW - timedelta(days=3)).astimezone(TZ)
+    deadline = (NOW - timedelta(days=1)).astimezone(TZ).isoformat()
+    apply_entries(
+        engine,
+        [
+            reported(f"LATE-{town}", stale.isoformat(), town=town, deadline=deadline)
+            for town in ("Chengdong", "Xiaying")
+        ],
+        NOW,
+    )
     for window in WINDOWS:
         assert check_kpis(engine, window, filters, NOW) == []
         assert check_daily(engine, window, filters, NOW) == []
