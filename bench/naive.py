@@ -41,8 +41,9 @@ from common.vocabulary import (
     CLOSED_STATUSES,
     DECIDED,
     DISPUTE_OUTCOMES,
+    EXCLUDED_STATUSES,
+    MERGED,
     PENDING,
-    REJECTED,
     RESOLVED,
     SATISFIED_FROM,
     TERMINAL_STATUSES,
@@ -58,10 +59,11 @@ from data_access.models import DisputeEvent, Incident, IncidentEvent
 from demo.seed import SCALES, run
 
 WARN_HOURS = 24.0  # the contract's default horizon, which bench/callbacks.py runs with
+RED_HOURS = 24.0  # the contract's default CC_RED_HOURS, likewise
 OVERDUE_LIMIT = 100  # GET /api/v1/overdue's default limit
 FILTERS = ("town", "category", "channel", "department")
 FILTER_COLUMNS = ", ".join(FILTERS)
-INSTANTS = ("reported_at", "deadline", "closed_at", "accepted_at", "resolved_at")
+INSTANTS = ("reported_at", "deadline", "closed_at", "accepted_at", "resolved_at", "acknowledged_at")
 DAYS = ("reported_day", "deadline_day", "accepted_day")
 DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)  # the mediation page's histogram bins
 SET_NAMES = (
@@ -175,12 +177,12 @@ def _key(value):
 def _incident_sets(frame: pd.DataFrame, window: Window, now: datetime) -> pd.DataFrame:
     """One boolean column per set of the contract, evaluated as of `now`."""
     at = _utc(now)
-    not_rejected = frame["status"] != REJECTED
+    counted = ~frame["status"].isin(EXCLUDED_STATUSES)
     closed_by = frame["status"].isin(CLOSED_STATUSES) & (frame["closed_at"] <= at)
-    open_now = not_rejected & ~closed_by
+    open_now = counted & ~closed_by
     received = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= at)
-    received &= not_rejected
-    due = _in_days(frame["deadline_day"], window) & (frame["deadline"] <= at) & not_rejected
+    received &= counted
+    due = _in_days(frame["deadline_day"], window) & (frame["deadline"] <= at) & counted
     deadline, horizon = frame["deadline"], at + pd.Timedelta(hours=WARN_HOURS)
     return pd.DataFrame(
         {
@@ -239,6 +241,8 @@ def naive_incident_figures(engine: Engine, window: Window, filters: Filters, now
     frame = _in_scope(_window_incidents(engine, INCIDENT_COLUMNS, window), filters)
     sets = _incident_sets(frame, window, now)
     figures = _incident_shape(sets.sum().to_dict())
+    reported = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= _utc(now))
+    figures["duplicates"] = int((reported & (frame["status"] == MERGED)).sum())
     closed = frame[sets["closed"]]
     hours = (closed["closed_at"] - closed["reported_at"]).dt.total_seconds() / 3600
     figures["median_hours_to_close"] = None if hours.empty else round(float(hours.median()), 2)
@@ -265,16 +269,37 @@ def naive_figures_by(
     return sorted(rows, key=lambda r: (-r["received"], *(str(r[k]) for k in labels)))
 
 
+def _alerts(frame: pd.DataFrame, at: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """Each open row's alert colour (or None) and whether it is acknowledged, as of `at`."""
+    deadline = frame["deadline"]
+    red = (deadline <= at - pd.Timedelta(hours=RED_HOURS)) | (frame["escalation_level"] >= 2)
+    overdue = deadline <= at
+    soon = ~overdue & (deadline <= at + pd.Timedelta(hours=WARN_HOURS))
+    colour = pd.Series(None, index=frame.index, dtype=object)
+    colour[soon & ~red], colour[overdue & ~red], colour[red] = "blue", "yellow", "red"
+    return colour, frame["acknowledged_at"].notna() & (frame["acknowledged_at"] <= at)
+
+
 def naive_backlog(engine: Engine, filters: Filters, now: datetime) -> dict:
     """Every incident still open (status not resolved, closed or rejected), whenever
     reported: no window, so the naive read is the whole table."""
-    sql = f"SELECT status, deadline, {FILTER_COLUMNS} FROM incidents"
+    sql = (
+        "SELECT status, deadline, escalation_level, acknowledged_at,"
+        f" {FILTER_COLUMNS} FROM incidents"
+    )
     frame = _in_scope(_read(engine, sql), filters)
     frame = frame[~frame["status"].isin(TERMINAL_STATUSES)]
     at = _utc(now)
     deadline = frame["deadline"]
     soon = (deadline > at) & (deadline <= at + pd.Timedelta(hours=WARN_HOURS))
-    return {"open": len(frame), "overdue": int((deadline <= at).sum()), "due_soon": int(soon.sum())}
+    colour, acknowledged = _alerts(frame, at)
+    return {
+        "open": len(frame),
+        "overdue": int((deadline <= at).sum()),
+        "due_soon": int(soon.sum()),
+        "overdue_unacknowledged": int(((deadline <= at) & ~acknowledged).sum()),
+        "alerts": {c: int((colour == c).sum()) for c in ("red", "yellow", "blue")},
+    }
 
 
 # --- Disputes
@@ -483,7 +508,7 @@ def naive_api_kpis_towns(engine, window: Window, filters: Filters, now: datetime
 
 OVERDUE_COLUMNS = (
     "id, town, grid, category, channel, department, priority, status, reported_at, deadline,"
-    " escalation_level"
+    " escalation_level, acknowledged_at"
 )
 
 
@@ -494,6 +519,8 @@ def naive_overdue(engine, window: Window, filters: Filters, now: datetime, tz=No
     late = frame[~frame["status"].isin(TERMINAL_STATUSES) & (frame["deadline"] <= at)]
     items = late.sort_values(["deadline", "id"]).head(OVERDUE_LIMIT).copy()
     items["hours_overdue"] = ((at - items["deadline"]).dt.total_seconds() / 3600).round(2)
+    items["colour"], items["acknowledged"] = _alerts(items, at)
+    items = items.drop(columns="acknowledged_at")
     return {"total": len(late), "items": items.to_dict("records")}
 
 

@@ -46,6 +46,9 @@ OPEN_STATUSES = ("reported", "dispatched", "signed", "in_progress", "returned", 
 CLOSING_STATUSES = ("resolved", "closed")  # the first one in a cycle stamps closed_at
 CLOSED_STATUSES = CLOSING_STATUSES  # an incident now in one of these is closed
 TERMINAL_STATUSES = (*CLOSING_STATUSES, REJECTED, MERGED)  # not open, nothing late about it
+# Never received, never due: every figure of CONTRACT section 2 leaves these out (a merged
+# incident is counted once, as its original; `duplicates` counts the merged ones).
+EXCLUDED_STATUSES = (REJECTED, MERGED)
 # The events that record an act and leave the status as it was.
 NON_STATUS = (ESCALATED, CONTACTED, EXTENDED, VISITED, ACKNOWLEDGED)
 # The statuses a row may hold, as the lists offer them.

@@ -15,6 +15,8 @@ from common.vocabulary import OPEN_STATUSES
 from dashboard import api_params
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.context import engine, settings
+from data_access.alert_list import alerts
+from data_access.alerts import COLOURS
 from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
 from data_access.kpis import kpis
@@ -70,7 +72,7 @@ def get_kpis():
     filters = api_params.filters(request.args)
     body = shared(
         cfg, "api.kpis", [window, filters], at,
-        lambda: kpis(engine(), window, filters, at, cfg.warn_hours),
+        lambda: kpis(engine(), window, filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
     )  # fmt: skip
     window_json = {"start": window.start.isoformat(), "end": window.end.isoformat()}
     return jsonify(window={**window_json, "tz": cfg.tz_name}, **body)
@@ -82,10 +84,38 @@ def get_overdue():
     cfg, at = settings(), now()
     api_params.reject_unknown(request.args, {"town", "department", "category", "limit"})
     total, items = overdue(
-        engine(), api_params.filters(request.args), at, api_params.limit(request.args)
+        engine(),
+        api_params.filters(request.args),
+        at,
+        api_params.limit(request.args),
+        red_hours=cfg.red_hours,
     )
     items = [_instants(i, ("reported_at", "deadline")) for i in items]
     return jsonify(as_of=iso_local(at, cfg.tz), total=total, items=items)
+
+
+@api.get("/alerts")
+@require_auth
+def get_alerts():
+    cfg, at = settings(), now()
+    allowed = {"colour", "acknowledged", "town", "department", "category", "limit"}
+    api_params.reject_unknown(request.args, allowed)
+    total, counts, items = alerts(
+        engine(),
+        api_params.filters(request.args),
+        at,
+        cfg.warn_hours,
+        cfg.red_hours,
+        colour=api_params.choice(request.args, "colour", COLOURS),
+        is_acknowledged=api_params.boolean(request.args, "acknowledged"),
+        limit=api_params.limit(request.args),
+    )
+    # only a view that shows personal data asks (and, when allowed, is audited)
+    personal = any(mask_text(i["acknowledged_by"]) != i["acknowledged_by"] for i in items)
+    if personal and not unmask_allowed("alerts"):
+        items = [{**i, "acknowledged_by": mask_text(i["acknowledged_by"])} for i in items]
+    items = [_instants(i, ("reported_at", "deadline", "acknowledged_at")) for i in items]
+    return jsonify(as_of=iso_local(at, cfg.tz), total=total, counts=counts, items=items)
 
 
 # columns kept for the figures and the alerts, not (or not yet) part of the answer

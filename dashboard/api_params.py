@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from common.vocabulary import BOOLEANS
 from dashboard.period import FIRST_DAY, LAST_DAY, in_range
 from data_access.kpis import Filters, Window
 
@@ -81,6 +82,27 @@ def limit(args: MultiDict, default: int = 100, maximum: int = 1000) -> int:
     if not (raw.isascii() and raw.isdecimal() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
         raise BadParameter(f"limit must be a whole number from 1 to {maximum}")
     return int(raw)
+
+
+def _single(args: MultiDict, name: str) -> str | None:
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise BadParameter(f"give {name} at most once")
+    return values[0] if values else None
+
+
+def choice(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str | None:
+    """One of `allowed`, or None when the parameter is absent."""
+    raw = _single(args, name)
+    if raw is not None and raw not in allowed:
+        raise BadParameter(f"{name} must be one of {', '.join(allowed)}, got {raw[:40]!r}")
+    return raw
+
+
+def boolean(args: MultiDict, name: str) -> bool | None:
+    """`true` or `false` (BOOLEANS, as the stream writes them), or None when absent."""
+    raw = choice(args, name, BOOLEANS)
+    return None if raw is None else raw == BOOLEANS[0]
 
 
 def check_text(args: MultiDict) -> None:

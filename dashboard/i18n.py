@@ -42,8 +42,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.points": {"zh": "{value} 个百分点", "en": "{value} pts"},
     "kpi.open_list": {"zh": "点击查看明细", "en": "Click to see the cases"},
     "kpi.def_received": {
-        "zh": "统计期内上报、当前未被驳回（不予受理）的事件数。",
-        "en": "Incidents reported in the period and not currently rejected.",
+        "zh": "统计期内上报、当前未被驳回（不予受理）也未被合并为重复件的事件数。",
+        "en": "Incidents reported in the period and not currently rejected or merged.",
     },
     "kpi.def_closure_rate": {
         "zh": "办结率 = 已办结 ÷ 受理事件；已办结指当前状态为已办结或已结案。",
@@ -315,6 +315,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.set.due_soon": {"zh": "临期", "en": "Due soon"},
     "incidents.set.rated": {"zh": "已评价", "en": "Rated"},
     "incidents.set.satisfied": {"zh": "满意", "en": "Satisfied"},
+    "incidents.set.duplicates": {"zh": "重复件", "en": "Duplicates (merged)"},
     "incidents.set.backlog_open": {"zh": "在办事件", "en": "Open now"},
     "incidents.set.backlog_overdue": {"zh": "当前超期", "en": "Overdue now"},
     "incidents.set.backlog_due_soon": {"zh": "当前临期", "en": "Due soon now"},

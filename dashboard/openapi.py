@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from common.vocabulary import (
+    BOOLEANS,
     DISPUTE_RATES,
     INCIDENT_STATUSES,
     OUTCOMES_SHOWN,
@@ -21,6 +22,7 @@ from common.vocabulary import (
     SATISFACTION_SCORES,
 )
 from dashboard.auth.cookies import SESSION_COOKIE
+from data_access.alerts import COLOURS, RED, YELLOW
 
 openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -69,6 +71,10 @@ INCIDENT_FIGURES = _object(
         "satisfied": COUNT,
         "satisfaction_rate": _rate("satisfaction_rate"),
         "median_hours_to_close": _nullable("number", minimum=0),
+        "duplicates": {
+            **COUNT,
+            "description": "reported in the window and now merged (重复件); second edition",
+        },
     }
 )
 DISPUTE_FIGURES = _object(
@@ -79,25 +85,51 @@ DISPUTE_FIGURES = _object(
         **{name: _rate(name) for name in DISPUTE_RATES},
     }
 )
+LIST_ITEM = {
+    "id": {"type": "string"},
+    "town": CODE,
+    "grid": _nullable("string"),
+    "category": CODE,
+    "channel": CODE,
+    "department": _nullable("string"),
+    "priority": {"type": "string", "enum": list(PRIORITIES)},
+    "status": {"type": "string", "enum": list(INCIDENT_STATUSES)},
+    "reported_at": INSTANT,
+    "deadline": INSTANT,
+    "hours_overdue": {"type": "number"},
+    "escalation_level": COUNT,
+}
+ACKNOWLEDGED = {
+    "type": "boolean",
+    "description": "an acknowledged event at or after the deadline in force",
+}
 OVERDUE_ITEM = _object(
     {
-        "id": {"type": "string"},
-        "town": CODE,
-        "grid": _nullable("string"),
-        "category": CODE,
-        "channel": CODE,
-        "department": _nullable("string"),
-        "priority": {"type": "string", "enum": list(PRIORITIES)},
-        "status": {"type": "string", "enum": list(INCIDENT_STATUSES)},
-        "reported_at": INSTANT,
-        "deadline": INSTANT,
-        "hours_overdue": {"type": "number"},
-        "escalation_level": COUNT,
+        **LIST_ITEM,
+        "colour": {"type": "string", "enum": [RED, YELLOW]},
+        "acknowledged": ACKNOWLEDGED,
     }
 )
+ALERT_ITEM = _object(
+    {
+        **LIST_ITEM,
+        "hours_overdue": {"type": "number", "minimum": 0, "description": "0 when not overdue"},
+        "colour": {"type": "string", "enum": list(COLOURS)},
+        "acknowledged": ACKNOWLEDGED,
+        "acknowledged_at": _nullable(
+            "string",
+            format="date-time",
+            description="ts of the first acknowledged event at or after the deadline in force",
+        ),
+        "acknowledged_by": _nullable(
+            "string", description="its actor; phone-like text masked unless allowed"
+        ),
+    }
+)
+COLOUR_COUNTS = _object(dict.fromkeys(COLOURS, COUNT))
 INCIDENT = _object(
     {
-        **OVERDUE_ITEM["properties"],
+        **LIST_ITEM,
         "closed_at": _nullable("string", format="date-time"),
         "satisfaction": _nullable(
             "integer", minimum=int(SATISFACTION_SCORES[0]), maximum=int(SATISFACTION_SCORES[-1])
@@ -142,7 +174,16 @@ SCHEMAS = {
     ),
     "IncidentFigures": INCIDENT_FIGURES,
     "DisputeFigures": DISPUTE_FIGURES,
-    "Backlog": _object({"open": COUNT, "overdue": COUNT, "due_soon": COUNT}),
+    "Backlog": _object(
+        {
+            "open": COUNT,
+            "overdue": COUNT,
+            "due_soon": COUNT,
+            "overdue_unacknowledged": COUNT,
+            "alerts": _ref("AlertCounts"),
+        }
+    ),
+    "AlertCounts": COLOUR_COUNTS,
     "Kpis": _object(
         {
             "window": _ref("Window"),
@@ -157,6 +198,15 @@ SCHEMAS = {
             "as_of": INSTANT,
             "total": COUNT,
             "items": {"type": "array", "items": _ref("OverdueItem")},
+        }
+    ),
+    "AlertItem": ALERT_ITEM,
+    "Alerts": _object(
+        {
+            "as_of": INSTANT,
+            "total": COUNT,
+            "counts": _ref("AlertCounts"),
+            "items": {"type": "array", "items": _ref("AlertItem")},
         }
     ),
     "Incident": INCIDENT,
@@ -204,6 +254,23 @@ def _filter(name: str, what: str) -> dict:
         "style": "form",
         "explode": True,
     }
+
+
+def _choice(name: str, values: list[str], what: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{what}; at most once",
+        "schema": {"type": "string", "enum": values},
+    }
+
+
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+}
 
 
 def _json(schema_name: str, description: str) -> dict:
@@ -264,19 +331,36 @@ def document() -> dict:
                         _filter("town", "towns"),
                         _filter("department", "departments"),
                         _filter("category", "incident categories"),
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "schema": {
-                                "type": "integer",
-                                "minimum": 1,
-                                "maximum": 1000,
-                                "default": 100,
-                            },
-                        },
+                        LIMIT,
                     ],
                     "responses": {
                         "200": _json("Overdue", "total counts every match; items at most limit"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/v1/alerts": {
+                "get": {
+                    "summary": "Open incidents with an alert colour: red, then yellow, then "
+                    "blue; within a colour the earliest deadline first",
+                    "parameters": [
+                        _choice("colour", list(COLOURS), "only this colour"),
+                        _choice(
+                            "acknowledged",
+                            list(BOOLEANS),
+                            "only those acknowledged (true) or not (false)",
+                        ),
+                        _filter("town", "towns"),
+                        _filter("department", "departments"),
+                        _filter("category", "incident categories"),
+                        LIMIT,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "Alerts",
+                            "total counts every match; counts, every match of the filters "
+                            "but colour; items at most limit",
+                        ),
                         **ERRORS,
                     },
                 }

@@ -37,6 +37,7 @@ KPI_SETS = (
     "due_soon",
     "rated",
     "satisfied",
+    "duplicates",
 )
 BACKLOG_SETS = ("open", "overdue", "due_soon")  # the backlog now, no window
 SETS = (*KPI_SETS, *(f"backlog_{name}" for name in BACKLOG_SETS))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
+from data_access.alerts import acknowledged, colour_column
 from data_access.kpis import Filters, incident_scope, is_open
 from data_access.models import Incident, IncidentEvent
 
@@ -29,11 +30,14 @@ def hours_between(later: datetime, earlier: datetime) -> float:
     return round((later - earlier).total_seconds() / 3600, 2)
 
 
-def _open_list(engine: Engine, where: list, limit: int, extra) -> tuple[int, list[dict]]:
-    """(count, first `limit` rows by deadline) of open incidents matching `where`."""
+def _open_list(
+    engine: Engine, where: list, limit: int, extra, computed=()
+) -> tuple[int, list[dict]]:
+    """(count, first `limit` rows by deadline) of open incidents matching `where`, with
+    the `computed` (labelled SQL expressions) as further columns."""
     order = (Incident.deadline, Incident.id)
     where = [is_open(), *where]
-    columns = [getattr(Incident, c) for c in LIST_COLUMNS]
+    columns = [*(getattr(Incident, c) for c in LIST_COLUMNS), *computed]
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(Incident).where(*where)).scalar()
         rows = conn.execute(select(*columns).where(*where).order_by(*order).limit(limit))
@@ -41,14 +45,29 @@ def _open_list(engine: Engine, where: list, limit: int, extra) -> tuple[int, lis
     return int(total or 0), items
 
 
-def overdue(engine: Engine, filters: Filters, now: datetime, limit: int = 100) -> tuple[int, list]:
+def overdue(
+    engine: Engine,
+    filters: Filters,
+    now: datetime,
+    limit: int = 100,
+    red_hours: float = 24.0,
+) -> tuple[int, list]:
     """Open incidents past their deadline: (total, first `limit` rows), most overdue first
-    (the API's order and the wall's: the worst cases are the ones to see)."""
+    (the API's order and the wall's: the worst cases are the ones to see); each with its
+    alert colour (red or yellow: the horizon plays no part) and whether it is
+    acknowledged."""
     return _open_list(
         engine,
         [Incident.deadline <= now, *incident_scope(filters)],
         limit,
-        lambda row: {"hours_overdue": hours_between(now, row.deadline)},
+        lambda row: {
+            "hours_overdue": hours_between(now, row.deadline),
+            "acknowledged": bool(row.acknowledged),
+        },
+        computed=(
+            colour_column(now, 0.0, red_hours).label("colour"),
+            acknowledged(now).label("acknowledged"),
+        ),
     )
 
 

@@ -21,16 +21,18 @@ from common.vocabulary import (
     DECIDED,
     DISPUTE_OUTCOMES,
     DISPUTE_RATES,
+    EXCLUDED_STATUSES,
     INCIDENT_RATES,
+    MERGED,
     OPEN_STATUSES,
     PENDING,
     RATES,
-    REJECTED,
     RESOLVED,
     SATISFIED_FROM,
     WITHDRAWN,
 )
 from data_access import months
+from data_access.alerts import COLOURS, acknowledged, colour_conditions
 from data_access.as_of import changed_since, closed_after
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
@@ -101,19 +103,19 @@ def incident_conditions(
 ) -> dict[str, ColumnElement]:
     """The contract's sets as SQL conditions, evaluated as of instant `at`; the lists
     (data_access.incident_list) filter by the same conditions, so a figure's cases are
-    exactly the rows behind it."""
-    not_rejected = Incident.status != REJECTED
+    exactly the rows behind it. `duplicates` is no figure of the breakdowns (the summaries
+    do not keep it): incident_figures counts it alone."""
+    counted = counted_status()
     closed_by = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
-    open_at = and_(not_rejected, not_(closed_by))
-    received = and_(
-        Incident.reported_day.between(window.start, window.end),
-        Incident.reported_at <= at,
-        not_rejected,
+    open_at = and_(counted, not_(closed_by))
+    reported = and_(
+        Incident.reported_day.between(window.start, window.end), Incident.reported_at <= at
     )
+    received = and_(reported, counted)
     due = and_(
         Incident.deadline_day.between(window.start, window.end),
         Incident.deadline <= at,
-        not_rejected,
+        counted,
     )
     horizon = at + timedelta(hours=warn_hours)
     return {
@@ -125,7 +127,13 @@ def incident_conditions(
         "due_soon": and_(received, open_at, Incident.deadline > at, Incident.deadline <= horizon),
         "rated": and_(received, closed_by, Incident.satisfaction.is_not(None)),
         "satisfied": and_(received, closed_by, Incident.satisfaction >= SATISFIED_FROM),
+        "duplicates": and_(reported, Incident.status == MERGED),
     }
+
+
+def counted_status() -> ColumnElement:
+    """Not rejected nor merged: the incidents every figure counts (received, due, ...)."""
+    return Incident.status.not_in(EXCLUDED_STATUSES)
 
 
 def rate_of(name: str, counts: dict) -> float | None:
@@ -299,7 +307,7 @@ def _summary_counts(
     closed_now = Incident.status.in_(CLOSED_STATUSES)
     in_window = Incident.reported_day.between(window.start, window.end)
     counted = {
-        "received": and_(in_window, Incident.status != REJECTED),
+        "received": and_(in_window, counted_status()),
         "closed": and_(in_window, closed_now),
         "rated": and_(in_window, closed_now, Incident.satisfaction.is_not(None)),
         "satisfied": and_(in_window, closed_now, Incident.satisfaction >= SATISFIED_FROM),
@@ -341,9 +349,12 @@ def incident_figures(
             counts = found.get("", {})
             counts = {k: counts.get(k, 0) for k in COUNTED}
         else:
-            query = select(*(_count(c).label(k) for k, c in conditions.items()))
+            query = select(*(_count(conditions[k]).label(k) for k in COUNTED))
             counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
-    figures = _incident_shape(counts)
+        # few rows, read by the merged incidents' own partial index
+        merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
+        duplicates = conn.execute(merged).scalar_one()
+    figures = {**_incident_shape(counts), "duplicates": int(duplicates)}
     closed = and_(conditions["closed"], *scope)
     histogram = None
     if use_summaries and summarised(filters):
@@ -384,7 +395,7 @@ def incident_figures_by(
         column = getattr(Incident, dimension)
         conditions = incident_conditions(window, as_of or now, warn_hours)
         query = (
-            select(column.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
+            select(column.label("key"), *(_count(conditions[k]).label(k) for k in COUNTED))
             .where(_relevant(window), *incident_scope(filters))
             .group_by(column)
         )
@@ -512,6 +523,12 @@ def is_open() -> ColumnElement:
     return Incident.status.in_(statuses)
 
 
+def is_merged() -> ColumnElement:
+    """Status is merged, inlined as a literal for the partial index on merged incidents
+    (as is_open)."""
+    return Incident.status == bindparam("merged", MERGED, literal_execute=True)
+
+
 def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElement]:
     """The backlog's sets (no window): open now, and of those overdue or due soon."""
     is_open_now = is_open()
@@ -523,18 +540,31 @@ def backlog_conditions(now: datetime, warn_hours: float) -> dict[str, ColumnElem
     }
 
 
-def backlog(engine: Engine, filters: Filters, now: datetime, warn_hours: float = 24.0) -> dict:
-    """Every incident still open, whenever reported: open, overdue and due soon now."""
+def backlog(
+    engine: Engine,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float = 24.0,
+    red_hours: float = 24.0,
+) -> dict:
+    """Every incident still open, whenever reported: open, overdue and due soon now, the
+    overdue not acknowledged, and the count of each alert colour (data_access.alerts)."""
     sets = backlog_conditions(now, warn_hours)
+    colours = colour_conditions(now, warn_hours, red_hours)
     scope = incident_scope(filters)  # in the counts: in the WHERE it hides the open index
     opened = _count(and_(*scope)).label("open") if scope else func.count().label("open")
+    unacknowledged = and_(sets["overdue"], not_(acknowledged(now)), *scope)
     query = select(
         opened,
         _count(and_(sets["overdue"], *scope)).label("overdue"),
         _count(and_(sets["due_soon"], *scope)).label("due_soon"),
+        _count(unacknowledged).label("overdue_unacknowledged"),
+        *(_count(and_(colours[c], *scope)).label(c) for c in COLOURS),
     ).where(sets["open"])
     with engine.connect() as conn:
-        return {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
+        counts = {k: int(v or 0) for k, v in conn.execute(query).one()._asdict().items()}
+    alert_counts = {c: counts.pop(c) for c in COLOURS}
+    return {**counts, "alerts": alert_counts}
 
 
 def kpis(
@@ -544,12 +574,13 @@ def kpis(
     now: datetime,
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
+    red_hours: float = 24.0,
 ) -> dict:
     """The three figure families of GET /api/v1/kpis (without the window header)."""
     return {
         "incidents": incident_figures(engine, window, filters, now, warn_hours, as_of),
         "disputes": dispute_figures(engine, window, filters.towns, now, as_of),
-        "backlog": backlog(engine, filters, now, warn_hours),
+        "backlog": backlog(engine, filters, now, warn_hours, red_hours),
     }
 
 
@@ -646,7 +677,7 @@ def received_by_weekday_hour(
                 max(window.start, (now - timedelta(days=1)).date()), window.end
             ),
             Incident.reported_at > now,
-            Incident.status != REJECTED,
+            counted_status(),
             *scope,
         )
         queries = [counts.group_by(d.day, d.key), later.group_by(Incident.reported_day, hour)]
@@ -719,7 +750,7 @@ def incident_figures_matrix(
             select(
                 row_col.label("row"),
                 column_col.label("column"),
-                *(_count(c).label(k) for k, c in conditions.items()),
+                *(_count(conditions[k]).label(k) for k in COUNTED),
             )
             .where(_relevant(window), *incident_scope(filters))
             .group_by(row_col, column_col)

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from common.clock import day_bounds
-from common.vocabulary import REJECTED
-from data_access.kpis import Filters, incident_scope
+from data_access.kpis import Filters, counted_status, incident_scope
 from data_access.models import Incident
 
 
@@ -17,7 +16,7 @@ def hourly_received(
     engine: Engine, day: date, tz: ZoneInfo, filters: Filters, until: datetime | None = None
 ) -> list[int]:
     """24 counts: incidents reported in each local hour of `day` (up to `until`),
-    not currently rejected, as `received` counts them."""
+    not currently rejected or merged, as `received` counts them."""
     lo, hi = day_bounds(day, day, tz)
     if until is not None:
         hi = min(hi, until)
@@ -25,7 +24,7 @@ def hourly_received(
         Incident.reported_day == day,  # indexed; the instants below keep it exact
         Incident.reported_at >= lo,
         Incident.reported_at < hi,
-        Incident.status != REJECTED,
+        counted_status(),
         *incident_scope(filters),
     )
     counts = [0] * 24

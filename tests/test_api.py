@@ -68,7 +68,13 @@ def test_kpis_default_window_and_figures(client, auth_header, seeded, settings):
     inc = body["incidents"]
     assert (inc["received"], inc["closed"], inc["closure_rate"]) == (2, 1, 0.5)
     assert inc["overdue_open"] == 1  # the urgent one, 4 h deadline, reported 6 h ago
-    assert body["backlog"] == {"open": 1, "overdue": 1, "due_soon": 0}
+    assert body["backlog"] == {
+        "open": 1,
+        "overdue": 1,
+        "due_soon": 0,
+        "overdue_unacknowledged": 1,
+        "alerts": {"red": 0, "yellow": 1, "blue": 0},  # 2 h overdue, below CC_RED_HOURS
+    }
     assert body["disputes"]["accepted"] == 0 and body["disputes"]["resolution_rate"] is None
 
 

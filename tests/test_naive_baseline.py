@@ -13,7 +13,7 @@ from data_access.db import make_engine
 from data_access.kpis import Filters, Window
 from data_access.schema import migrate
 from tests.conftest import _fresh_pg_schema
-from tests.factories import TZ
+from tests.factories import TZ, apply_entries, reported
 from tests.small_county import seed_small_county
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=TZ).astimezone(UTC)
@@ -34,6 +34,18 @@ def county(request, tmp_path_factory):
     migrate(url)
     engine = make_engine(url)
     seed_small_county(engine, NOW, incidents=600, disputes=120)
+    # a county at 95% on time may have no open overdue case in a small sample: add two
+    # (one per filtered town), so the overdue sets below have members to compare
+    stale = (NOW - timedelta(days=3)).astimezone(TZ)
+    deadline = (NOW - timedelta(days=1)).astimezone(TZ).isoformat()
+    apply_entries(
+        engine,
+        [
+            reported(f"LATE-{town}", stale.isoformat(), town=town, deadline=deadline)
+            for town in ("Chengdong", "Xiaying")
+        ],
+        NOW,
+    )
     yield engine
     engine.dispose()
 

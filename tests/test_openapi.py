@@ -94,6 +94,7 @@ def history(settings):
             ),
             entry("I-1", "dispatched", ts, department="D1", actor="operator 7"),
             entry("I-1", "escalated", ts, level=2),
+            entry("I-1", "acknowledged", (start + timedelta(hours=5)).isoformat(), actor="duty"),
             reported("I-2", ts, grid="G1"),
             entry("I-2", "closed", ts, satisfaction=4),
             accepted("D-1", ts),
@@ -107,6 +108,9 @@ REQUESTS = [
     ("/api/v1/kpis", "/api/v1/kpis", 200),
     ("/api/v1/kpis?town=T1&town=T2&category=sanitation", "/api/v1/kpis", 200),
     ("/api/v1/overdue?limit=5", "/api/v1/overdue", 200),
+    ("/api/v1/alerts", "/api/v1/alerts", 200),
+    ("/api/v1/alerts?colour=blue&acknowledged=false&limit=3", "/api/v1/alerts", 200),
+    ("/api/v1/alerts?colour=green", "/api/v1/alerts", 400),
     ("/api/v1/incidents/I-1", "/api/v1/incidents/{id}", 200),
     ("/api/v1/incidents/I-2", "/api/v1/incidents/{id}", 200),
     ("/api/v1/kpis?start=2026-13-01&end=2026-12-01", "/api/v1/kpis", 400),
@@ -125,6 +129,8 @@ def test_real_answers_match_their_schemas(client, auth_header, history):
         assert conforms(body, response_schema(doc, path, status), doc) == [], url
     overdue = client.get("/api/v1/overdue", headers=auth_header).get_json()
     assert overdue["items"], "the fixture's urgent incident is overdue"
+    alerts = client.get("/api/v1/alerts", headers=auth_header).get_json()
+    assert alerts["items"][0]["acknowledged_at"], "the fixture's alert is acknowledged"
 
 
 def test_unauthenticated_answer_matches_the_error_schema(client):

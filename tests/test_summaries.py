@@ -24,6 +24,7 @@ from data_access.kpis import (
     received_by_weekday_hour,
 )
 from data_access.median import histogram_median, sorted_median
+from data_access.models import Incident
 from demo.county import load_model
 from demo.history import incident_events
 from tests.factories import TZ, apply_entries, entry, reported
@@ -49,9 +50,19 @@ def history_applied(engine):
     rng = random.Random(11)
     now = clock.now()
     entries = []
+    reports = []
     for n in range(300):
         at = now - timedelta(days=rng.uniform(0, 12 if n < 200 else 70))  # most recent
         entries += incident_events(model, rng, f"INC-S-{n}", at, now, False, TZ)
+        reports.append((f"INC-S-{n}", at))
+    # second edition: every 10th merged into the one before it (open, closed or overdue by
+    # then), every third of those reopened later, which ends the merge
+    merges = random.Random(12)  # its own draws: the history and its shuffle stay as they were
+    for k, (ident, at) in enumerate(reports[1::10]):
+        merged_at = at + (now - at) * merges.uniform(0.2, 0.9)
+        entries.append(entry(ident, "merged", _iso(merged_at), into=f"{ident}-original"))
+        if k % 3 == 0:
+            entries.append(entry(ident, "reopened", _iso(merged_at + (now - merged_at) / 2)))
     rng.shuffle(entries)  # late, out of order
     entries += rng.sample(entries, 40)  # duplicates
     for start in range(0, len(entries), 97):
@@ -73,6 +84,9 @@ def _iso(instant) -> str:
 
 
 def test_incremental_summaries_equal_a_rebuild(engine, history_applied):
+    with engine.connect() as conn:
+        statuses = conn.execute(select(Incident.status)).scalars().all()
+    assert "merged" in statuses, "the history must hold merged incidents"
     incremental = _summary(engine)
     assert all(incremental.values()), "the history must have produced counts in each summary"
     rebuild(engine)

@@ -3,13 +3,13 @@ their by-dimension splits IncidentDailyBy, IncidentDueDailyBy, and the median's 
 of time to close IncidentCloseHist, IncidentCloseHistAll).
 
 Each incident row contributes to one `incident_daily` row (its reported day and town:
-received unless rejected, closed, rated, satisfied by its current state) and, unless
-rejected, to one `incident_due_daily` row (its deadline day and town: due, and on time if
-closed by the deadline); and likewise once per dimension to the `_by` tables, keyed also by
-the row's value of that dimension ('' when it has none); a closed row also counts once in
-each histogram, by reported day (and town) and bucket of time to close (data_access.
-close_buckets). When ingest re-folds an incident
-it moves the contribution of the old row to the new one (`apply_deltas`); the seeder and
+received unless rejected or merged (common.vocabulary.EXCLUDED_STATUSES), closed, rated,
+satisfied by its current state) and, unless rejected or merged, to one `incident_due_daily`
+row (its deadline day and town: due, and on time if closed by the deadline); and likewise
+once per dimension to the `_by` tables, keyed also by the row's value of that dimension (''
+when it has none); a closed row also counts once in each histogram, by reported day (and
+town) and bucket of time to close (data_access.close_buckets). When ingest re-folds an
+incident it moves the contribution of the old row to the new one (`apply_deltas`); the seeder and
 the migrations compute the same set-based (`rebuild_in`). Tests prove the two equal.
 """
 
@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from common.vocabulary import CLOSED_STATUSES, REJECTED, SATISFIED_FROM
+from common.vocabulary import CLOSED_STATUSES, EXCLUDED_STATUSES, SATISFIED_FROM
 from data_access.close_buckets import bucket_of
 from data_access.models import (
     Incident,
@@ -123,10 +123,10 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     """[(keys, counts)] of one incidents row: the keys it counts under (as tuples tagged
     with their summary's index in SUMMARIES) and what it adds to each."""
     closed = row["status"] in CLOSED_STATUSES
-    rejected = row["status"] == REJECTED
+    excluded = row["status"] in EXCLUDED_STATUSES
     satisfaction = row["satisfaction"] if closed else None
     daily = (
-        int(not rejected),
+        int(not excluded),
         int(closed),
         int(satisfaction is not None),
         int(satisfaction is not None and satisfaction >= SATISFIED_FROM),
@@ -140,7 +140,7 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
     out = [(daily_keys, daily)]
     if closed and row["closed_at"] is not None:
         out.append((_histogram_keys(day, town, row["reported_at"], row["closed_at"]), (1,)))
-    if rejected:
+    if excluded:
         return out
     on_time = closed and row["closed_at"] is not None and row["closed_at"] <= row["deadline"]
     due_day = row["deadline_day"]
@@ -237,11 +237,11 @@ def rebuild_in(
     rebuilt (the seeder's progress)."""
     chosen = [s for s in SUMMARIES if tables is None or s.model in tables]
     closed = Incident.status.in_(CLOSED_STATUSES)
-    not_rejected = Incident.status != REJECTED
+    not_excluded = Incident.status.not_in(EXCLUDED_STATUSES)
     counted = {
         DAILY: (
             (
-                _total(not_rejected),
+                _total(not_excluded),
                 _total(closed),
                 _total(and_(closed, Incident.satisfaction.is_not(None))),
                 _total(and_(closed, Incident.satisfaction >= SATISFIED_FROM)),
@@ -252,7 +252,7 @@ def rebuild_in(
         DUE: (
             (func.count(), _total(and_(closed, Incident.closed_at <= Incident.deadline))),
             Incident.deadline_day,
-            (not_rejected,),
+            (not_excluded,),
         ),
     }
     for summary in chosen:

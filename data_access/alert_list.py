@@ -1,0 +1,68 @@
+"""The alerts list (GET /api/v1/alerts): open incidents with a colour, red first, then
+yellow, then blue, within a colour the earliest deadline (most overdue, or soonest due)
+first; with each colour's count over the same filters but the colour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, not_, or_, select
+
+from data_access.alerts import (
+    COLOURS,
+    acknowledged,
+    colour_column,
+    colour_conditions,
+    colour_rank,
+)
+from data_access.incidents import LIST_COLUMNS, hours_between
+from data_access.kpis import Filters, _count, incident_scope, is_open
+from data_access.models import Incident
+
+
+def alerts(
+    engine: Engine,
+    filters: Filters,
+    now: datetime,
+    warn_hours: float,
+    red_hours: float,
+    colour: str | None = None,
+    is_acknowledged: bool | None = None,
+    limit: int = 100,
+) -> tuple[int, dict[str, int], list[dict]]:
+    """(total, counts by colour, the first `limit` items) as of `now`."""
+    conditions = colour_conditions(now, warn_hours, red_hours)
+    where = [is_open(), *incident_scope(filters)]
+    if is_acknowledged is not None:
+        taken = acknowledged(now)
+        where.append(taken if is_acknowledged else not_(taken))
+    counts_query = select(*(_count(conditions[c]).label(c) for c in COLOURS)).where(*where)
+    columns = [getattr(Incident, c) for c in LIST_COLUMNS]
+    items_query = (
+        select(
+            *columns,
+            colour_column(now, warn_hours, red_hours).label("colour"),
+            acknowledged(now).label("acknowledged"),
+            Incident.acknowledged_at,
+            Incident.acknowledged_by,
+        )
+        .where(*where, conditions[colour] if colour else or_(*conditions.values()))
+        .order_by(colour_rank(now, warn_hours, red_hours), Incident.deadline, Incident.id)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        counts = {k: int(v or 0) for k, v in conn.execute(counts_query).one()._asdict().items()}
+        rows = conn.execute(items_query).mappings().all()
+    total = counts[colour] if colour else sum(counts.values())
+    return total, counts, [_item(dict(row), now) for row in rows]
+
+
+def _item(row: dict, now: datetime) -> dict:
+    taken = bool(row["acknowledged"])
+    return {
+        **row,
+        "hours_overdue": max(hours_between(now, row["deadline"]), 0.0),
+        "acknowledged": taken,
+        "acknowledged_at": row["acknowledged_at"] if taken else None,
+        "acknowledged_by": row["acknowledged_by"] if taken else None,
+    }
