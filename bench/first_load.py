@@ -149,9 +149,9 @@ def screenshots(base: str, user: str, password: str, folder: Path) -> None:
             page.wait_for_timeout(1500)
             page.screenshot(path=str(folder / f"leader_{period}.png"))
             page.screenshot(path=str(folder / f"leader_{period}_full.png"), full_page=True)
-            page.locator("#kpi-map").scroll_into_view_if_needed()
+            page.locator("#leader-map").scroll_into_view_if_needed()
             page.wait_for_timeout(1500)
-            page.locator("#kpi-map").screenshot(path=str(folder / f"leader_{period}_map.png"))
+            page.locator("#leader-map").screenshot(path=str(folder / f"leader_{period}_map.png"))
             page.close()
         browser.close()
 

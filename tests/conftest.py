@@ -110,6 +110,9 @@ def settings(tmp_path: Path, redis_prefix: str, request) -> Settings:
         secret_key="test-secret",
         data_dir=tmp_path,
         api_token="test-token",
+        # tests send far more than a person would; the rate limits' own tests set theirs
+        rate_limit_api="100000/minute",
+        rate_limit_export="100000/minute",
     )
 
 

@@ -14,7 +14,7 @@ from tests.test_leader_browser import county  # noqa: F401 - the page's data
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 expect.set_options(timeout=20_000)
 
-DAILY = "#kpi-daily"
+DAILY = "#leader-daily"
 
 
 def test_today_in_chinese_one_day_tick_a_local_modebar_and_title(signed_in_page, county):  # noqa: F811

@@ -57,8 +57,15 @@ def test_a_paired_wall_follows_cc_lang(browser, live_server, settings):
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/kiosk/pair?code={code}")
-        page.wait_for_url(f"{live_server}/wall")
+        # the pairing form's POST, as pressing its button sends it (the GET only shows it)
+        paired = context.request.post(
+            f"{live_server}/kiosk/pair",
+            form={"code": code},
+            headers={"Origin": live_server},
+            max_redirects=0,
+        )
+        assert paired.status == 302
+        page.goto(f"{live_server}/wall")
         expect(page.locator(".wall-title")).to_have_text(t("wall.title", "zh"), timeout=30_000)
     finally:
         context.close()

@@ -153,7 +153,8 @@ def test_figures_are_near_the_targets(tmp_path, model):
     engine.dispose()
     received = n["all"] - n["rejected"]
     resolved = n["mediated"] + n["adjudicated"]
-    assert n["closed"] / received == pytest.approx(0.989, abs=0.004)
+    # a few dozen long-pending cases open at any time, not hundreds (demo/history.P_STUCK)
+    assert n["closed"] / received == pytest.approx(0.995, abs=0.004)
     assert n["on_time"] / n["due"] == pytest.approx(0.95, abs=0.012)
     assert n["satisfied"] / n["rated"] == pytest.approx(0.90, abs=0.015)
     assert 0.01 <= n["rejected"] / n["all"] <= 0.02

@@ -122,7 +122,12 @@ def test_published_event_appears_and_nothing_leaves_localhost(
     assert outside == []
 
 
-MAP_FILLS = "[...document.querySelectorAll('#wall-map .shapelayer path')].map(p => p.style.fill)"
+# the grids' fills: the scale bar's three lines are drawn unfilled (Plotly gives them
+# fill rgb(0, 0, 0) with opacity 0), which no grid's colour is
+MAP_FILLS = (
+    "[...document.querySelectorAll('#wall-map .shapelayer path')]"
+    ".map(p => p.style.fill).filter(f => f && f !== 'none' && f !== 'rgb(0, 0, 0)')"
+)
 
 
 def test_map_recolours_the_grid_of_a_new_event(signed_in_page, live_server, ingest, settings):
