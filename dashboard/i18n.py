@@ -423,6 +423,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.field.lon": {"zh": "经度", "en": "Longitude"},
     "incident.field.level": {"zh": "督办级别", "en": "Level"},
     "incident.field.note": {"zh": "备注", "en": "Note"},
+    "incident.field.kind": {"zh": "纠纷类型", "en": "Kind"},
+    "incident.field.mediation_type": {"zh": "调解类型", "en": "Mediation type"},
+    "incident.field.mediator": {"zh": "调解组织", "en": "Mediator"},
+    "incident.field.amount": {"zh": "涉及金额（元）", "en": "Amount (yuan)"},
+    "incident.field.parties": {"zh": "当事人数", "en": "Parties"},
+    "incident.field.judicial_confirmation": {"zh": "司法确认", "en": "Judicial confirmation"},
     "incident.field.actor": {"zh": "处理人", "en": "By"},
     "incident.field.deadline_new": {"zh": "新时限", "en": "New deadline"},
     "incident.phone_masked": {

@@ -84,3 +84,24 @@ def test_a_click_in_the_dispute_list_opens_the_dispute():
     from callbacks.disputes import open_row
 
     assert open_row({"rowId": "D 7/x"}, "en") == "/disputes/D%207%2Fx?lang=en"
+
+
+def test_a_disputes_timeline_names_its_fields_in_the_pages_language():
+    from datetime import UTC, datetime
+
+    from dashboard.components.timeline import timeline
+    from data_access.masterdata import Catalog
+
+    event = {
+        "status": "accepted",
+        "ts": datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
+        "kind": "neighbour",
+        "mediation_type": "people",
+        "mediator": "M1",
+        "amount": "37400.0",
+        "parties": "3",
+    }
+    text = _text(timeline([event], Catalog({}), "zh", TZ, True, "dispute_status"))
+    for raw in ("mediation_type", "mediator", "amount", "parties", "kind"):
+        assert raw not in text, raw
+    assert "调解组织" in text and "当事人数" in text
