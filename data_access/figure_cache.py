@@ -97,8 +97,11 @@ def _compute_once(r: redis.Redis, key: str, compute: Callable[[], Any]) -> str:
     lock = r.lock(f"{key}:lock", timeout=LOCK_SECONDS, blocking=False, thread_local=False)
     if lock.acquire():
         try:
-            raw = dumps(compute())
-            r.set(key, raw, ex=TTL_SECONDS)
+            # another caller may have stored it between our miss and the lock being free
+            raw = r.get(key)
+            if raw is None:
+                raw = dumps(compute())
+                r.set(key, raw, ex=TTL_SECONDS)
             return raw
         finally:
             with contextlib.suppress(LockError):  # expired: it may be another's by now
