@@ -237,3 +237,12 @@ def drain(ingest, timeout: float = 120.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("stream not drained")
         ingest.step()
+
+
+def pair_kiosk(context, base: str, code: str) -> None:
+    """Pair a browser context as a wall screen: the pairing form's POST, as pressing its
+    button sends it (a GET of the pairing link only shows the form)."""
+    paired = context.request.post(
+        f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
+    )
+    assert paired.status == 302

@@ -13,6 +13,7 @@ from common.config import PROJECT_ROOT
 from dashboard.i18n import t
 from data_access import users
 from data_access.db import make_engine
+from tests.servers import pair_kiosk
 
 SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -57,14 +58,7 @@ def test_a_paired_wall_follows_cc_lang(browser, live_server, settings):
     context = browser.new_context()
     try:
         page = context.new_page()
-        # the pairing form's POST, as pressing its button sends it (the GET only shows it)
-        paired = context.request.post(
-            f"{live_server}/kiosk/pair",
-            form={"code": code},
-            headers={"Origin": live_server},
-            max_redirects=0,
-        )
-        assert paired.status == 302
+        pair_kiosk(context, live_server, code)
         page.goto(f"{live_server}/wall")
         expect(page.locator(".wall-title")).to_have_text(t("wall.title", "zh"), timeout=30_000)
     finally:

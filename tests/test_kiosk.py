@@ -12,6 +12,7 @@ from common import clock
 from data_access import users
 from data_access.audit import recent
 from data_access.db import make_engine
+from tests.servers import pair_kiosk
 
 RECHECK_SECONDS = 0.5
 
@@ -138,14 +139,7 @@ def test_paired_screen_shows_the_wall_until_revoked(browser, live_server, db):
     context = browser.new_context()
     try:
         page = context.new_page()
-        # the pairing form's POST, as pressing its button sends it (the GET only shows it)
-        paired = context.request.post(
-            f"{live_server}/kiosk/pair",
-            form={"code": code},
-            headers={"Origin": live_server},
-            max_redirects=0,
-        )
-        assert paired.status == 302
+        pair_kiosk(context, live_server, code)
         page.goto(f"{live_server}/wall")
         page.wait_for_selector(".wall")
         assert any(c["name"] == "cc_kiosk" for c in context.cookies())
