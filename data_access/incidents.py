@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
 from data_access.alerts import acknowledged, colour_column
+from data_access.case_detail import case_detail
 from data_access.kpis import Filters, incident_scope, is_open
 from data_access.models import Incident, IncidentEvent
 
@@ -86,14 +86,4 @@ def due_soon(
 
 def incident_detail(engine: Engine, incident_id: str) -> tuple[dict, list[dict]] | None:
     """(current state, timeline oldest first) or None until its creating event arrived."""
-    with engine.connect() as conn:
-        row = conn.execute(select(Incident.__table__).where(Incident.id == incident_id)).first()
-        if row is None:
-            return None
-        events = conn.execute(
-            select(IncidentEvent.__table__)
-            .where(IncidentEvent.incident_id == incident_id)
-            .order_by(IncidentEvent.ts, IncidentEvent.seq)
-        )
-        timeline = [{**json.loads(e.fields), "ts": e.ts, "event_id": e.event_id} for e in events]
-    return row._asdict(), timeline
+    return case_detail(engine, Incident, IncidentEvent, IncidentEvent.incident_id, incident_id)
