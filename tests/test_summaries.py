@@ -107,7 +107,9 @@ def test_figures_through_summaries_equal_raw(engine, history_applied, days, ago)
         fast = incident_figures(engine, window, filters, now)
         raw = incident_figures(engine, window, filters, now, use_summaries=False)
         assert fast == raw
-        assert fast["received"] > 0 or filters != Filters()
+        # today's window may hold nothing yet in the first hours after local midnight
+        early = (days, ago) == (1, 0) and now.astimezone(TZ).hour < 6
+        assert fast["received"] > 0 or filters != Filters() or early
 
 
 def _windows(now) -> list[Window]:
