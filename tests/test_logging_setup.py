@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import socket
+from itertools import pairwise
 
 import pytest
 
@@ -100,5 +101,5 @@ def test_fifty_requests_with_redis_down_log_one_line_then_one_when_back(
     # another test left to another Redis may end it early; then the next failure starts
     # a new outage, with its own single line.
     assert "down" in states and states[-1] == "up", lines
-    assert all(a != b for a, b in zip(states, states[1:])), lines
+    assert all(a != b for a, b in pairwise(states)), lines
     assert not any("Traceback" in line for line in lines)
