@@ -11,6 +11,15 @@ LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "app.title": {"zh": "社会治理指挥中心", "en": "Social Governance Command Centre"},
+    "calendar.missing": {
+        "zh": "{year}年的节假日安排尚未载入：{year}年的工作日期限暂按周一至周五计算。"
+        "国务院公布放假安排后，请升级 chinesecalendar（pip install -U chinesecalendar），"
+        "或在 {file} 中按“date,workday”格式补录{year}年全部放假日（0）和调休上班日（1）。",
+        "en": "The {year} holiday calendar is not loaded: working-day deadlines in {year} "
+        "count Monday to Friday for now. Once the State Council publishes the holidays, "
+        "upgrade chinesecalendar (pip install -U chinesecalendar) or add every {year} day "
+        "off (0) and make-up working day (1) to {file} as 'date,workday' rows.",
+    },
     "app.lang_switch": {"zh": "English", "en": "中文"},
     "nav.leader": {"zh": "运行指标", "en": "Key figures"},
     "nav.wall": {"zh": "大屏", "en": "Wall"},

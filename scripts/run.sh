@@ -27,6 +27,7 @@ trap 'kill -TERM "$launcher" 2>/dev/null' INT TERM HUP
 url="http://$CC_HOST:${PORT:-8050}/"
 if python -m scripts.probe --wait 120 "${url}health"; then
   echo "Command centre: $url  (listening on $CC_HOST:${PORT:-8050}; Ctrl-C stops it)"
+  python -m dashboard.calendar_notice  # from 1 December, when next year's calendar is missing
 else
   echo "The web process did not answer at $url; see its lines above." >&2
 fi
