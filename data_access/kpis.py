@@ -30,7 +30,6 @@ from common.vocabulary import (
     RESOLVED,
     SATISFIED_FROM,
     WITHDRAWN,
-    WORK_ORDER_RATES,
 )
 from data_access import months, work_order
 from data_access.alerts import COLOURS, acknowledged, colour_conditions
@@ -386,16 +385,9 @@ def _work_order_counts(
 
 
 def _work_order_shape(counts: dict, received: int) -> dict:
-    """The work order's figures in the contract's order, each rate after its numerator."""
+    """The work order's figures (data_access.work_order.SHOWN) from their counts."""
     c = {k: int(counts.get(k) or 0) for k in work_order.COUNTS} | {"received": received}
-    after = {numerator: name for name, (numerator, _) in WORK_ORDER_RATES.items()}
-    out: dict = {}
-    for name in work_order.COUNTS:
-        if name not in work_order.HIDDEN:
-            out[name] = c[name]
-        if name in after:
-            out[after[name]] = rate_of(after[name], c)
-    return out
+    return {n: c[n] if n in c else rate_of(n, c) for n in work_order.SHOWN}
 
 
 def _relevant(window: Window) -> ColumnElement:

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlalchemy.sql import ColumnElement
 
+from common.vocabulary import WORK_ORDER_RATES
 from data_access.models import Incident
 
 # The counts, in the order GET /api/v1/kpis shows them with their rates; `closed_once`
@@ -35,6 +36,19 @@ COUNTS = (
     "solved",
 )
 HIDDEN = ("closed_once",)  # counted for a rate, not shown as a figure
+
+
+def _shown() -> tuple[str, ...]:
+    after = {numerator: name for name, (numerator, _) in WORK_ORDER_RATES.items()}
+    names: list[str] = []
+    for name in COUNTS:
+        names += [name] if name not in HIDDEN else []
+        names += [after[name]] if name in after else []
+    return tuple(names)
+
+
+# The figures GET /api/v1/kpis shows, in its order: each rate after its numerator.
+SHOWN = _shown()
 # The lists' work order states (data_access.incident_list): cases, not figures.
 STATES = ("returned", "merged", "extended", "signed_late", "not_contacted")
 

@@ -7,12 +7,15 @@ changed on visited. Sign limit 1wd, contact limit 24h (the defaults); times loca
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import select
 
+from common import clock
+from dashboard.openapi import document
 from data_access import work_order
+from data_access.db import make_engine
 from data_access.kpis import Filters, Window, incident_conditions, incident_figures_by
 from data_access.kpis import incident_figures as figures
 from data_access.models import Incident
@@ -199,3 +202,55 @@ def test_the_migration_fills_the_instants_as_the_fold_does(db_url, engine):
         for name in MIGRATED:
             assert filled[ident][name] == row[name], (ident, name)
     assert filled["A"]["extended_at"] is not None and filled["C"]["returned_at"] is not None
+
+
+CONTRACT_KEYS = [
+    "dispatched",
+    "sign_due",
+    "signed_on_time",
+    "timely_sign_rate",
+    "contact_due",
+    "contacted_in_time",
+    "contact_rate",
+    "returned",
+    "return_rate",
+    "extended",
+    "extension_rate",
+    "reopened",
+    "reopen_rate",
+    "solved_known",
+    "solved",
+    "solved_rate",
+    "duplicates",
+]
+
+
+def test_api_kpis_and_openapi_give_the_contracts_figures(client, auth_header, settings):
+    engine = make_engine(settings.database_url)
+    now = clock.now()
+    start = (now.astimezone(settings.tz) - timedelta(hours=3)).replace(tzinfo=None)
+
+    def ago(hours: float) -> str:
+        return (start + timedelta(hours=hours)).isoformat(timespec="seconds")
+
+    apply_entries(
+        engine,
+        [
+            reported("K-1", ago(0)),
+            entry("K-1", "dispatched", ago(0.5), department="D1"),
+            entry("K-1", "returned", ago(1), reason="wrong department"),
+            entry("K-1", "dispatched", ago(1.5), department="D2"),
+            entry("K-1", "signed", ago(2)),
+        ],
+        now,
+    )
+    engine.dispose()
+    body = client.get("/api/v1/kpis", headers=auth_header).get_json()["incidents"]
+    assert set(CONTRACT_KEYS) <= set(body)
+    assert "closed_once" not in body
+    assert (body["dispatched"], body["sign_due"], body["signed_on_time"]) == (1, 1, 1)
+    assert (body["returned"], body["return_rate"], body["contact_due"]) == (1, 1.0, 0)
+    assert (body["contact_rate"], body["reopen_rate"], body["solved_rate"]) == (None, None, None)
+    schema = document()["components"]["schemas"]["IncidentFigures"]
+    assert set(CONTRACT_KEYS) <= set(schema["required"])
+    assert [k for k in schema["properties"] if k in CONTRACT_KEYS] == CONTRACT_KEYS
