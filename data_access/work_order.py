@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlalchemy.sql import ColumnElement
 
-from common.vocabulary import WORK_ORDER_RATES
+from common.vocabulary import EXCLUDED_STATUSES, MERGED, WORK_ORDER_RATES
 from data_access.models import Incident
 
 # The counts, in the order GET /api/v1/kpis shows them with their rates; `closed_once`
@@ -49,8 +49,10 @@ def _shown() -> tuple[str, ...]:
 
 # The figures GET /api/v1/kpis shows, in its order: each rate after its numerator.
 SHOWN = _shown()
-# The lists' work order states (data_access.incident_list): cases, not figures.
+# The lists' work order states (data_access.incident_list, `work=`): cases, not figures.
 STATES = ("returned", "merged", "extended", "signed_late", "not_contacted")
+# The KPI sets a tile of the work order clicks through to, over a window (`set=`).
+SETS = (*(c for c in COUNTS if c not in HIDDEN), "signed_late", "not_contacted")
 
 
 def _by(column, at: datetime) -> ColumnElement:
@@ -105,3 +107,26 @@ def not_contacted(received: ColumnElement, at: datetime) -> ColumnElement:
     dispatched = conditions(received, received, at)["dispatched"]
     missing = or_(Incident.contacted_at.is_(None), Incident.contacted_at > at)
     return and_(dispatched, _by(Incident.contact_due_at, at), missing)
+
+
+def window_sets(received: ColumnElement, closed: ColumnElement, at: datetime) -> dict:
+    """SETS as SQL conditions over a window's `received` and `closed` as of `at`."""
+    return {
+        **conditions(received, closed, at),
+        "signed_late": signed_late(received, at),
+        "not_contacted": not_contacted(received, at),
+    }
+
+
+def states(at: datetime) -> dict[str, ColumnElement]:
+    """STATES as SQL conditions as of `at`, whenever reported: ever returned or extended
+    (applied), merged now; signed late and not contacted as the figures count them, of the
+    incidents neither rejected nor merged."""
+    counted = and_(Incident.status.not_in(EXCLUDED_STATUSES), Incident.reported_at <= at)
+    return {
+        "returned": _by(Incident.returned_at, at),
+        "merged": Incident.status == MERGED,
+        "extended": _by(Incident.extended_at, at),
+        "signed_late": signed_late(counted, at),
+        "not_contacted": not_contacted(counted, at),
+    }

@@ -7,6 +7,8 @@ changed on visited. Sign limit 1wd, contact limit 24h (the defaults); times loca
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
@@ -16,8 +18,10 @@ from common import clock
 from dashboard.openapi import document
 from data_access import work_order
 from data_access.db import make_engine
+from data_access.incident_list import IncidentQuery, incident_page, incident_total
 from data_access.kpis import Filters, Window, incident_conditions, incident_figures_by
 from data_access.kpis import incident_figures as figures
+from data_access.listing import Sort
 from data_access.models import Incident
 from data_access.schema import alembic_config, migrate
 from tests.factories import TZ, apply_entries, entry, reported
@@ -254,3 +258,70 @@ def test_api_kpis_and_openapi_give_the_contracts_figures(client, auth_header, se
     schema = document()["components"]["schemas"]["IncidentFigures"]
     assert set(CONTRACT_KEYS) <= set(schema["required"])
     assert [k for k in schema["properties"] if k in CONTRACT_KEYS] == CONTRACT_KEYS
+
+
+MERGED = [
+    reported("M", "2026-10-19T08:00:00"),
+    entry("M", "merged", "2026-10-19T09:00:00", into="A"),
+]
+
+
+def test_the_lists_filter_by_the_work_orders_states_and_sets(engine):
+    apply_entries(engine, ENTRIES + MERGED, NOW)
+
+    def listed(**query) -> set[str]:
+        q = IncidentQuery(**query)
+        page = incident_page(engine, q, NOW, 24.0, Sort("id"), "en", 0, 100)
+        assert incident_total(engine, q, NOW, 24.0) == len(page)
+        return {r["id"] for r in page}
+
+    assert listed(work=("returned",)) == {"C"}
+    assert listed(work=("merged",)) == {"M"}
+    assert listed(work=("extended",)) == {"A"}
+    assert listed(work=("signed_late",)) == {"B", "F"}
+    assert listed(work=("not_contacted",)) == {"C", "F"}
+    assert listed(work=("returned", "extended")) == {"A", "C"}  # any of
+    assert listed(work=("signed_late",), filters=Filters(departments=("D2",))) == set()
+    # each tile's set lists exactly the cases its figure counts
+    found = figures(engine, WINDOW, Filters(), NOW)
+    for name in work_order.SETS:
+        cases = listed(sets=(name,), window=WINDOW)
+        if name == "signed_late":
+            assert len(cases) == found["sign_due"] - found["signed_on_time"]
+        elif name == "not_contacted":
+            assert cases == {"C", "F"}
+        else:
+            assert len(cases) == found[name], name
+
+
+def test_the_export_has_the_work_orders_columns(signed_in_client, settings):
+    engine = make_engine(settings.database_url)
+    now = clock.now()
+    start = (now.astimezone(settings.tz) - timedelta(hours=3)).replace(tzinfo=None)
+    at = start.isoformat(timespec="seconds")
+    apply_entries(
+        engine,
+        [
+            reported("X-1", at),
+            entry("X-1", "dispatched", at, department="D1"),
+            entry("X-1", "returned", at, reason="wrong department"),
+            entry("X-1", "closed", at, solved="false"),
+            reported("X-2", at),
+        ],
+        now,
+    )
+    engine.dispose()
+    client = signed_in_client("leader")
+    response = client.get("/export/incidents.csv?work=returned&lang=zh")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    header, *body = list(csv.reader(io.StringIO(text[1:])))
+    assert [r[0] for r in body] == ["X-1"]
+    row = dict(zip(header, body[0], strict=True))
+    assert (row["退回次数"], row["延期次数"], row["实际解决"], row["签收时间"]) == (
+        "1",
+        "0",
+        "未解决",
+        "",
+    )
+    assert client.get("/export/incidents.csv?work=lost").status_code == 400
