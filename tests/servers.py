@@ -208,10 +208,9 @@ def _answers(url: str) -> bool:
         return response.status == 200
 
 
-def ingest_process(settings, log_path: Path, *flags: str, **extra: str) -> subprocess.Popen:
-    """`python -m worker.ingest` configured for `settings` (and `extra` variables) through
-    the environment."""
-    env = process_env(settings, **extra)
+def ingest_process(settings, log_path: Path, *flags: str) -> subprocess.Popen:
+    """`python -m worker.ingest` configured for `settings` through the environment."""
+    env = process_env(settings)
     log = open(log_path, "ab")  # noqa: SIM115 - the child writes to it until it exits
     return subprocess.Popen(
         [sys.executable, "-m", "worker.ingest", *flags],

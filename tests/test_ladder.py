@@ -18,7 +18,16 @@ from common.workdays import Calendar, Limit
 from data_access.db import make_engine
 from data_access.models import Incident
 from tests.factories import TZ, apply_entries, entry, reported
-from tests.servers import drain, fast_ingest, ingest_process, publish, wait_for
+from tests.servers import (
+    drain,
+    fast_ingest,
+    free_port,
+    ingest_process,
+    publish,
+    stop_process_group,
+    wait_for,
+    web_process,
+)
 from worker import ladder
 
 LADDER = parse_ladder("1:0h,2:24h,3:72h")
@@ -236,13 +245,19 @@ def test_ingest_runs_the_ladder_only_when_set(db_url, settings, redis_client, la
 
 
 @pytest.mark.slow
-def test_two_ingest_processes_add_each_rung_once(db_url, settings, redis_client, tmp_path):
-    """Real subprocesses on one stream: an incident long overdue (both rungs at once) and
-    one crossing both rungs while they run; exactly one event per rung, within 60 s."""
-    flags = ("--block-ms", "100")
-    env = {"CC_ESCALATION_LADDER": "1:0h,2:0.003h"}  # rung 2 10.8 s after the deadline
-    procs = [ingest_process(settings, tmp_path / f"ingest{i}.log", *flags, **env) for i in range(2)]
+def test_two_ingest_processes_and_two_web_hosts_add_each_rung_once(
+    db_url, settings, redis_client, tmp_path, monkeypatch
+):
+    """Real subprocesses on one stream, every one configured with the ladder: an incident
+    long overdue (both rungs at once) and one crossing both rungs while they run; exactly
+    one event per rung, within 60 s."""
+    monkeypatch.setenv("CC_ESCALATION_LADDER", "1:0h,2:0.003h")  # rung 2 10.8 s late
+    procs = [
+        ingest_process(settings, tmp_path / f"ingest{i}.log", "--block-ms", "100") for i in range(2)
+    ]
+    webs = []
     try:
+        webs = [web_process(settings, free_port(), tmp_path / f"web{i}.log") for i in range(2)]
         wait_for(lambda: len(redis_client.xinfo_consumers(settings.stream_key, "ingest")) == 2,
                  60, what="two consumers")  # fmt: skip
         soon = clock.now() + 3 * SECOND
@@ -253,14 +268,17 @@ def test_two_ingest_processes_add_each_rung_once(db_url, settings, redis_client,
         reached = clock.now()
         time.sleep(2 * ladder.TICK_SECONDS)  # a few more ticks by both processes
     finally:
+        for web in webs:
+            stop_process_group(web)
         for proc in procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(30)
     assert [p.returncode for p in procs] == [0, 0]
-    ids = [e["event_id"] for e in _sent(redis_client, settings) if e["status"] == "escalated"]
+    escalated = [e for e in _sent(redis_client, settings) if e["status"] == "escalated"]
     expected = {f"ladder:{i}:{n}" for i in ("INC-OLD", "INC-NEW") for n in (1, 2)}
-    assert sorted(ids) == sorted(expected)  # each once
+    assert sorted(e["event_id"] for e in escalated) == sorted(expected)  # each once
+    assert {e["actor"] for e in escalated} == {"system"}
     assert reached - (soon + timedelta(hours=0.003)) < 60 * SECOND
     assert _level(engine, "INC-OLD") == 2
     logs = [(tmp_path / f"ingest{i}.log").read_text() for i in range(2)]
