@@ -60,10 +60,13 @@ def parse_ladder(text: str | None) -> Ladder:
 
 
 def earliest(limit: Limit) -> timedelta:
-    """A lower bound of how long after any deadline the limit ends: its hours, or N days
-    for N working days (the end of the N-th working day after the deadline's local day is
-    never sooner), so SQL can narrow the candidates before the calendar decides."""
-    return timedelta(hours=limit.amount) if limit.unit == "h" else timedelta(days=limit.amount)
+    """A lower bound of how long after any deadline the limit ends, so SQL can narrow the
+    candidates before the calendar decides: its hours, or N - 1 days for N working days
+    (the end of the N-th working day after the deadline's local day is at least N days
+    later; one day less leaves room for a zone's daylight-saving days)."""
+    if limit.unit == "h":
+        return timedelta(hours=limit.amount)
+    return timedelta(days=max(limit.amount - 1, 0))
 
 
 def reached_at(rung: Rung, deadline: datetime, cal: Calendar, tz: ZoneInfo) -> datetime:

@@ -283,3 +283,19 @@ def test_two_ingest_processes_and_two_web_hosts_add_each_rung_once(
     assert _level(engine, "INC-OLD") == 2
     logs = [(tmp_path / f"ingest{i}.log").read_text() for i in range(2)]
     assert not any("Traceback" in log for log in logs), logs
+
+
+def test_sql_narrows_working_day_rungs_without_losing_one(
+    engine, redis_client, ladder_settings
+) -> None:
+    # deadline 2026-09-30 10:00; 5 working days later is 2026-10-14T00:00+08:00, 13.6
+    # days on: read as a candidate from 4 days on, escalated only at that instant
+    cfg = ladder_settings.with_(escalation_ladder=parse_ladder("1:5wd"))
+    deadline = datetime(2026, 9, 30, 10, 0, tzinfo=TZ)
+    reached = datetime(2026, 10, 14, 0, 0, tzinfo=TZ)
+    _incident(engine, "INC-1", deadline)
+    with engine.connect() as conn:
+        assert ladder.candidates(conn, cfg.escalation_ladder, deadline + timedelta(days=3)) == []
+        assert len(ladder.candidates(conn, cfg.escalation_ladder, reached - SECOND)) == 1
+    assert _tick(engine, redis_client, cfg, reached - SECOND) == 0
+    assert _tick(engine, redis_client, cfg, reached) == 1
