@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from common import clock
 from common.config import ConfigError, load_settings
@@ -299,3 +299,27 @@ def test_sql_narrows_working_day_rungs_without_losing_one(
         assert len(ladder.candidates(conn, cfg.escalation_ladder, reached - SECOND)) == 1
     assert _tick(engine, redis_client, cfg, reached - SECOND) == 0
     assert _tick(engine, redis_client, cfg, reached) == 1
+
+
+def test_each_rung_is_read_through_the_ladder_index(engine) -> None:
+    """The open statuses must reach SQL as literals and the levels as equalities, or the
+    partial index cannot serve the query and every tick scans the open incidents."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if not sqlite:  # a tiny table: make the planner use an index whenever it can
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        event.listen(conn, "before_cursor_execute", capture)
+        ladder.candidates(conn, parse_ladder("2:0h,5:24h"), at(1))
+        event.remove(conn, "before_cursor_execute", capture)
+        assert len(statements) == 2
+        for statement, parameters in statements:
+            explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+            rows = conn.exec_driver_sql(explain + statement, parameters)
+            plan = " ".join(str(row) for row in rows)
+            assert "ix_incidents_ladder" in plan, plan

@@ -24,13 +24,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import redis
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from common.clock import iso_local
 from common.config import Settings
 from common.ladder import Ladder, due_levels, earliest
-from common.vocabulary import ESCALATED, OPEN_STATUSES
+from common.vocabulary import ESCALATED
 from common.workdays import Calendar
+from data_access.kpis import is_open
 from data_access.models import Incident
 
 TICK_SECONDS = 5.0
@@ -60,25 +61,19 @@ def window(now: datetime) -> int:
 
 def candidates(conn: Connection, ladder: Ladder, now: datetime) -> list:
     """(id, deadline, escalation_level) of the open incidents that may have reached their
-    next rung: per rung, levels from the rung below up to it, with a deadline at least
-    the soonest limit of this rung or any above it ago. Oldest deadlines first."""
-    clauses, below = [], 0
+    next rung, oldest deadlines first. One query per rung: the levels from the rung below
+    up to it, each an equality, with a deadline at least the soonest limit of this rung
+    or any above it ago, so each is a range of `ix_incidents_ladder`."""
+    rows, below = [], 0
     for i, rung in enumerate(ladder):
         soonest = min(earliest(higher.limit) for higher in ladder[i:])
-        clauses.append(
-            and_(
-                Incident.escalation_level >= below,
-                Incident.escalation_level < rung.level,
-                Incident.deadline <= now - soonest,
-            )
+        levels = bindparam("levels", list(range(below, rung.level)), expanding=True)
+        query = select(Incident.id, Incident.deadline, Incident.escalation_level).where(
+            is_open(), Incident.escalation_level.in_(levels), Incident.deadline <= now - soonest
         )
+        rows += conn.execute(query)
         below = rung.level
-    query = (
-        select(Incident.id, Incident.deadline, Incident.escalation_level)
-        .where(Incident.status.in_(OPEN_STATUSES), or_(*clauses))
-        .order_by(Incident.deadline, Incident.id)
-    )
-    return list(conn.execute(query))
+    return sorted(rows, key=lambda row: (row.deadline, row.id))
 
 
 def due(
