@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select
 
 from common import clock
-from common.config import ConfigError, load_settings
+from common.config import ConfigError, Settings, load_settings
 from common.ladder import Rung, due_levels, parse_ladder
 from common.workdays import Calendar, Limit
 from data_access.db import make_engine
@@ -323,3 +323,15 @@ def test_each_rung_is_read_through_the_ladder_index(engine) -> None:
             rows = conn.exec_driver_sql(explain + statement, parameters)
             plan = " ".join(str(row) for row in rows)
             assert "ix_incidents_ladder" in plan, plan
+
+
+def test_the_timeline_names_the_ladders_actor_in_the_pages_language() -> None:
+    from dashboard.components.timeline import timeline
+    from data_access.masterdata import Catalog
+    from tests.test_dispute_page import _text
+
+    fields = ladder.escalated_fields("INC-1", 2, DEADLINE, Settings())
+    event = {**fields, "ts": DEADLINE}
+    assert "系统" in _text(timeline([event], Catalog({}), "zh", TZ, True))
+    assert "system" not in _text(timeline([event], Catalog({}), "zh", TZ, True))
+    assert "By: system" in _text(timeline([event], Catalog({}), "en", TZ, True))

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 from common.clock import iso_local
 from common.config import Settings
 from common.ladder import Ladder, due_levels, earliest
-from common.vocabulary import ESCALATED
+from common.vocabulary import ESCALATED, SYSTEM_ACTOR
 from common.workdays import Calendar
 from data_access.kpis import is_open
 from data_access.models import Incident
@@ -38,7 +38,6 @@ TICK_SECONDS = 5.0
 TICK_TOKEN_SECONDS = 60  # a tick's token outlives its window, so it is never run twice
 SENT_MARKER_SECONDS = 30 * 86400  # far longer than any ingest lag; then SQL's level decides
 MAX_EVENTS_PER_TICK = 5000  # a ladder just turned on catches up over a few ticks
-ACTOR = "system"
 
 # Set the event's sent-marker and, only if this call set it, XADD the event.
 _SEND = """
@@ -94,7 +93,7 @@ def escalated_fields(incident_id: str, level: int, at: datetime, settings: Setti
         "id": incident_id,
         "status": ESCALATED,
         "ts": iso_local(at, settings.tz),
-        "actor": ACTOR,
+        "actor": SYSTEM_ACTOR,
         "level": str(level),
     }
 
