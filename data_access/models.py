@@ -190,6 +190,15 @@ class Incident(Base):
             postgresql_where=text(_open_sql),
             sqlite_where=text(_open_sql),
         ),
+        # the escalation ladder's candidates (worker.ladder, migration 0016): open
+        # incidents by level, then deadline, so each rung reads only its overdue rows
+        Index(
+            "ix_incidents_ladder",
+            "escalation_level",
+            "deadline",
+            postgresql_where=text(_open_sql),
+            sqlite_where=text(_open_sql),
+        ),
         Index(
             "ix_incidents_merged",
             "reported_day",
