@@ -4,7 +4,7 @@ worker.ladder reads each rung's overdue candidates (levels below the rung, deadl
 least the rung's limit ago) as a range, whatever the size of the backlog.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-03
 
 The level itself is `incidents.escalation_level` (the highest `level` seen, manual or
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
