@@ -293,9 +293,9 @@ def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
     # bounds a loaded 2-core machine meets (it took 30 s at load 18)
     page.wait_for_selector(f".wall-alert[title='{entry['id']}']", timeout=60_000)
     if clock.now() < due - timedelta(seconds=2):  # seen in time: it is due soon, not late
-        assert page.is_visible(f".wall-alert--soon[title='{entry['id']}']")
+        assert page.is_visible(f".wall-alert--blue[title='{entry['id']}']")
     # no new event: time alone makes it overdue (ingest bumps the version at the deadline)
-    page.wait_for_selector(f".wall-alert--overdue[title='{entry['id']}']", timeout=60_000)
+    page.wait_for_selector(f".wall-alert--yellow[title='{entry['id']}']", timeout=60_000)
     assert errors == []
 
 
