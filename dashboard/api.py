@@ -100,13 +100,14 @@ def get_alerts():
     cfg, at = settings(), now()
     allowed = {"colour", "acknowledged", "town", "department", "category", "limit"}
     api_params.reject_unknown(request.args, allowed)
+    colour = api_params.choice(request.args, "colour", COLOURS)
     total, counts, items = alerts(
         engine(),
         api_params.filters(request.args),
         at,
         cfg.warn_hours,
         cfg.red_hours,
-        colour=api_params.choice(request.args, "colour", COLOURS),
+        colours=(colour,) if colour else (),
         is_acknowledged=api_params.boolean(request.args, "acknowledged"),
         limit=api_params.limit(request.args),
     )

@@ -28,12 +28,13 @@ def alerts(
     now: datetime,
     warn_hours: float,
     red_hours: float,
-    colour: str | None = None,
+    colours: tuple[str, ...] = (),
     is_acknowledged: bool | None = None,
     limit: int = 100,
     unacknowledged_first: bool = False,
 ) -> tuple[int, dict[str, int], list[dict]]:
-    """(total, counts by colour, the first `limit` items) as of `now`; with
+    """(total, counts by colour, the first `limit` items) as of `now`, of the `colours`
+    (all when empty); with
     `unacknowledged_first`, unacknowledged red, unacknowledged yellow, acknowledged red,
     acknowledged yellow, then blue (never acknowledged: it is not overdue)."""
     conditions = colour_conditions(now, warn_hours, red_hours)
@@ -55,14 +56,14 @@ def alerts(
             Incident.acknowledged_at,
             Incident.acknowledged_by,
         )
-        .where(*where, conditions[colour] if colour else or_(*conditions.values()))
+        .where(*where, or_(*(conditions[c] for c in colours or COLOURS)))
         .order_by(*order)
         .limit(limit)
     )
     with engine.connect() as conn:
         counts = {k: int(v or 0) for k, v in conn.execute(counts_query).one()._asdict().items()}
         rows = conn.execute(items_query).mappings().all()
-    total = counts[colour] if colour else sum(counts.values())
+    total = sum(counts[c] for c in colours or COLOURS)
     return total, counts, [_item(dict(row), now) for row in rows]
 
 

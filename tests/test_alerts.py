@@ -135,9 +135,11 @@ def test_acknowledged_only_at_or_after_the_deadline_in_force(county):
 
 
 def test_filters_limit_and_counts_ignore_the_colour(county):
-    total, counts, items = alerts(county, Filters(), NOW, WARN, RED, colour="yellow", limit=2)
+    total, counts, items = alerts(county, Filters(), NOW, WARN, RED, colours=("yellow",), limit=2)
     assert total == 5 and counts == {"red": 3, "yellow": 5, "blue": 2}
     assert [i["id"] for i in items] == ["Y-late", "Y-early"]
+    total, _counts, items = alerts(county, Filters(), NOW, WARN, RED, colours=("red", "blue"))
+    assert (total, [i["id"] for i in items]) == (5, ["R-old", "R-edge", "L2", "B-soon", "B-edge"])
     total, counts, items = alerts(county, Filters(), NOW, WARN, RED, is_acknowledged=True)
     assert (total, [i["id"] for i in items]) == (1, ["Y-ack"])
     assert counts == {"red": 0, "yellow": 1, "blue": 0}
