@@ -15,6 +15,7 @@ NAV = (
     ("nav.leader", "/"),
     ("nav.mediation", "/mediation"),
     ("nav.incidents", "/incidents"),
+    ("nav.alerts", "/alerts"),
     ("nav.disputes", "/disputes"),
 )
 

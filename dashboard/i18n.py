@@ -518,6 +518,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "alerts.empty": {"zh": "没有符合条件的预警", "en": "No alerts match"},
     "alerts.col.colour": {"zh": "预警", "en": "Alert"},
+    "alerts.col.id": {"zh": "编号", "en": "Id"},
+    "alerts.col.level": {"zh": "督办", "en": "Escalation"},
     "alerts.col.what": {"zh": "镇街 · 类别", "en": "Town · category"},
     "alerts.col.deadline": {"zh": "时限", "en": "Deadline"},
     "alerts.col.when": {"zh": "超期/剩余", "en": "Overdue / left"},
