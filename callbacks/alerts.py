@@ -13,6 +13,7 @@ from callbacks.declared import Declared
 from callbacks.wall_figures import overdue_text
 from common.clock import now
 from common.masking import mask_text
+from common.vocabulary import BOOLEANS
 from dashboard.acknowledgement import NotAllowed, NotOpen, NotOverdue, acknowledge
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.alert_badge import SHAPES, alert_badge
@@ -21,6 +22,7 @@ from dashboard.components.timeline import level_text
 from dashboard.context import catalog, engine, redis_client, settings
 from dashboard.i18n import t
 from dashboard.ids import alerts as ids
+from dashboard.links import FILTER_PARAMS
 from dashboard.list_rows import local
 from data_access.alert_list import alerts
 from data_access.alerts import BLUE, COLOURS
@@ -129,19 +131,28 @@ declared = Declared()
     Output(ids.PARAMS, "data"),
     Input(ids.COLOUR, "value"),
     Input(ids.ACKNOWLEDGED, "value"),
+    State(ids.PARAMS, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
-def apply_filters(colours: list | None, acknowledged: str | None, lang: str):
-    """The filters become the URL (a link reproduces the view) and the rows follow."""
+def apply_filters(colours: list | None, acknowledged: str | None, before: dict, lang: str):
+    """The filters become the URL (a link reproduces the view) and the rows follow; the
+    leader page's filters a tile carried stay."""
     chosen = {
+        **before,
         "colours": [c for c in COLOURS if c in (colours or [])],
-        "acknowledged": acknowledged if acknowledged in ("true", "false") else "",
+        "acknowledged": acknowledged if acknowledged in BOOLEANS else "",
     }
     pairs = [("colour", c) for c in chosen["colours"]]
     if chosen["acknowledged"]:
         pairs.append(("acknowledged", chosen["acknowledged"]))
+    pairs += [(name, v) for name, _ in FILTER_PARAMS for v in chosen.get(name, [])]
     return "?" + urlencode([*pairs, ("lang", lang)]), chosen
+
+
+def page_scope(chosen: dict) -> Filters:
+    """The leader page's filters the alert list was opened with."""
+    return Filters(**{field: tuple(chosen.get(name, ())) for name, field in FILTER_PARAMS})
 
 
 @declared.callback(
@@ -156,7 +167,7 @@ def render(chosen: dict, _live, lang: str):
     cfg, at = settings(), now()
     acknowledged = {"true": True, "false": False}.get(chosen.get("acknowledged") or "")
     total, counts, items = alerts(
-        engine(), Filters(), at, cfg.warn_hours, cfg.red_hours,
+        engine(), page_scope(chosen), at, cfg.warn_hours, cfg.red_hours,
         colours=tuple(chosen.get("colours") or ()), is_acknowledged=acknowledged, limit=ROWS,
     )  # fmt: skip
     principal = current_principal()

@@ -6,15 +6,20 @@ clicks, a bad link shown as a message."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import dash
 import pytest
 
+from callbacks.alerts import page_scope
 from common import clock
+from dashboard.components.kpi_tiles import BACKLOG_TILES, Links, backlog_values
 from dashboard.ids import alerts as ids
 from dashboard.ids import incident as incident_ids
+from data_access.alert_list import alerts
 from data_access.audit import recent
 from data_access.db import dispose_all, make_engine
+from data_access.kpis import Filters, Window, backlog
 from tests.factories import TZ, apply_entries, reported
 from tests.test_incident_page import _text
 
@@ -156,3 +161,26 @@ def test_a_bad_link_shows_a_message(app):
         assert "unknown parameter" in _text(layout(lang="en", sort="x"))
         page = _text(layout(lang="zh", colour=["yellow", "red"], acknowledged="false"))
         assert "预警列表" in page
+
+
+def test_each_alert_tile_links_to_exactly_its_alerts(app, county, settings):
+    """The leader page's backlog tiles for red, yellow and overdue-unacknowledged open the
+    alert list on exactly the cases they count (the leader's filters carried)."""
+    from dashboard.pages.alerts import page_filters  # registers a page: only with an app
+
+    at = clock.now()
+    for filters in (Filters(), Filters(towns=("T1",)), Filters(towns=("elsewhere",))):
+        values = backlog_values(backlog(county, filters, at, settings.warn_hours, 24.0))
+        links = Links(Window(at.date(), at.date()), filters, "en")
+        for spec in BACKLOG_TILES:
+            href = links.href(spec.sets)
+            if not href.startswith("/alerts?"):
+                continue
+            chosen = page_filters(parse_qs(urlsplit(href).query))
+            acknowledged = {"true": True, "false": False}.get(chosen["acknowledged"])
+            total, _counts, _items = alerts(
+                county, page_scope(chosen), at, settings.warn_hours, 24.0,
+                colours=tuple(chosen["colours"]), is_acknowledged=acknowledged,
+            )  # fmt: skip
+            assert total == values[spec.name], (spec.name, filters)
+        assert values["backlog_red"] == (1 if filters.towns != ("elsewhere",) else 0)

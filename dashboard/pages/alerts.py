@@ -17,18 +17,21 @@ from dashboard.components import list_controls as ui
 from dashboard.context import settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import alerts as ids
+from dashboard.links import FILTER_PARAMS, MAX_VALUES
 from dashboard.list_params import args_from_query
 from dashboard.tab_title import tab_title
 from data_access.alerts import COLOURS
 
 dash.register_page(__name__, path="/alerts", title=tab_title("nav.alerts"))
 
-KNOWN = frozenset({"colour", "acknowledged", "lang"})
+FILTERS = tuple(name for name, _ in FILTER_PARAMS)  # town, category, channel, department
+KNOWN = frozenset({"colour", "acknowledged", "lang", *FILTERS})
 
 
 def page_filters(query: dict) -> dict:
-    """{"colours": [...], "acknowledged": "true" | "false" | ""} from the URL's query;
-    raises BadParameter for anything else (a link that cannot be shown as asked)."""
+    """{"colours": [...], "acknowledged": "true" | "false" | "", and the leader page's
+    filters a tile carried: "town": [...], ...} from the URL's query; raises BadParameter
+    for anything else (a link that cannot be shown as asked)."""
     args = args_from_query(query)
     check_text(args)
     unknown = sorted(set(args) - KNOWN)
@@ -42,7 +45,12 @@ def page_filters(query: dict) -> dict:
     if len(acknowledged) > 1 or (acknowledged and acknowledged[0] not in BOOLEANS):
         raise BadParameter(f"acknowledged must be one of {', '.join(BOOLEANS)}")
     ordered = [c for c in COLOURS if c in colours]
-    return {"colours": ordered, "acknowledged": acknowledged[0] if acknowledged else ""}
+    carried = {name: args.getlist(name)[:MAX_VALUES] for name in FILTERS if name in args}
+    return {
+        "colours": ordered,
+        "acknowledged": acknowledged[0] if acknowledged else "",
+        **carried,
+    }
 
 
 def filters_panel(chosen: dict, lang: str) -> html.Section:
