@@ -245,7 +245,7 @@ def _alert(row: dict, names, lang: str, tz: ZoneInfo):
             html.Div(
                 className="wall-alert__line",
                 children=[
-                    alert_badge(colour, lang),
+                    alert_badge(colour, lang, short=True),
                     html.Span(what, className="wall-alert__what"),
                     html.Span(_when(row, lang), className="wall-alert__time"),
                 ],

@@ -12,10 +12,11 @@ from data_access.alerts import BLUE, RED, YELLOW
 SHAPES = {RED: "■", YELLOW: "▲", BLUE: "●"}
 
 
-def alert_badge(colour: str | None, lang: str) -> html.Span:
+def alert_badge(colour: str | None, lang: str, short: bool = False) -> html.Span:
+    """`short`: the colour's word alone ("红色", "Red"), where room is scarce (the wall)."""
     if colour not in SHAPES:
         return html.Span(t("alert.none", lang), className="cc-alert-badge cc-alert-badge--none")
-    word = t(f"alert.{colour}", lang)
+    word = t(f"alert.{colour}_short" if short else f"alert.{colour}", lang)
     return html.Span(
         [
             html.Span(SHAPES[colour], className="cc-alert-badge__shape", **{"aria-hidden": "true"}),
