@@ -336,6 +336,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.not_dispatched": {"zh": "未派遣", "en": "Not dispatched"},
     "incidents.none_here": {"zh": "无", "en": "None"},
     "incidents.col.id": {"zh": "编号", "en": "Id"},
+    "incidents.col.alert": {"zh": "预警", "en": "Alert"},
     "incidents.col.town": {"zh": "镇街", "en": "Town"},
     "incidents.col.grid": {"zh": "网格", "en": "Grid"},
     "incidents.col.category": {"zh": "类别", "en": "Category"},

@@ -91,6 +91,12 @@ def test_ticker_names_the_case_and_place_of_an_event_that_carries_only_an_id():
         ("夏营镇", "邻里纠纷", "调解成功"),
     ]
     assert rows[0]["grid"] == "春晖社区第1网格"
+    acknowledged = {**events[0], "status": "acknowledged"}
+    assert [r["urgent"] for r in ticker_items([acknowledged, *events], NAMES, "zh", places)] == [
+        True,
+        False,
+        False,
+    ]  # the wall draws an acknowledgement past its render throttle (assets/wall.js)
 
 
 def test_case_places_reads_what_and_where_from_the_cases(engine):
