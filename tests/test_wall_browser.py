@@ -395,6 +395,12 @@ def test_a_red_case_and_its_acknowledgement_on_a_second_screen(
     assert "0 unacknowledged" in _text(wall, "#wall-alerts")
     # the alert list, redrawn on the live version, no longer offers it
     officer.wait_for_selector(button, state="detached", timeout=60_000)
+    # nothing else happens now: the wall and the API count the same at this version
+    backlog = officer.request.get(f"{live_server}/api/v1/kpis").json()["backlog"]
+    header = _text(wall, ".wall-alerts__counts")
+    for colour in ("red", "yellow", "blue"):
+        assert f"{backlog['alerts'][colour]} {colour}" in header
+    assert f"{backlog['overdue_unacknowledged']} unacknowledged" in header
     ARTIFACTS.mkdir(exist_ok=True)
     wall.screenshot(path=str(ARTIFACTS / "wall-alert-acknowledged.png"))
     assert errors == []
