@@ -90,20 +90,25 @@ def acknowledge(
     actor = principal.name
     with engine.connect() as conn:
         row = conn.execute(
-            select(Incident.status, Incident.deadline, Incident.acknowledged_by).where(
-                Incident.id == incident_id
-            )
+            select(
+                Incident.status,
+                Incident.deadline,
+                Incident.acknowledged_at,
+                Incident.acknowledged_by,
+            ).where(Incident.id == incident_id)
         ).first()
     if row is None or row.status not in OPEN_STATUSES:
         raise NotOpen(incident_id)
     if row.deadline > at:
         raise NotOverdue(incident_id)
     fields = acknowledgement_fields(incident_id, row.deadline, actor, at, cfg, note)
+    if row.acknowledged_at is not None:  # applied already (the fold keeps it per deadline)
+        return Acknowledged(fields["event_id"], row.acknowledged_by or "", False)
     guard = cfg.key(f"acknowledged:{fields['event_id']}")
     if not r.set(guard, actor, nx=True, ex=CLAIM_SECONDS):
         holder = r.get(guard)
         holder = holder.decode() if isinstance(holder, bytes) else holder
-        return Acknowledged(fields["event_id"], holder or row.acknowledged_by or "", False)
+        return Acknowledged(fields["event_id"], holder or "", False)
     try:
         entry_id = r.xadd(cfg.stream_key, fields)
     except redis.RedisError:

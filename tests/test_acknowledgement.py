@@ -85,7 +85,11 @@ def test_two_officers_clicking_at_once_add_one_event(county, redis_client, setti
 
     again = acknowledge(county, redis_client, settings, "LATE", OFFICERS[0], NOW + H)
     assert not again.new and again.by == winner  # a repeated click is the same event
+    redis_client.delete(*redis_client.keys(f"{settings.stream_prefix}acknowledged:*"))
+    later = acknowledge(county, redis_client, settings, "LATE", OFFICERS[0], NOW + 2 * H)
+    assert not later.new and later.by == winner  # applied: known without the guard
     assert len(_stream(redis_client, settings)) == 1
+    assert len(recent(county, "acknowledge")) == 1
 
 
 @pytest.mark.parametrize("role", ["wall", "leader"])
