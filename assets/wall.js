@@ -74,6 +74,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                      div("sub", [span("age", age(item.ts)), span("grid", item.grid)])] } };
       });
     },
+    urgent: function () {
+      // Whether the ticker holds an urgent act not seen before (the first look only
+      // learns what is there already).
+      var items = window.__ccTicker || [];
+      var first = !window._wallUrgentSeen;
+      var known = window._wallUrgentSeen = window._wallUrgentSeen || {};
+      var fresh = false;
+      for (var i = 0; i < items.length; i++) {
+        if (!items[i].urgent) { continue; }
+        var key = items[i].ts + "|" + items[i].town + "|" + items[i].what;
+        if (!known[key]) { known[key] = true; fresh = !first; }
+      }
+      return fresh;
+    },
     trigger: function (status, n, current, rendered, config) {
       // At most one render every config.render_every seconds: the first change after a
       // quiet spell goes at once, later ones wait, and the tick after the interval asks
@@ -85,8 +99,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var now = Date.now();
       var seen = window._wallSeen = window._wallSeen || [];  // versions, oldest first
       var last = seen[seen.length - 1];
+      // A duty officer's acknowledgement (the push's ticker marks it urgent) is drawn at
+      // once, past the throttle: the room is waiting to see it taken in hand; acts are
+      // rare, and every wall asks for the same update, rendered once (wall_share).
+      var urgent = window.dash_clientside.wall.urgent();
       if (!last || last.version !== version) {
-        var quiet = !last || now - last.at >= config.render_every * 1000;
+        var quiet = !last || urgent || now - last.at >= config.render_every * 1000;
         seen.push({ version: version, at: now, quiet: quiet });
         if (seen.length > 20) { seen.shift(); }
       }
@@ -107,7 +125,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (current && current !== rendered && now - sentAt < 30000) {
         return window.dash_clientside.no_update;  // single flight: wait for the render
       }
-      if (now - sentAt < config.render_every * 1000) {
+      if (!urgent && now - sentAt < config.render_every * 1000) {
         return window.dash_clientside.no_update;  // throttled: a later tick sends it
       }
       window._wallSentAt = now;

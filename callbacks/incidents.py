@@ -56,7 +56,7 @@ def get_rows(request: dict | None, params: list, lang: str):
     sort = sort_from_model(request.get("sortModel"), incident_list.SORTABLE, default)
     start = max(int(request.get("startRow") or 0), 0)
     stop = min(int(request.get("endRow") or start + BLOCK), start + MAX_ROWS_PER_REQUEST)
-    rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop)
+    rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop, cfg.red_hours)
     names = catalog()
     data = [incident_grid_row(r, names, lang, cfg.tz, at) for r in rows]
     if start > 0 and len(rows) == stop - start:

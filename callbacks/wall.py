@@ -136,7 +136,9 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         map_legend(counts, lang),
         trend,
         ranking_rows(data["towns_ranked"], data["towns_unranked"], names, lang),
-        alert_rows(data["overdue"], data["due_soon"], names, lang),
+        alert_rows(
+            data["alerts"], data["today"]["backlog"]["overdue_unacknowledged"], names, lang, cfg.tz
+        ),
     )
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 from dash import Patch, html
 
+from common.masking import mask_text
 from common.vocabulary import DECIDED, RATES, RESOLVED
+from dashboard.components.alert_badge import SHAPES, alert_badge
 from dashboard.components.format import count, percent
 from dashboard.components.grid_map import DARK_SCALE, class_ranges
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.components.kpi_tiles import Tile, change, compared_text
 from dashboard.i18n import t
+from data_access.alerts import BLUE, COLOURS
 
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
@@ -204,49 +208,79 @@ def overdue_text(hours: float, lang: str) -> str:
     return t("wall.overdue_days", lang, days=f"{hours // 24:.0f}")
 
 
-def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str):
-    """One alert line; overdue and due-soon differ by shape and words, not colour alone."""
+def _when(row: dict, lang: str) -> str:
+    if row["colour"] == BLUE:
+        return t("wall.due_in", lang, hours=f"{max(row['hours_left'], 0):.1f}")
+    return overdue_text(row["hours_overdue"], lang)
+
+
+def _taken(row: dict, lang: str, tz: ZoneInfo):
+    """Who took an overdue case in hand and when, or a loud "unacknowledged"."""
+    if row["colour"] == BLUE:
+        return None
+    if not row["acknowledged"]:
+        return html.Span("⚑ " + t("alert.unacknowledged", lang), className="wall-alert__unack")
+    at = row["acknowledged_at"].astimezone(tz).strftime("%H:%M")
+    who = mask_text(row["acknowledged_by"]) or "—"
+    text = "✓ " + t("alert.acknowledged_by", lang, who=who, at=at)
+    return html.Span(text, className="wall-alert__ack")
+
+
+def _alert(row: dict, names, lang: str, tz: ZoneInfo):
+    """One alert: its colour as a shape and a word, where and what, how late; below, who
+    acknowledged it (or that nobody did) and its supervision level. An unacknowledged red
+    row pulses slowly (wall.css), to be seen from across the room."""
+    colour = row["colour"]
     what = (
         f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
     )
+    unacknowledged = colour != BLUE and not row["acknowledged"]
+    classes = f"wall-alert wall-alert--{colour}"
+    if unacknowledged:
+        classes += " wall-alert--unacknowledged"
     return html.Li(
-        className=f"wall-alert wall-alert--{kind}",
+        className=classes,
         title=row["id"],
         children=[
-            html.Span(shape, className="wall-alert__shape"),
-            html.Span(what, className="wall-alert__what"),
-            html.Span(when, className="wall-alert__time"),
-            _level_badge(row["escalation_level"], lang),
+            html.Div(
+                className="wall-alert__line",
+                children=[
+                    alert_badge(colour, lang, short=True),
+                    html.Span(what, className="wall-alert__what"),
+                    html.Span(_when(row, lang), className="wall-alert__time"),
+                ],
+            ),
+            html.Div(
+                className="wall-alert__sub",
+                children=[_taken(row, lang, tz), _level_badge(row["escalation_level"], lang)],
+            ),
         ],
     )
 
 
-def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
-    """The worst first: overdue cases, most overdue first (data_access.wall), then the
-    ones due soonest, ALERT_ROWS in all."""
+def alert_rows(alerts: dict, unacknowledged: int, names, lang: str, tz: ZoneInfo) -> html.Div:
+    """The duty officer's queue (data_access.wall): the overdue cases nobody acknowledged
+    first, then those taken in hand, then the blue ones; ALERT_ROWS in all. The header
+    counts each colour and, loudest, the overdue cases nobody took in hand."""
+    counts = alerts["counts"]
+    loud = " wall-alerts__unack--on" if unacknowledged else ""
     header = html.Div(
         className="wall-alerts__counts",
         children=[
             html.Span(
-                "■ " + t("wall.overdue_count", lang, n=f"{overdue['total']:,}"),
-                className="wall-bad",
+                "⚑ " + t("alert.unacknowledged_count", lang, n=f"{unacknowledged:,}"),
+                className="wall-alerts__unack" + loud,
             ),
-            html.Span(
-                "▲ " + t("wall.due_soon_count", lang, n=f"{due_soon['total']:,}"),
-                className="wall-warn",
+            *(
+                html.Span(
+                    f"{SHAPES[c]} " + t(f"alert.count_{c}", lang, n=f"{counts[c]:,}"),
+                    className=f"wall-alerts__count wall-alerts__count--{c}",
+                )
+                for c in COLOURS
             ),
         ],
     )
-    items = [
-        _alert(row, "overdue", "■", overdue_text(row["hours_overdue"], lang), names, lang)
-        for row in overdue["items"][:ALERT_ROWS]
-    ]
-    items += [
-        _alert(
-            row, "soon", "▲", t("wall.due_in", lang, hours=f"{row['hours_left']:.1f}"), names, lang
-        )
-        for row in due_soon["items"][: max(0, ALERT_ROWS - len(items))]
-    ]
+    items = [_alert(row, names, lang, tz) for row in alerts["items"][:ALERT_ROWS]]
     if not items:
         return html.Div([header, html.Div(t("wall.no_alerts", lang), className="wall-muted")])
     return html.Div([header, html.Ul(items, className="wall-alerts")])

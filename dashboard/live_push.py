@@ -22,6 +22,7 @@ from flask import Blueprint, Response, request, session, stream_with_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import PROJECT_ROOT, Settings
+from common.vocabulary import ACKNOWLEDGED
 from dashboard import live_hub, stream_limits
 from dashboard.auth.principal import current_principal
 from dashboard.context import catalog, engine, settings
@@ -52,6 +53,7 @@ DEPLOY_ID = _deploy_id()
 
 
 TICKER_ROWS = 14
+URGENT = (ACKNOWLEDGED,)  # acts a wall shows at once: a duty officer took an alert in hand
 TICKERS_KEPT = 8  # per worker: a few versions times two languages
 TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
 _tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
@@ -80,6 +82,8 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
                 "what": names.name("category" if incident else "dispute_kind", what, lang)
                 if what
                 else event.get("id", ""),
+                # the wall draws it past its render throttle (assets/wall.js, urgent)
+                "urgent": event.get("status") in URGENT,
             }
         )
     return items

@@ -132,6 +132,8 @@ RENDER_OUTPUTS = (
     (ids.ESCALATE, "disabled"),
     (ids.ESCALATE, "children"),
     (ids.ESCALATE_CONFIRM, "message"),
+    (ids.ACKNOWLEDGE, "disabled"),
+    (ids.ACKNOWLEDGE, "children"),
 )
 
 

@@ -15,13 +15,13 @@ from callbacks.wall_figures import (
     today_tiles,
     trend_figure,
 )
+from common.config import Settings
 from dashboard.components.grid_map import class_ranges, grid_map_figure, town_outlines
 from dashboard.live_push import ticker_items
 from data_access.case_places import case_places
-from data_access.incidents import overdue
-from data_access.kpis import Filters
 from data_access.masterdata import Catalog
 from data_access.ranking import rank
+from data_access.wall import wall_alerts
 from tests.factories import TZ, accepted, apply_entries, entry, reported
 
 NAMES = Catalog(
@@ -91,6 +91,12 @@ def test_ticker_names_the_case_and_place_of_an_event_that_carries_only_an_id():
         ("夏营镇", "邻里纠纷", "调解成功"),
     ]
     assert rows[0]["grid"] == "春晖社区第1网格"
+    acknowledged = {**events[0], "status": "acknowledged"}
+    assert [r["urgent"] for r in ticker_items([acknowledged, *events], NAMES, "zh", places)] == [
+        True,
+        False,
+        False,
+    ]  # the wall draws an acknowledgement past its render throttle (assets/wall.js)
 
 
 def test_case_places_reads_what_and_where_from_the_cases(engine):
@@ -110,19 +116,32 @@ def test_case_places_reads_what_and_where_from_the_cases(engine):
     }
 
 
-def test_alerts_show_the_most_overdue_first_with_how_long(engine):
+def test_alerts_put_nobodys_first_and_say_who_took_the_others(engine):
+    """The duty officer's queue: the unacknowledged most overdue first, each with its
+    colour as a shape and a word and how long, then the acknowledged ones with who and
+    when; the header counts each colour and the unacknowledged."""
     now = datetime(2026, 12, 1, 12, tzinfo=TZ)
     entries = [
         reported(f"INC-{days}", (now - timedelta(days=days + 1)).isoformat(), town="Chengdong",
                  deadline=(now - timedelta(days=days, hours=1)).isoformat())
         for days in (0, 45, 3, 1)
     ]  # fmt: skip
+    entries.append(entry("INC-45", "acknowledged", (now - timedelta(hours=1)).isoformat(),
+                         actor="值班员13912345678"))  # fmt: skip
     apply_entries(engine, entries, now)
-    total, items = overdue(engine, Filters(), now, 3)
-    assert total == 4 and [r["id"] for r in items] == ["INC-45", "INC-3", "INC-1"]
-    texts = _texts(alert_rows({"total": total, "items": items}, {"total": 0, "items": []},
-                              NAMES, "zh"))  # fmt: skip
+    data = wall_alerts(engine, Settings(), now)
+    assert [r["id"] for r in data["items"]] == ["INC-3", "INC-1", "INC-0", "INC-45"]
+    panel = alert_rows(data, 3, NAMES, "zh", TZ)
+    texts = _texts(panel)
+    assert "■" in texts and "红色" in texts and "▲" in texts and "黄色" in texts
     assert "超期 45 天" in texts and "城东街道 · sanitation" in texts
+    assert "⚑ 未认领 3" in texts and "■ 红色 3" in texts and "▲ 黄色 1" in texts
+    assert "✓ 值班员139****5678 11:00 认领" in texts  # masked, local time
+    rows = panel.children[1].children
+    assert "wall-alert--unacknowledged" in rows[0].className
+    assert "wall-alert--unacknowledged" not in rows[-1].className
+    english = _texts(alert_rows(data, 3, NAMES, "en", TZ))
+    assert "⚑ 3 unacknowledged" in english and "Red" in english
 
 
 def test_ranking_is_in_the_order_of_the_figure_it_shows():

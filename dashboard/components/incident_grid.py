@@ -20,6 +20,7 @@ INCIDENT_COLUMNS = tuple(
     (name, width, SHARED + name)
     for name, width in (
         ("id", 190),
+        ("alert", 120),
         ("title", 260),
         ("town", 120),
         ("grid", 130),
@@ -53,6 +54,15 @@ RENDERERS = {
     "escalation_level": {"cellRenderer": "EscalationLevel"},
     "satisfaction": {"cellRenderer": "Stars"},
 }
+# the alert colour's text (shape and word) also coloured (assets/incidents.css)
+CELL_CLASSES = {
+    "alert": {
+        "cellClassRules": {
+            f"cc-alert-badge cc-alert-badge--{c}": f"params.data && params.data.colour === '{c}'"
+            for c in ("red", "yellow", "blue")
+        }
+    }
+}
 
 
 def column_defs(columns, sortable: frozenset[str], sort: Sort, lang: str, params: dict):
@@ -66,6 +76,7 @@ def column_defs(columns, sortable: frozenset[str], sort: Sort, lang: str, params
             "minWidth": width,  # never narrower than its text: the grid scrolls instead
             "sortable": name in sortable,
             **RENDERERS.get(name, {}),
+            **CELL_CLASSES.get(name, {}),
         }
         if name in RENDERERS:
             spec["cellRendererParams"] = params
