@@ -127,6 +127,36 @@ def working_days_after(cal: Calendar, instant: datetime, n: int, tz: ZoneInfo) -
     return _end_of(day, tz)
 
 
+def working_days_within(cal: Calendar, start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """How many working days lie after `start`'s local day up to `end`'s local day (the
+    inverse of working_days_after: N when `end` is the end of the N-th working day after
+    `start`'s day; 0 when `end` is before or on that day)."""
+    day, last = _local_day(start, tz), _local_day(end, tz)
+    count = 0
+    while day < last:
+        day += timedelta(days=1)
+        count += is_working_day(cal, day)
+    return count
+
+
+def extended_deadline(
+    cal: Calendar,
+    in_force: datetime,
+    asked_at: datetime,
+    working_days: int | None,
+    deadline: datetime | None,
+    tz: ZoneInfo,
+) -> datetime | None:
+    """The deadline an `extended` event asked at `asked_at` moves `in_force` to (by
+    `working_days`, else to `deadline`), or None when it changes nothing: asked after
+    the deadline in force (an extension is approved before it), or nothing to move to."""
+    if asked_at > in_force:
+        return None
+    if working_days:
+        return working_days_after(cal, in_force, working_days, tz)
+    return deadline
+
+
 @dataclass(frozen=True)
 class Limit:
     amount: float  # hours, or a whole number of working days
