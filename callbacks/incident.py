@@ -13,16 +13,26 @@ from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_phone, mask_text
 from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+from common.workdays import Calendar
 from dashboard.auth import current_principal, unmask_allowed
+from dashboard.components.deadline_text import in_working_days, wd_late_text, wd_marks
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
-from dashboard.components.timeline import level_text, stars, timeline
-from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.components.timeline import (
+    incident_link,
+    level_text,
+    stars,
+    status_name,
+    timeline,
+    yes_no,
+)
+from dashboard.context import catalog, engine, grids, redis_client, settings, sla
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
 from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
+from data_access.case_detail import extension_steps, merged_children
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 
@@ -46,18 +56,29 @@ def span_text(seconds: float, day: str) -> str:
     return f"{days}{day} {clock}" if days else clock
 
 
-def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
-    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock)."""
+def clock_data(
+    state: dict, at: datetime, lang: str, warn_hours: float, wd: Calendar | None = None, tz=None
+) -> dict:
+    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock);
+    with `wd` (the calendar, when the incident's rule is in working days) its texts read
+    in working days."""
     data = {"as_of_ms": epoch_ms(at), "deadline_ms": epoch_ms(state["deadline"])}
     day = t("incidents.clock.day", lang)
     if state["status"] in OPEN_STATUSES:
-        return {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        data = {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        return (
+            data if wd is None else {**data, "marks": wd_marks(wd, state["deadline"], at, tz, lang)}
+        )
     if state["status"] in CLOSED_STATUSES and state["closed_at"] is not None:
         late = (state["closed_at"] - state["deadline"]).total_seconds()
         if late <= 0:
             return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
-        text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
-        return {**data, "state": "late", "text": text}
+        text = (
+            wd_late_text(wd, state["deadline"], state["closed_at"], tz, lang)
+            if wd is not None
+            else t("incident.sla.late", lang, t=span_text(late, day))
+        )
+        return {**data, "state": "late", "text": "▲ " + text}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 
 
@@ -68,10 +89,15 @@ def _row(label: str, value, class_name: str = "") -> list:
     ]
 
 
-def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> html.Dl:
+def state_panel(
+    state: dict, names: Catalog, lang: str, tz, unmasked: bool, children: list[str] = ()
+) -> html.Dl:
+    """The incident's current state; `children` the incidents merged into it."""
     items = []
     for name, kind in STATE_FIELDS:
-        items += _row(t(f"incident.field.{name}", lang), names.name(kind, state[name], lang))
+        value = status_name(state[name], names, lang) if name == "status" else None
+        value = value or names.name(kind, state[name], lang)
+        items += _row(t(f"incident.field.{name}", lang), value)
     for name in ("reported_at", "deadline", "closed_at"):
         items += _row(t(f"incident.field.{name}", lang), local(state[name], tz))
     level = state["escalation_level"] or 0
@@ -80,6 +106,18 @@ def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> h
         t("incident.field.escalation_level", lang), badge if level else level_text(0, lang)
     )
     items += _row(t("incident.field.satisfaction", lang), stars(state["satisfaction"], lang))
+    if state["solved"] is not None:
+        items += _row(t("incident.field.solved", lang), yes_no(str(state["solved"]).lower(), lang))
+    if state["merged_into"]:
+        merged = [
+            t("incident.says.merged_into", lang, id=""),
+            incident_link(state["merged_into"], lang),
+        ]
+        items += _row(t("incident.field.into", lang), html.Span(merged, className="cc-merged"))
+    if children:
+        links = [incident_link(child, lang) for child in children]
+        spaced = [part for link in links for part in (link, " ")][:-1]
+        items += _row(t("incident.field.merged_children", lang), html.Span(spaced))
     title, description = state["title"], state["description"]
     phone = state["reporter_phone"]
     if not unmasked:
@@ -203,11 +241,15 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
         if figure is not None
         else html.P(t("incident.no_location", lang), className="cc-muted")
     )
+    rules = sla()
+    wd = rules.calendar if in_working_days(rules, state) else None
+    children = merged_children(engine(), incident_id)
+    steps = extension_steps(events, rules, cfg.tz)
     return (
-        state_panel(state, names, lang, cfg.tz, unmasked),
+        state_panel(state, names, lang, cfg.tz, unmasked, children),
         where,
-        timeline(events, names, lang, cfg.tz, unmasked),
-        clock_data(state, at, lang, cfg.warn_hours),
+        timeline(events, names, lang, cfg.tz, unmasked, steps=steps),
+        clock_data(state, at, lang, cfg.warn_hours, wd, cfg.tz),
         new_signature,
         *_escalate_state(state, lang),
     )
