@@ -19,14 +19,8 @@ from dashboard.components.deadline_text import in_working_days, wd_late_text, wd
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
-from dashboard.components.timeline import (
-    incident_link,
-    level_text,
-    stars,
-    status_name,
-    timeline,
-    yes_no,
-)
+from dashboard.components.timeline import level_text, stars, timeline, yes_no
+from dashboard.components.work_order_words import clerk_words, incident_link, status_name
 from dashboard.context import catalog, engine, grids, redis_client, settings, sla
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
@@ -107,7 +101,7 @@ def state_panel(
     )
     items += _row(t("incident.field.satisfaction", lang), stars(state["satisfaction"], lang))
     if state["solved"] is not None:
-        items += _row(t("incident.field.solved", lang), yes_no(str(state["solved"]).lower(), lang))
+        items += _row(t("incident.field.solved", lang), yes_no(state["solved"], lang))
     if state["merged_into"]:
         merged = [
             t("incident.says.merged_into", lang, id=""),
@@ -248,7 +242,7 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     return (
         state_panel(state, names, lang, cfg.tz, unmasked, children),
         where,
-        timeline(events, names, lang, cfg.tz, unmasked, steps=steps),
+        timeline(events, names, lang, cfg.tz, unmasked, words=clerk_words(steps, lang, cfg.tz)),
         clock_data(state, at, lang, cfg.warn_hours, wd, cfg.tz),
         new_signature,
         *_escalate_state(state, lang),

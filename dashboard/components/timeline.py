@@ -4,14 +4,15 @@ personal data. Also the small texts it shares with the case pages (stars, levels
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote
 
-from dash import dcc, html
+from dash import html
 
 from common.masking import mask_fields
-from common.vocabulary import BOOLEANS, EXTENDED, MERGED, RETURNED, SATISFACTION_SCORES, VISITED
-from dashboard.i18n import STRINGS, t
+from common.vocabulary import BOOLEANS
+from dashboard.i18n import t
 from dashboard.list_rows import local
 from data_access.masterdata import Catalog
 
@@ -29,15 +30,10 @@ CODED = {
     "mediator": "mediator",
 }
 INSTANTS = ("deadline",)
+# fields the contract gives as `true`/`false` (common.vocabulary.BOOLEANS): shown as words
+YES_NO = frozenset({"solved", "judicial_confirmation"})
 # shown in an event's heading line, not among its other fields
 EVENT_HEAD = frozenset({"event_id", "entity", "id", "status", "ts", "actor", "department"})
-# the fields a work-order event's words say (_says)
-SAID_RETURNED = frozenset({"reason"})
-SAID_MERGED = frozenset({"into"})
-SAID_VISITED = frozenset({"satisfaction", "solved"})
-SAID_EXTENDED = frozenset({"working_days", "deadline"})
-# an `extended` event's id -> (deadline in force when it came, the one it moved it to)
-Steps = dict[str, tuple[datetime, datetime | None]]
 
 
 def stars(score: int | None, lang: str) -> str:
@@ -50,15 +46,24 @@ def level_text(level: int, lang: str) -> str:
     return t("incident.level", lang, n=level) if level else t("incident.level_none", lang)
 
 
+def yes_no(value, lang: str) -> str | None:
+    """是/否 (Yes/No) for a boolean given as a bool or as the contract's `true`/`false`;
+    None for anything else."""
+    text = str(value).lower() if isinstance(value, bool | str) else None
+    if text not in BOOLEANS:
+        return None
+    return t("disputes.yes" if text == "true" else "disputes.no", lang)
+
+
 def _field_value(name: str, value: str, names: Catalog, lang: str, tz) -> str:
+    if name in YES_NO and yes_no(value, lang) is not None:
+        return yes_no(value, lang)
     if name in CODED:
         return names.name(CODED[name], value, lang)
     if name == "level":
         return level_text(int(value) if str(value).isdigit() else 1, lang)
     if name == "satisfaction" and str(value).isdigit():
         return stars(int(value), lang)
-    if name == "solved":
-        return yes_no(value, lang)
     if name in INSTANTS:
         try:
             return local(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
@@ -75,55 +80,14 @@ def _field_label(name: str, lang: str) -> str:
         return name
 
 
-def incident_link(incident_id: str, lang: str) -> dcc.Link:
-    """A link to another incident's page."""
-    href = f"/incidents/{quote(incident_id, safe='')}?lang={lang}"
-    return dcc.Link(incident_id, href=href, className="cc-incident-link")
+@dataclass(frozen=True)
+class Words:
+    """An event said in a clerk's words: its name, what it says, and the fields that says
+    (not listed again)."""
 
-
-def yes_no(value: str | None, lang: str) -> str:
-    if value not in BOOLEANS:
-        return t("incident.says.solved_unknown", lang)
-    return t("incident.yes" if value == "true" else "incident.no", lang)
-
-
-def _says(fields: dict, steps: Steps, names: Catalog, lang: str, tz) -> tuple[list, frozenset[str]]:
-    """What a work-order event says in a clerk's words, and the fields that says (so they
-    are not listed again)."""
-    status = fields.get("status")
-    if status == RETURNED:
-        return [t("incident.says.returned", lang, reason=fields.get("reason") or "")], SAID_RETURNED
-    if status == MERGED and fields.get("into"):
-        return [incident_link(fields["into"], lang)], SAID_MERGED
-    if status == VISITED:
-        score = fields.get("satisfaction")
-        shown = stars(int(score), lang) if score in SATISFACTION_SCORES else stars(None, lang)
-        solved = yes_no(fields.get("solved"), lang)
-        return [t("incident.says.visited", lang, stars=shown, solved=solved)], SAID_VISITED
-    if status == EXTENDED and fields.get("event_id") in steps:
-        old, new = steps[fields["event_id"]]
-        if new is None:
-            return [t("incident.says.extended_late", lang, old=local(old, tz))], SAID_EXTENDED
-        days = fields.get("working_days")
-        key = "incident.says.extended_days" if days else "incident.says.extended"
-        return [t(key, lang, n=days, old=local(old, tz), new=local(new, tz))], SAID_EXTENDED
-    return [], frozenset()
-
-
-def status_name(code: str, names: Catalog, lang: str) -> str:
-    """An incident status's name: the master data's, else this catalogue's (the second
-    edition's statuses a county's master data may not name yet)."""
-    named = names.name("incident_status", code, lang)
-    if named == code and f"incident.status.{code}" in STRINGS:
-        return t(f"incident.status.{code}", lang)
-    return named
-
-
-def event_word(status: str, names: Catalog, lang: str, status_kind: str) -> str:
-    """The event's name: the clerk's word for a work-order event, else the status's name."""
-    if status_kind == "incident_status" and f"incident.event.{status}" in STRINGS:
-        return t(f"incident.event.{status}", lang)
-    return names.name(status_kind, status, lang)
+    name: str
+    says: list = field(default_factory=list)
+    fields: frozenset[str] = frozenset()
 
 
 def timeline(
@@ -133,36 +97,40 @@ def timeline(
     tz,
     unmasked: bool,
     status_kind: str = "incident_status",
-    steps: Steps | None = None,
+    words: Callable[[dict], Words | None] | None = None,
 ) -> html.Ol:
     """Every event, oldest first, with its actor, department and every other field;
-    `status_kind` names the statuses (incident_status or dispute_status); `steps` the
-    deadlines each `extended` event moved (data_access.case_detail.extension_steps)."""
+    `status_kind` names the statuses (incident_status or dispute_status); `words`
+    (dashboard.components.work_order_words) may say an event in a clerk's words."""
     items = []
     for event in events:
         fields = {k: v for k, v in event.items() if k != "ts"}
         if not unmasked:
             fields = mask_fields(fields)
         status = fields.get("status", "")
+        said = words(fields) if words else None
         head = [
             html.Time(local(event["ts"], tz), className="cc-event__ts"),
-            html.Strong(event_word(status, names, lang, status_kind), className="cc-event__status"),
+            html.Strong(
+                said.name if said else names.name(status_kind, status, lang),
+                className="cc-event__status",
+            ),
         ]
         if status == "escalated":
             level = fields.get("level") or "1"
             head.append(
                 html.Span(_field_value("level", level, names, lang, tz), className="cc-level")
             )
-        says, said = _says(fields, steps or {}, names, lang, tz)
-        if says:
-            head.append(html.Span(says, className="cc-event__says"))
+        if said and said.says:
+            head.append(html.Span(said.says, className="cc-event__says"))
         actor = fields.get("actor") or t("incident.system", lang)
         who = [html.Span(f"{t('incident.field.actor', lang)}: {actor}")]
         if fields.get("department"):
             department = names.name("department", fields["department"], lang)
             who.append(html.Span(f"{t('incident.field.department', lang)}: {department}"))
         extra = []
-        shown = EVENT_HEAD | said | ({"level"} if status == "escalated" else set())
+        shown = EVENT_HEAD | (said.fields if said else frozenset())
+        shown |= {"level"} if status == "escalated" else set()
         for name, value in fields.items():
             if name in shown or value in (None, ""):
                 continue
