@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from common.clock import parse_ts
-from common.vocabulary import CREATED, DEFAULT_PRIORITY, EXTENDED, MERGED, REOPENED
+from common.vocabulary import CREATED, DEFAULT_PRIORITY, EXTENDED, REOPENED
 from common.workdays import extended_deadline
 from data_access.models import Incident
 from data_access.sla import Sla
@@ -90,7 +90,7 @@ def merged_children(engine: Engine, incident_id: str) -> list[str]:
     with engine.connect() as conn:
         rows = conn.execute(
             select(Incident.id)
-            .where(Incident.status == MERGED, Incident.merged_into == incident_id)
+            .where(Incident.merged_into == incident_id)  # only while merged (worker.fold)
             .order_by(Incident.reported_at, Incident.id)
         )
         return [row.id for row in rows]
