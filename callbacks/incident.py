@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_up
 from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_phone, mask_text
-from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+from common.vocabulary import CLOSED_STATUSES, MERGED, OPEN_STATUSES
 from common.workdays import Calendar
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.deadline_text import in_working_days, wd_late_text, wd_marks
@@ -73,6 +73,8 @@ def clock_data(
             else t("incident.sla.late", lang, t=span_text(late, day))
         )
         return {**data, "state": "late", "text": "▲ " + text}
+    if state["status"] == MERGED:
+        return {**data, "state": "rejected", "text": t("incident.sla.merged", lang)}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 
 
@@ -103,15 +105,13 @@ def state_panel(
     if state["solved"] is not None:
         items += _row(t("incident.field.solved", lang), yes_no(state["solved"], lang))
     if state["merged_into"]:
-        merged = [
-            t("incident.says.merged_into", lang, id=""),
-            incident_link(state["merged_into"], lang),
-        ]
-        items += _row(t("incident.field.into", lang), html.Span(merged, className="cc-merged"))
+        link = html.Span(incident_link(state["merged_into"], lang), className="cc-merged")
+        items += _row(t("incident.field.into", lang), link)
     if children:
         links = [incident_link(child, lang) for child in children]
-        spaced = [part for link in links for part in (link, " ")][:-1]
-        items += _row(t("incident.field.merged_children", lang), html.Span(spaced))
+        comma = "、" if lang == "zh" else ", "
+        listed = [part for link in links for part in (link, comma)][:-1]
+        items += _row(t("incident.field.merged_children", lang), html.Span(listed))
     title, description = state["title"], state["description"]
     phone = state["reporter_phone"]
     if not unmasked:

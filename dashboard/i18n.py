@@ -389,7 +389,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "未生效：申请时已过时限 {old}",
         "en": "Not applied: asked after the deadline {old}",
     },
-    "incident.says.merged_into": {"zh": "已合并到", "en": "Merged into"},
     # statuses the master data may not name yet (second edition)
     "incident.status.signed": {"zh": "已签收", "en": "Signed for"},
     "incident.status.returned": {"zh": "已退回", "en": "Returned"},
@@ -455,7 +454,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.sla.overdue": {"zh": "已超期 {t}", "en": "Overdue by {t}"},
     "incident.sla.on_time": {"zh": "按时办结", "en": "Closed on time"},
     "incident.sla.late": {"zh": "超期 {t} 办结", "en": "Closed {t} late"},
-    "incident.sla.rejected": {"zh": "已退回，不计时", "en": "Rejected: no clock"},
+    "incident.sla.rejected": {"zh": "不予受理，不计时", "en": "Rejected: no clock"},
+    "incident.sla.merged": {"zh": "已合并（重复件），不计时", "en": "Merged (duplicate): no clock"},
     "incident.field.status": {"zh": "状态", "en": "Status"},
     "incident.field.priority": {"zh": "紧急程度", "en": "Priority"},
     "incident.field.channel": {"zh": "来源渠道", "en": "Channel"},
