@@ -85,10 +85,7 @@ def _row(label: str, value, class_name: str = "") -> list:
     ]
 
 
-def state_panel(
-    state: dict, names: Catalog, lang: str, tz, unmasked: bool, children: list[str] = ()
-) -> html.Dl:
-    """The incident's current state; `children` the incidents merged into it."""
+def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> html.Dl:
     items = []
     for name, kind in STATE_FIELDS:
         value = status_name(state[name], names, lang) if name == "status" else None
@@ -107,8 +104,8 @@ def state_panel(
     if state["merged_into"]:
         link = html.Span(incident_link(state["merged_into"], lang), className="cc-merged")
         items += _row(t("incident.field.into", lang), link)
-    if children:
-        links = [incident_link(child, lang) for child in children]
+    if state.get("merged_children"):  # the incidents merged into it (render)
+        links = [incident_link(child, lang) for child in state["merged_children"]]
         comma = "、" if lang == "zh" else ", "
         listed = [part for link in links for part in (link, comma)][:-1]
         items += _row(t("incident.field.merged_children", lang), html.Span(listed))
@@ -237,10 +234,10 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     )
     rules = sla()
     wd = rules.calendar if in_working_days(rules, state) else None
-    children = merged_children(engine(), incident_id)
+    state["merged_children"] = merged_children(engine(), incident_id)
     steps = extension_steps(events, rules, cfg.tz)
     return (
-        state_panel(state, names, lang, cfg.tz, unmasked, children),
+        state_panel(state, names, lang, cfg.tz, unmasked),
         where,
         timeline(events, names, lang, cfg.tz, unmasked, words=clerk_words(steps, lang, cfg.tz)),
         clock_data(state, at, lang, cfg.warn_hours, wd, cfg.tz),

@@ -11,13 +11,13 @@ from werkzeug.datastructures import MultiDict
 
 from callbacks.declared import Declared
 from common.clock import local_today, now
-from dashboard import list_params
+from dashboard import context, list_params
 from dashboard.api_params import BadParameter
 from dashboard.components.deadline_text import row_marks
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
 from dashboard.components.plot_text import plot_text
-from dashboard.context import catalog, engine, settings, sla
+from dashboard.context import catalog, engine, settings
 from dashboard.i18n import t
 from dashboard.ids import incidents as ids
 from dashboard.list_rows import incident_grid_row
@@ -58,14 +58,11 @@ def get_rows(request: dict | None, params: list, lang: str):
     start = max(int(request.get("startRow") or 0), 0)
     stop = min(int(request.get("endRow") or start + BLOCK), start + MAX_ROWS_PER_REQUEST)
     rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop)
-    names, rules = catalog(), sla()
-    data = [
-        {
-            **incident_grid_row(r, names, lang, cfg.tz, at),
-            "wd_marks": row_marks(r, rules, at, cfg.tz, lang),
-        }
-        for r in rows
-    ]
+    names = catalog()
+    data = [incident_grid_row(r, names, lang, cfg.tz, at) for r in rows]
+    rules = context.sla()  # a rule in working days: the countdown's texts (deadline_text)
+    for shown, row in zip(data, rows, strict=True):
+        shown["wd_marks"] = row_marks(row, rules, at, cfg.tz, lang)
     if start > 0 and len(rows) == stop - start:
         return {"rowData": data}, no_update  # the count came with the first block
     total = start + len(rows) if start > 0 else incident_total(engine(), q, at, cfg.warn_hours)

@@ -163,7 +163,7 @@ def test_merged_incident_links_to_its_original_and_back(county, lang):
     parent, _ = incident_detail(county, "WO-1")
     children = merged_children(county, "WO-1")
     assert children == ["WO-2"]
-    parent_panel = state_panel(parent, NAMES, lang, TZ, unmasked=False, children=children)
+    parent_panel = state_panel({**parent, "merged_children": children}, NAMES, lang, TZ, False)
     assert f"/incidents/WO-2?lang={lang}" in _links(parent_panel)
     assert merged_children(county, "WO-2") == []
 

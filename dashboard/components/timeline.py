@@ -116,13 +116,13 @@ def timeline(
                 className="cc-event__status",
             ),
         ]
+        if said and said.says:
+            head.append(html.Span(said.says, className="cc-event__says"))
         if status == "escalated":
             level = fields.get("level") or "1"
             head.append(
                 html.Span(_field_value("level", level, names, lang, tz), className="cc-level")
             )
-        if said and said.says:
-            head.append(html.Span(said.says, className="cc-event__says"))
         actor = fields.get("actor") or t("incident.system", lang)
         who = [html.Span(f"{t('incident.field.actor', lang)}: {actor}")]
         if fields.get("department"):
