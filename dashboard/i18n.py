@@ -362,7 +362,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.grid.loading": {"zh": "加载中…", "en": "Loading…"},
     "incidents.grid.no_rows": {"zh": "没有符合条件的记录", "en": "Nothing matches these filters"},
     # the incident page's work order (second edition): fields, events, statuses
-    "incident.field.reason": {"zh": "退回原因", "en": "Reason"},
+    "incident.field.reason": {"zh": "原因", "en": "Reason"},
     "incident.field.into": {"zh": "合并到", "en": "Merged into"},
     "incident.field.working_days": {"zh": "延期工作日", "en": "Working days"},
     "incident.field.merged_children": {"zh": "合并进来的重复件", "en": "Duplicates merged in"},
