@@ -20,14 +20,24 @@
     return d ? d + day + " " + clock : clock;
   }
 
-  /* {text, tone} of an open deadline: overdue, due soon (within warnMs) or later. */
-  function sla(deadlineMs, serverNow, texts) {
+  /* The text of the last mark ([from ms, text], in order) reached by `now`, or null. */
+  function marked(marks, now) {
+    var text = null;
+    for (var i = 0; marks && i < marks.length && marks[i][0] <= now; i++) { text = marks[i][1]; }
+    return text;
+  }
+
+  /* {text, tone} of an open deadline: overdue, due soon (within warnMs) or later; with
+     `marks` (a rule in working days: the server's texts, "超期 2 个工作日") the text is
+     theirs, the tone still the clock's. */
+  function sla(deadlineMs, serverNow, texts, marks) {
     var left = deadlineMs - serverNow;
+    var said = marked(marks, serverNow);
     if (left <= 0) {
-      return { text: "▲ " + texts.overdue.replace("{t}", span(left, texts.day)), tone: "overdue" };
+      return { text: "▲ " + (said || texts.overdue.replace("{t}", span(left, texts.day))), tone: "overdue" };
     }
     var tone = left <= texts.warnMs ? "soon" : "later";
-    return { text: (tone === "soon" ? "● " : "") + texts.left.replace("{t}", span(left, texts.day)), tone: tone };
+    return { text: (tone === "soon" ? "● " : "") + (said || texts.left.replace("{t}", span(left, texts.day))), tone: tone };
   }
 
   function useNow() {
@@ -46,7 +56,7 @@
     var skew = React.useState(function () { return (data.as_of_ms || Date.now()) - Date.now(); })[0];
     var now = useNow();
     if (!data.open || data.deadline_ms == null) { return null; }
-    var shown = sla(data.deadline_ms, now + skew, props);
+    var shown = sla(data.deadline_ms, now + skew, props, data.wd_marks);
     return React.createElement("span", { className: "cc-sla cc-sla--" + shown.tone }, shown.text);
   };
 
@@ -119,7 +129,7 @@
       if (!(data.as_of_ms in skews)) { skews[data.as_of_ms] = data.as_of_ms - Date.now(); }
       var serverNow = Date.now() + skews[data.as_of_ms];
       if (data.state !== "open") { return [data.text, "cc-clock cc-clock--" + data.state]; }
-      var shown = sla(data.deadline_ms, serverNow, data.texts);
+      var shown = sla(data.deadline_ms, serverNow, data.texts, data.marks);
       return [shown.text, "cc-clock cc-clock--" + shown.tone];
     }
   };

@@ -13,20 +13,24 @@ from callbacks.alerts import acknowledge_click, taken_text
 from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_phone, mask_text
-from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+from common.vocabulary import CLOSED_STATUSES, MERGED, OPEN_STATUSES
+from common.workdays import Calendar
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.alert_badge import alert_badge
+from dashboard.components.deadline_text import in_working_days, wd_late_text, wd_marks
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
-from dashboard.components.timeline import level_text, stars, timeline
-from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.components.timeline import level_text, stars, timeline, yes_no
+from dashboard.components.work_order_words import clerk_words, incident_link, status_name
+from dashboard.context import catalog, engine, grids, redis_client, settings, sla
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
 from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
 from data_access.alert_list import alert_state
 from data_access.alerts import BLUE
+from data_access.case_detail import extension_steps, merged_children
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 
@@ -50,18 +54,31 @@ def span_text(seconds: float, day: str) -> str:
     return f"{days}{day} {clock}" if days else clock
 
 
-def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
-    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock)."""
+def clock_data(
+    state: dict, at: datetime, lang: str, warn_hours: float, wd: Calendar | None = None, tz=None
+) -> dict:
+    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock);
+    with `wd` (the calendar, when the incident's rule is in working days) its texts read
+    in working days."""
     data = {"as_of_ms": epoch_ms(at), "deadline_ms": epoch_ms(state["deadline"])}
     day = t("incidents.clock.day", lang)
     if state["status"] in OPEN_STATUSES:
-        return {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        data = {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        return (
+            data if wd is None else {**data, "marks": wd_marks(wd, state["deadline"], at, tz, lang)}
+        )
     if state["status"] in CLOSED_STATUSES and state["closed_at"] is not None:
         late = (state["closed_at"] - state["deadline"]).total_seconds()
         if late <= 0:
             return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
-        text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
-        return {**data, "state": "late", "text": text}
+        text = (
+            wd_late_text(wd, state["deadline"], state["closed_at"], tz, lang)
+            if wd is not None
+            else t("incident.sla.late", lang, t=span_text(late, day))
+        )
+        return {**data, "state": "late", "text": "▲ " + text}
+    if state["status"] == MERGED:
+        return {**data, "state": "rejected", "text": t("incident.sla.merged", lang)}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 
 
@@ -82,7 +99,9 @@ def state_panel(
         taken = taken_text(alert, lang, tz, unmasked) if alert["colour"] else None
         items += _row(t("alert.field_acknowledged", lang), taken)
     for name, kind in STATE_FIELDS:
-        items += _row(t(f"incident.field.{name}", lang), names.name(kind, state[name], lang))
+        value = status_name(state[name], names, lang) if name == "status" else None
+        value = value or names.name(kind, state[name], lang)
+        items += _row(t(f"incident.field.{name}", lang), value)
     for name in ("reported_at", "deadline", "closed_at"):
         items += _row(t(f"incident.field.{name}", lang), local(state[name], tz))
     level = state["escalation_level"] or 0
@@ -91,6 +110,16 @@ def state_panel(
         t("incident.field.escalation_level", lang), badge if level else level_text(0, lang)
     )
     items += _row(t("incident.field.satisfaction", lang), stars(state["satisfaction"], lang))
+    if state["solved"] is not None:
+        items += _row(t("incident.field.solved", lang), yes_no(state["solved"], lang))
+    if state["merged_into"]:
+        link = html.Span(incident_link(state["merged_into"], lang), className="cc-merged")
+        items += _row(t("incident.field.into", lang), link)
+    if state.get("merged_children"):  # the incidents merged into it (render)
+        links = [incident_link(child, lang) for child in state["merged_children"]]
+        comma = "、" if lang == "zh" else ", "
+        listed = [part for link in links for part in (link, comma)][:-1]
+        items += _row(t("incident.field.merged_children", lang), html.Span(listed))
     title, description = state["title"], state["description"]
     phone = state["reporter_phone"]
     if not unmasked:
@@ -233,11 +262,15 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
         if figure is not None
         else html.P(t("incident.no_location", lang), className="cc-muted")
     )
+    rules = sla()
+    wd = rules.calendar if in_working_days(rules, state) else None
+    state["merged_children"] = merged_children(engine(), incident_id)
+    steps = extension_steps(events, rules, cfg.tz)
     return (
         state_panel(state, names, lang, cfg.tz, unmasked, alert),
         where,
-        timeline(events, names, lang, cfg.tz, unmasked),
-        clock_data(state, at, lang, cfg.warn_hours),
+        timeline(events, names, lang, cfg.tz, unmasked, words=clerk_words(steps, lang, cfg.tz)),
+        clock_data(state, at, lang, cfg.warn_hours, wd, cfg.tz),
         new_signature,
         *_escalate_state(state, lang),
         *_acknowledge_state(alert, lang),

@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from callbacks.declared import Declared
 from common.clock import local_today, now
-from dashboard import list_params
+from dashboard import context, list_params
 from dashboard.api_params import BadParameter
+from dashboard.components.deadline_text import row_marks
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
 from dashboard.components.plot_text import plot_text
@@ -59,6 +60,9 @@ def get_rows(request: dict | None, params: list, lang: str):
     rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop, cfg.red_hours)
     names = catalog()
     data = [incident_grid_row(r, names, lang, cfg.tz, at) for r in rows]
+    rules = context.sla()  # a rule in working days: the countdown's texts (deadline_text)
+    for shown, row in zip(data, rows, strict=True):
+        shown["wd_marks"] = row_marks(row, rules, at, cfg.tz, lang)
     if start > 0 and len(rows) == stop - start:
         return {"rowData": data}, no_update  # the count came with the first block
     total = start + len(rows) if start > 0 else incident_total(engine(), q, at, cfg.warn_hours)

@@ -206,6 +206,13 @@ class Incident(Base):
             postgresql_where=text(_merged_sql),
             sqlite_where=text(_merged_sql),
         ),
+        # an incident's duplicates (migration 0017): the incident page lists them
+        Index(
+            "ix_incidents_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+            sqlite_where=text("merged_into IS NOT NULL"),
+        ),
     )
 
 

@@ -287,6 +287,9 @@ INCIDENT_STATUSES = {
     "rejected": ("不予受理", "Rejected"),
     "reopened": ("重新办理", "Reopened"),
     "escalated": ("督办", "Escalated"),
+    "signed": ("已签收", "Signed for"),
+    "returned": ("已退回", "Returned"),
+    "merged": ("已合并（重复件）", "Merged (duplicate)"),
 }
 DISPUTE_STATUSES = {
     "accepted": ("已受理", "Accepted"),

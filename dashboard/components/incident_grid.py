@@ -30,7 +30,7 @@ INCIDENT_COLUMNS = tuple(
         ("priority", 90),
         ("reported_at", 150),
         ("deadline", 150),
-        ("hours_overdue", 190),
+        ("hours_overdue", 250),  # "▲ 33 working days overdue" in full
         ("escalation_level", 95),
         ("status", 100),
         ("satisfaction", 110),
