@@ -428,6 +428,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.field.mediator": {"zh": "调解组织", "en": "Mediator"},
     "incident.field.amount": {"zh": "涉及金额（元）", "en": "Amount (yuan)"},
     "incident.field.parties": {"zh": "当事人数", "en": "Parties"},
+    "incident.field.solved": {"zh": "实际解决", "en": "Solved"},
     "incident.field.judicial_confirmation": {"zh": "司法确认", "en": "Judicial confirmation"},
     "incident.field.actor": {"zh": "处理人", "en": "By"},
     "incident.field.deadline_new": {"zh": "新时限", "en": "New deadline"},

@@ -9,6 +9,7 @@ from datetime import datetime
 from dash import html
 
 from common.masking import mask_fields
+from common.vocabulary import BOOLEANS
 from dashboard.i18n import t
 from dashboard.list_rows import local
 from data_access.masterdata import Catalog
@@ -27,6 +28,8 @@ CODED = {
     "mediator": "mediator",
 }
 INSTANTS = ("deadline",)
+# fields the contract gives as `true`/`false` (common.vocabulary.BOOLEANS): shown as words
+YES_NO = frozenset({"solved", "judicial_confirmation"})
 # shown in an event's heading line, not among its other fields
 EVENT_HEAD = frozenset({"event_id", "entity", "id", "status", "ts", "actor", "department"})
 
@@ -41,7 +44,18 @@ def level_text(level: int, lang: str) -> str:
     return t("incident.level", lang, n=level) if level else t("incident.level_none", lang)
 
 
+def yes_no(value, lang: str) -> str | None:
+    """是/否 (Yes/No) for a boolean given as a bool or as the contract's `true`/`false`;
+    None for anything else."""
+    text = str(value).lower() if isinstance(value, bool | str) else None
+    if text not in BOOLEANS:
+        return None
+    return t("disputes.yes" if text == "true" else "disputes.no", lang)
+
+
 def _field_value(name: str, value: str, names: Catalog, lang: str, tz) -> str:
+    if name in YES_NO and yes_no(value, lang) is not None:
+        return yes_no(value, lang)
     if name in CODED:
         return names.name(CODED[name], value, lang)
     if name == "level":
