@@ -1,4 +1,4 @@
-/* Wall screen, browser side: the clock, the honest-status banner and the single-flight,
+/* Wall screen, browser side: rows that do not fit their panel hidden whole (`fit`), the clock, the honest-status banner and the single-flight,
    throttled trigger that asks the server for new data only when the live version or the
    minute changed, the previous update has been rendered and the last request is at least
    `render_every` seconds old; a busy wall asks for an update the server has built
@@ -69,7 +69,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             line.push(span(part[0], part[1]));
           });
         return { type: "Li", namespace: "dash_html_components", props: {
-          className: "wall-tick",
+          className: "wall-tick wall-fit",
           children: [div("line", line),
                      div("sub", [span("age", age(item.ts)), span("grid", item.grid)])] } };
       });
@@ -133,3 +133,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* Nothing on the wall is cut off: in each panel, the rows marked `wall-fit` (alerts,
+   ticker, ranking and its notes) that do not fit are hidden whole, the last first,
+   after every change of the wall's content and every resize. */
+(function () {
+  "use strict";
+  var queued = false;
+  function fitPanel(panel) {
+    var rows = Array.prototype.slice.call(panel.querySelectorAll(".wall-fit"));
+    rows.forEach(function (row) { row.classList.remove("wall-cut"); });
+    for (var i = rows.length - 1; i >= 0 && panel.scrollHeight > panel.clientHeight + 1; i--) {
+      rows[i].classList.add("wall-cut");
+    }
+  }
+  function fit() {
+    queued = false;
+    document.querySelectorAll(".wall-panel").forEach(fitPanel);
+  }
+  function soon() {
+    if (!queued) { queued = true; window.requestAnimationFrame(fit); }
+  }
+  function watch() {
+    // the wall may come and go (Dash pages): watch the document, fit only wall panels
+    new MutationObserver(soon).observe(document.body,
+                                       { childList: true, subtree: true, characterData: true });
+    window.addEventListener("resize", soon);
+    soon();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();

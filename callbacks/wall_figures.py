@@ -11,7 +11,7 @@ from dash import Patch, html
 from common.masking import mask_text
 from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.alert_badge import SHAPES, alert_badge
-from dashboard.components.format import count, percent
+from dashboard.components.format import count, percent, short_town
 from dashboard.components.grid_map import DARK_SCALE, class_ranges
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.components.kpi_tiles import Tile, change, compared_text
@@ -21,6 +21,8 @@ from data_access.alerts import BLUE, COLOURS
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
 LABEL_PX = 24  # the wall's smallest text at 1080 lines (wall.css: 2.3vh), read at six metres
+MAP_PX = 440  # about how wide the wall's map is drawn at 1080 lines (its labels are spread
+# for that width; at 2160 lines the map and its type are both twice as large)
 FEW = 20  # a rate of fewer cases is shown as its count
 RANK_ROWS = 5
 ALERT_ROWS = 8
@@ -79,18 +81,22 @@ def today_tiles(today: dict, compared: dict, lang: str) -> list:
 
 
 def backlog_tiles(backlog: dict, lang: str) -> list:
+    """Open, overdue and due soon side by side; the shape that says overdue (■) or due
+    soon (▲) beside the label, so the number alone fills its tile."""
+    figures = (
+        ("kpi.backlog_open", backlog["open"], "neutral", ""),
+        ("kpi.backlog_overdue", backlog["overdue"], "bad", "■ "),
+        ("kpi.backlog_due_soon", backlog["due_soon"], "warn", "▲ "),
+    )
     return [
-        kpi_tile(t("kpi.backlog_open", lang), count(backlog["open"])),
-        kpi_tile(
-            t("kpi.backlog_overdue", lang),
-            count(backlog["overdue"]),
-            tone="bad" if backlog["overdue"] else "neutral",
-        ),
-        kpi_tile(
-            t("kpi.backlog_due_soon", lang),
-            count(backlog["due_soon"]),
-            tone="warn" if backlog["due_soon"] else "neutral",
-        ),
+        html.Div(
+            className=f"cc-tile cc-tile--{tone if value else 'neutral'}",
+            children=[
+                html.Div(marker + t(label, lang), className="cc-tile__label"),
+                html.Div(count(value), className="cc-tile__value"),
+            ],
+        )
+        for label, value, tone, marker in figures
     ]
 
 
@@ -115,7 +121,8 @@ def trend_figure(
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": TEXT, "size": size},
         legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0, "font": {"size": size}},
-        xaxis={"dtick": 6, "gridcolor": "#23384d", "tickfont": {"size": size}},
+        # hours 6, 12, 18: a "0" would sit on the y axis's "0"
+        xaxis={"tickvals": [6, 12, 18], "gridcolor": "#23384d", "tickfont": {"size": size}},
         yaxis={
             "gridcolor": "#23384d",
             "range": [0, trend_top(today, yesterday)],
@@ -163,6 +170,11 @@ def trend_top(today: list[int], yesterday: list[int]) -> int:
     return next(m * decade for m in (1, 2, 5, 10) if top <= m * decade)
 
 
+def town(names, code: str, lang: str) -> str:
+    """A town's short name (format.short_town): the wall's type leaves no room for more."""
+    return short_town(names.name("town", code, lang), lang)
+
+
 def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
     """Towns in the order of the figure shown: the lower bound of their closure rate
     (data_access.ranking, Wilson 95%), which a town with few cases cannot top by luck;
@@ -171,23 +183,23 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
         return html.Div(t("wall.no_events", lang), className="wall-muted")
     rows = [
         html.Li(
-            className="wall-rank",
+            className="wall-rank wall-fit",
             children=[
                 html.Span(f"{i}", className="wall-rank__pos"),
-                html.Span(names.name("town", r["key"], lang), className="wall-rank__name"),
+                html.Span(town(names, r["key"], lang), className="wall-rank__name"),
                 html.Span(f"≥{percent(r['score'], 0)}", className="wall-rank__rate"),
                 html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
             ],
         )
         for i, r in enumerate(ranked[:RANK_ROWS], start=1)
     ]
-    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted")]
+    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted wall-fit")]
     if unranked:
         notes.append(
             html.Div(
                 f"{t('wall.ranking_empty', lang)} "
-                + "、".join(names.name("town", k, lang) for k in unranked),
-                className="wall-muted wall-rank__none",
+                + ("、" if lang == "zh" else ", ").join(town(names, k, lang) for k in unranked),
+                className="wall-muted wall-rank__none wall-fit",
             )
         )
     return html.Div([html.Ol(rows, className="wall-ranking"), *notes])
@@ -231,11 +243,9 @@ def _alert(row: dict, names, lang: str, tz: ZoneInfo):
     acknowledged it (or that nobody did) and its supervision level. An unacknowledged red
     row pulses slowly (wall.css), to be seen from across the room."""
     colour = row["colour"]
-    what = (
-        f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
-    )
+    what = f"{town(names, row['town'], lang)} · {names.name('category', row['category'], lang)}"
     unacknowledged = colour != BLUE and not row["acknowledged"]
-    classes = f"wall-alert wall-alert--{colour}"
+    classes = f"wall-alert wall-alert--{colour} wall-fit"
     if unacknowledged:
         classes += " wall-alert--unacknowledged"
     return html.Li(

@@ -190,10 +190,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.backlog": {"zh": "当前积压", "en": "Backlog now"},
     "wall.map": {"zh": "网格事件分布（近7天受理）", "en": "Incidents by grid, last 7 days"},
     "wall.map_key": {"zh": "件数", "en": "Cases"},
-    "wall.trend": {"zh": "今日分时受理（对比昨日）", "en": "Received per hour, today vs yesterday"},
+    "wall.trend": {"zh": "今日分时受理（对比昨日）", "en": "Received per hour"},
     "wall.today_line": {"zh": "今日", "en": "Today"},
     "wall.yesterday_line": {"zh": "昨日", "en": "Yesterday"},
-    "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns by closure rate (today)"},
+    "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns, closure rate today"},
     "wall.ranking_empty": {"zh": "今日无事件：", "en": "No incidents today:"},
     "wall.ranking_why": {
         "zh": "≥：办结率95%置信下限，件数少则低",

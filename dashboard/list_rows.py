@@ -44,6 +44,15 @@ DISPUTE_CSV_COLUMNS = (
 )
 
 
+def longest_names(catalog: Catalog, named: dict[str, str], lang: str) -> dict[str, str]:
+    """Each coded column's longest name in `lang` ({column: code kind} in, {column: name}
+    out), what a list's column must be wide enough to show."""
+    return {
+        column: max((catalog.name(kind, c, lang) for c in catalog.codes(kind)), key=len, default="")
+        for column, kind in named.items()
+    }
+
+
 def local(value: datetime | None, tz: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 

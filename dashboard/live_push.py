@@ -25,6 +25,7 @@ from common.config import PROJECT_ROOT, Settings
 from common.vocabulary import ACKNOWLEDGED
 from dashboard import live_hub, stream_limits
 from dashboard.auth.principal import current_principal
+from dashboard.components.format import short_town
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import LANGS
 from dashboard.live_hub import Pulse
@@ -65,7 +66,8 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
     """The ticker's rows as named text (personal data is already out of the live state):
     which case (category or kind), where (town, grid) and its status in words, each from
     the event or else from the case (`places`, case_places: a later lifecycle event
-    carries only an id). The browser renders them, so a new event needs no round trip."""
+    carries only an id); the town's short name, as everywhere on the wall. The browser
+    renders them, so a new event needs no round trip."""
     items = []
     for event in events[:TICKER_ROWS]:
         entity = event.get("entity", "incident")
@@ -77,7 +79,9 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
             {
                 "ts": event.get("ts"),
                 "status": names.name(status_kind, event.get("status"), lang),
-                "town": names.name("town", event.get("town") or case.get("town"), lang),
+                "town": short_town(
+                    names.name("town", event.get("town") or case.get("town"), lang), lang
+                ),
                 "grid": names.name("grid", event.get("grid") or case.get("grid"), lang),
                 "what": names.name("category" if incident else "dispute_kind", what, lang)
                 if what
