@@ -258,7 +258,8 @@ def test_lists_and_clock_read_working_days_only_under_a_working_day_rule():
 def _render(client, incident_id: str, lang: str) -> str:
     outputs = [(ids.STATE, "children"), (ids.MAP, "children"), (ids.TIMELINE, "children"),
                (ids.CLOCK_DATA, "data"), (ids.SIGNATURE, "data"), (ids.ESCALATE, "disabled"),
-               (ids.ESCALATE, "children"), (ids.ESCALATE_CONFIRM, "message")]  # fmt: skip
+               (ids.ESCALATE, "children"), (ids.ESCALATE_CONFIRM, "message"),
+               (ids.ACKNOWLEDGE, "disabled"), (ids.ACKNOWLEDGE, "children")]  # fmt: skip
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
