@@ -208,6 +208,33 @@ class IncidentEvent(Base):
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "ts", "seq"),)
 
 
+class DuplicateCandidate(Base):
+    """A pair of incidents that likely report the same problem (common.duplicates), found
+    by ingest when the later one arrived (worker.duplicates); with the scorer's reasons."""
+
+    __tablename__ = "duplicate_candidates"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # reported later
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # the earlier
+    score: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    hours: Mapped[float] = mapped_column(Float)
+    text: Mapped[float] = mapped_column(Float)
+    same_caller: Mapped[bool] = mapped_column(Boolean)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (Index("ix_duplicate_candidates_candidate", "candidate_id"),)
+
+
+class DuplicateDismissal(Base):
+    """Staff said this candidate pair is not a duplicate: never shown or found again."""
+
+    __tablename__ = "duplicate_dismissals"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    dismissed_by: Mapped[str] = mapped_column(String(128))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 DISPUTE_INDEX_COLUMNS = (
     "accepted_day", "town", "accepted_at", "status", "resolved_at", "via_mediating",
     "kind", "mediation_type", "mediator",
