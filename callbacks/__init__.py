@@ -5,9 +5,29 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import disputes, export, incident, incidents, leader, mediation, shell, wall
+from callbacks import (
+    disputes,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
-PAGES = (disputes, export, incident, incidents, leader, mediation, shell, wall)
+PAGES = (
+    disputes,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
 
 def register(app: dash.Dash) -> None:

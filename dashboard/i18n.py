@@ -468,6 +468,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "督办未能发出（实时数据服务不可用），请稍后再试。",
         "en": "The escalation could not be sent (the live service is unreachable). Try again.",
     },
+    "incident.dup.heading": {"zh": "疑似重复件", "en": "Possible duplicates"},
+    "incident.dup.none": {"zh": "暂无疑似重复件。", "en": "No possible duplicates."},
+    "incident.dup.score": {"zh": "相似度 {score}", "en": "score {score}"},
+    "incident.dup.metres": {"zh": "相距{m}米", "en": "{m} m apart"},
+    "incident.dup.same_grid": {"zh": "同一网格", "en": "same grid"},
+    "incident.dup.hours": {"zh": "相隔{h}小时", "en": "{h} h apart"},
+    "incident.dup.text": {"zh": "文本相似{pct}%", "en": "text {pct}% alike"},
+    "incident.dup.same_caller": {"zh": "同一来电人", "en": "same caller"},
+    "incident.dup.merge_this": {"zh": "本件合并到 {id}", "en": "Merge this into {id}"},
+    "incident.dup.merge_that": {"zh": "将 {id} 合并到本件", "en": "Merge {id} into this"},
+    "incident.dup.dismiss": {"zh": "不是重复", "en": "Not a duplicate"},
+    "incident.dup.merged_into": {
+        "zh": "本件已作为重复件合并到 {id}。",
+        "en": "This incident is merged into {id} as a duplicate.",
+    },
+    "incident.dup.unmerge": {"zh": "取消合并", "en": "Unmerge"},
+    "incident.dup.via": {"zh": "经 {id} 合并", "en": "via {id}"},
+    "incident.dup.reported_times": {
+        "zh": "该问题共被反映{n}次，已合并的重复件：",
+        "en": "This problem was reported {n} times; merged duplicates:",
+    },
+    "incident.dup.merge_sent": {
+        "zh": "已发出合并（{id} → {into}），等待系统入库…",
+        "en": "Merge sent ({id} → {into}); waiting for it to be applied…",
+    },
+    "incident.dup.unmerge_sent": {
+        "zh": "已发出取消合并，等待系统入库…",
+        "en": "Unmerge sent; waiting for it to be applied…",
+    },
+    "incident.dup.dismissed": {
+        "zh": "已记录：{id} 不是重复件。",
+        "en": "Noted: {id} is not a duplicate.",
+    },
+    "incident.dup.gone": {
+        "zh": "该疑似重复件已不存在（已被处理）。",
+        "en": "That possible duplicate is no longer shown (someone dealt with it).",
+    },
+    "incident.dup.not_allowed": {
+        "zh": "您的角色不能合并或排除重复件。",
+        "en": "Your role cannot merge or dismiss duplicates.",
+    },
 }
 
 
