@@ -113,12 +113,14 @@ def panel(eng: Engine, incident_id: str, lang: str, may_act: bool) -> tuple[list
     return out, True
 
 
+# a style, not the `hidden` attribute: the buttons' own CSS display would show it anyway
+HIDDEN = {"display": "none"}
 declared = Declared()
 
 
 @declared.callback(
     Output(ids.DUPLICATES, "children"),
-    Output(ids.DUP_UNMERGE, "hidden"),
+    Output(ids.DUP_UNMERGE, "style"),
     Input(ids.ID, "data"),
     Input(ids.VERSION, "data"),
     Input(ids.DUP_DONE, "data"),
@@ -126,7 +128,9 @@ declared = Declared()
 )
 def render_duplicates(incident_id: str, _live, _done, lang: str):
     principal = current_principal()
-    return panel(engine(), incident_id, lang, principal is not None and principal.may_act)
+    may_act = principal is not None and principal.may_act
+    content, hidden = panel(engine(), incident_id, lang, may_act)
+    return content, HIDDEN if hidden else {}
 
 
 @declared.callback(

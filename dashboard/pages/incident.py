@@ -41,7 +41,7 @@ def escalate_panel(lang: str) -> html.Section:
 
 def duplicates_panel(lang: str) -> html.Section:
     """Filled by callbacks/incident_duplicates.py; the unmerge button is always in the
-    layout (hidden unless merged) so its callback has an input on every page."""
+    layout (not shown unless merged) so its callback has an input on every page."""
     return html.Section(
         className="cc-panel cc-duplicates",
         children=[
@@ -52,7 +52,7 @@ def duplicates_panel(lang: str) -> html.Section:
                 t("incident.dup.unmerge", lang),
                 id=ids.DUP_UNMERGE,
                 className="cc-button",
-                hidden=True,
+                style={"display": "none"},
             ),
             html.Div(id=ids.DUP_MESSAGE, className="cc-escalate__message", role="status"),
         ],
