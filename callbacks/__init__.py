@@ -7,6 +7,7 @@ import dash
 
 from callbacks import (
     disputes,
+    duplicates,
     export,
     incident,
     incident_duplicates,
@@ -19,6 +20,7 @@ from callbacks import (
 
 PAGES = (
     disputes,
+    duplicates,
     export,
     incident,
     incident_duplicates,

@@ -260,6 +260,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "nav.incidents": {"zh": "事件列表", "en": "Incidents"},
     "nav.disputes": {"zh": "矛盾纠纷", "en": "Disputes"},
+    "nav.duplicates": {"zh": "疑似重复件", "en": "Duplicates"},
     "incidents.heading": {"zh": "事件列表", "en": "Incidents"},
     "incidents.view.all": {"zh": "全部", "en": "All"},
     "incidents.view.open": {"zh": "在办", "en": "Open"},
@@ -469,6 +470,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The escalation could not be sent (the live service is unreachable). Try again.",
     },
     "incident.dup.heading": {"zh": "疑似重复件", "en": "Possible duplicates"},
+    "duplicates.intro": {
+        "zh": "近{days}天发现的疑似重复件，相似度高的在前；后受理的一件合并到先受理的一件。",
+        "en": "Possible duplicates found in the last {days} days, best first; merging puts "
+        "the later report into the earlier one.",
+    },
+    "duplicates.pair": {"zh": "{later} 与 {earlier}", "en": "{later} and {earlier}"},
+    "duplicates.merge": {"zh": "合并：{later} → {earlier}", "en": "Merge {later} into {earlier}"},
     "incident.dup.none": {"zh": "暂无疑似重复件。", "en": "No possible duplicates."},
     "incident.dup.score": {"zh": "相似度 {score}", "en": "score {score}"},
     "incident.dup.metres": {"zh": "相距{m}米", "en": "{m} m apart"},

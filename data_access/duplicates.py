@@ -70,6 +70,18 @@ def candidates_for(engine: Engine, incident_id: str) -> list[dict]:
     return rows
 
 
+def recent_candidates(engine: Engine, since: datetime, limit: int = 200) -> list[dict]:
+    """The shown pairs found since `since`, best first: a clerk's queue."""
+    query = (
+        _live_pairs()
+        .where(C.found_at >= since)
+        .order_by(C.score.desc(), C.found_at.desc(), C.incident_id, C.candidate_id)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
 def candidate_pair(engine: Engine, a: str, b: str) -> dict:
     """The shown candidate pair of a and b (either order), or NotACandidate."""
     query = _live_pairs().where(

@@ -12,6 +12,7 @@ import pytest
 from callbacks.incident_duplicates import panel, reasons
 from common import clock
 from dashboard.duplicates import NotMerged, dismiss_pair, merge, unmerge
+from dashboard.ids import duplicates as list_ids
 from dashboard.ids import incident as ids
 from data_access.audit import recent
 from data_access.duplicates import NotACandidate, candidates_for, merge_state, merged_children
@@ -205,3 +206,63 @@ def test_a_role_that_may_not_act_is_told_so(stream, engine, app, signed_in_clien
     answer = wall.post("/_dash-update-component", json=act_body(dismiss, "A", ["B"]))
     assert "cannot merge" in answer.get_data(as_text=True)
     assert [c["other"] for c in candidates_for(engine, "A")] == ["B"]
+
+
+# --- the possible duplicates list (/duplicates) ---------------------------------------
+
+
+def list_body(done: int) -> dict:
+    return {
+        "output": f"{list_ids.LIST}.children",
+        "outputs": {"id": list_ids.LIST, "property": "children"},
+        "inputs": [
+            {"id": list_ids.DONE, "property": "data", "value": done},
+            {"id": list_ids.TICK, "property": "n_intervals", "value": None},
+        ],
+        "changedPropIds": [f"{list_ids.DONE}.data"],
+        "state": [{"id": list_ids.LANG, "property": "data", "value": "en"}],
+    }
+
+
+def list_act_body(kind: str, later: str, earlier: str) -> dict:
+    outputs = [(list_ids.MESSAGE, "children"), (list_ids.DONE, "data")]
+    pressed = json.dumps({"type": kind, "later": later, "earlier": earlier}, sort_keys=True)
+
+    def buttons(of: str) -> list[dict]:
+        value = 1 if of == kind else None
+        button = {"type": of, "later": later, "earlier": earlier}
+        return [{"id": button, "property": "n_clicks", "value": value}]
+
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [buttons(list_ids.MERGE), buttons(list_ids.DISMISS)],
+        "changedPropIds": [pressed.replace(" ", "") + ".n_clicks"],
+        "state": [
+            {"id": list_ids.LANG, "property": "data", "value": "en"},
+            {"id": list_ids.DONE, "property": "data", "value": 0},
+        ],
+    }
+
+
+def test_the_list_shows_recent_pairs_best_first_and_acts(stream, engine, app, signed_in_client):
+    stream(
+        rubbish("A", -5),
+        rubbish("B", -1),  # same text, same spot
+        rubbish("C", -2, lat="31.9015"),  # 167 m away: a weaker pair
+    )
+    staff = signed_in_client("staff")
+    assert staff.get("/duplicates?lang=en").status_code == 200
+    shown = staff.post("/_dash-update-component", json=list_body(0)).get_data(as_text=True)
+    order = [shown.index(f"Merge {later} into {earlier}") for later, earlier in
+             (("B", "A"), ("B", "C"), ("C", "A"))]  # fmt: skip
+    assert order == sorted(order)  # best first: B/A (1.0) before the pairs with C
+    dismissed = staff.post(
+        "/_dash-update-component", json=list_act_body(list_ids.DISMISS, "C", "A")
+    ).get_json()["response"]
+    assert dismissed[list_ids.MESSAGE]["children"] == "Noted: C / A is not a duplicate."
+    merged = staff.post("/_dash-update-component", json=list_act_body(list_ids.MERGE, "B", "A"))
+    assert "Merge sent (B → A)" in merged.get_data(as_text=True)
+    stream()
+    shown = staff.post("/_dash-update-component", json=list_body(2)).get_data(as_text=True)
+    assert "No possible duplicates." in shown  # B merged, C/A dismissed

@@ -43,7 +43,11 @@ def test_merge_a_duplicate_from_its_page(signed_in_page, ingest, redis_client, s
     publish(
         redis_client,
         settings.stream_key,
-        [rubbish("INC-A", -30, **phone), rubbish("INC-B", -2, lat="31.9003", **phone)],
+        [
+            rubbish("INC-A", -30, **phone),
+            rubbish("INC-B", -2, lat="31.9003", **phone),
+            rubbish("INC-C", -1, lat="31.9012", title="垃圾未清运"),
+        ],
     )
     errors: list[str] = []
     page = signed_in_page("staff", "/incidents/INC-B?lang=zh")
@@ -64,3 +68,25 @@ def test_merge_a_duplicate_from_its_page(signed_in_page, ingest, redis_client, s
     page.wait_for_selector("#incident-dup-unmerge", state="visible")
     page.screenshot(path=str(ARTIFACTS / "incident-duplicates-merged-zh.png"), full_page=True)
     assert errors == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_list_of_possible_duplicates(signed_in_page, ingest, redis_client, settings):
+    publish(
+        redis_client,
+        settings.stream_key,
+        [rubbish("INC-A", -30), rubbish("INC-B", -2), rubbish("INC-C", -1, lat="31.9012")],
+    )
+    page = signed_in_page("staff", "/duplicates?lang=en")
+    page.set_default_timeout(WAIT_MS)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    items = page.locator(".cc-duplicates__item")
+    items.first.wait_for(timeout=FIRST_LOAD_MS)
+    assert items.count() == 3
+    page.screenshot(path=str(ARTIFACTS / "duplicates-list-en.png"), full_page=True)
+    page.click("button:has-text('Merge INC-B into INC-A')")
+    page.wait_for_selector("#duplicates-message:has-text('Merge sent')")
+    # once ingest applied it, B is merged and leaves the list with its pairs (the list is
+    # read again at once, and every 30 s in case ingest had not applied it by then)
+    items.nth(1).wait_for(state="detached", timeout=45_000)
+    assert items.count() == 1
