@@ -179,3 +179,16 @@ def test_dismissed_pairs_are_not_written_again(run, settings, engine):
 def test_switched_off_ingest_finds_nothing(run, settings, engine):
     run(settings.with_(duplicate_candidates=False), [pothole("A", -3)], [pothole("B", -2)])
     assert pairs(engine) == {}
+
+
+def test_planted_duplicates_are_found_through_ingests_apply():
+    """bench.duplicates_quality on a small planted stream: the planted truth is what the
+    generator says, and candidates at the threshold find most of it and little else."""
+    from bench.duplicate_plant import planted
+    from bench.duplicates_quality import found_pairs, quality
+
+    entries, truth = planted(seed=7, incidents=600, days=7, share=0.2, now=NOW)
+    reported_ids = {e["id"] for e in entries if e["status"] == "reported"}
+    assert truth and all(pair <= reported_ids for pair in truth)
+    precision, recall = quality(found_pairs(entries, THRESHOLD), truth, THRESHOLD)
+    assert precision >= 0.85 and recall >= 0.8, (precision, recall)
