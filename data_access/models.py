@@ -177,6 +177,9 @@ class Incident(Base):
         Index("ix_incidents_deadline_day", "deadline_day"),
         Index("ix_incidents_town_day", "town", "reported_day"),
         Index("ix_incidents_closed_at", "closed_at"),
+        # a new incident's duplicate candidates: its town and category, days around it
+        # (worker.duplicates; migration 0019)
+        Index("ix_incidents_town_category_day", "town", "category", "reported_day"),
         Index(
             "ix_incidents_open_deadline",
             *OPEN_INDEX_COLUMNS,

@@ -1,5 +1,7 @@
 """Duplicate candidates (重复件): the pairs ingest finds likely to report one problem, with
-the scorer's reasons, and the pairs staff dismissed (issue 19).
+the scorer's reasons, and the pairs staff dismissed (issue 19); an index on incidents by
+town, category and reported day, which the candidates' query reads (on the town-and-day
+index it read every category's rows of the town, about 15 times as many).
 
 Revision ID: 0019
 Revises: 0014
@@ -20,6 +22,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_incidents_town_category_day", "incidents", ["town", "category", "reported_day"]
+    )
     op.create_table(
         "duplicate_candidates",
         sa.Column("incident_id", sa.String(96), nullable=False),
@@ -49,3 +54,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("duplicate_dismissals")
     op.drop_table("duplicate_candidates")
+    op.drop_index("ix_incidents_town_category_day", "incidents")
