@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_up
 from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_phone, mask_text
-from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+from common.vocabulary import CLOSED_STATUSES, MERGED, OPEN_STATUSES
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
@@ -58,6 +58,8 @@ def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
             return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
         text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
         return {**data, "state": "late", "text": text}
+    if state["status"] == MERGED:  # counted once, as the incident it was merged into
+        return {**data, "state": "rejected", "text": t("incident.sla.merged", lang)}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 
 

@@ -405,6 +405,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.sla.on_time": {"zh": "按时办结", "en": "Closed on time"},
     "incident.sla.late": {"zh": "超期 {t} 办结", "en": "Closed {t} late"},
     "incident.sla.rejected": {"zh": "已退回，不计时", "en": "Rejected: no clock"},
+    "incident.sla.merged": {"zh": "重复件已合并，不计时", "en": "Merged as a duplicate: no clock"},
     "incident.field.status": {"zh": "状态", "en": "Status"},
     "incident.field.priority": {"zh": "紧急程度", "en": "Priority"},
     "incident.field.channel": {"zh": "来源渠道", "en": "Channel"},
