@@ -4,7 +4,7 @@ For every incident whose `reported` event is new in a batch and that is open, th
 incidents of its town and category reported within the window (common.duplicates.WINDOW)
 either side, open or closed (a problem closed and reported again is the signal leaders
 want) but neither rejected nor merged, in its grid or within RADIUS_M of it, are read
-(at most NEIGHBOURS, the nearest in time; through `ix_incidents_town_category_day`) and scored;
+(at most NEIGHBOURS, the latest reported; through `ix_incidents_town_category_day`) and scored;
 pairs at or above the threshold are written to `duplicate_candidates`, the later-reported
 incident first, in the batch's own transaction, so a replayed batch finds what it found.
 A pair staff dismissed is never written again. On PostgreSQL the whole batch is one
@@ -26,7 +26,7 @@ from common.vocabulary import CREATED, EXCLUDED_STATUSES, OPEN_STATUSES
 from data_access.models import DuplicateCandidate, DuplicateDismissal, UTCDateTime
 from worker.contract import Event
 
-NEIGHBOURS = 50  # incidents scored per new incident, the nearest in reported time
+NEIGHBOURS = 50  # incidents scored per new incident, the latest reported
 _METRES_PER_DEGREE = 111_320.0
 
 _COLUMNS = "i.id, i.reported_at, i.grid, i.lat, i.lon, i.title, i.description, i.reporter_phone"
