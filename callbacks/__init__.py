@@ -5,9 +5,33 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import alerts, disputes, export, incident, incidents, leader, mediation, shell, wall
+from callbacks import (
+    alerts,
+    disputes,
+    duplicates,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
-PAGES = (alerts, disputes, export, incident, incidents, leader, mediation, shell, wall)
+PAGES = (
+    alerts,
+    disputes,
+    duplicates,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
 
 def register(app: dash.Dash) -> None:

@@ -19,6 +19,7 @@ NAV = (
     ("nav.incidents", "/incidents"),
     ("nav.alerts", "/alerts"),
     ("nav.disputes", "/disputes"),
+    ("nav.duplicates", "/duplicates"),
 )
 
 

@@ -58,6 +58,7 @@ class Settings:
     streams_per_session: int = 4  # live streams per browser session or kiosk
     web_threads: int = 0  # threads per web worker (set by gunicorn's config); 0: unknown
     stream_reserve_threads: int = 16  # a web worker's threads never taken by live streams
+    duplicate_candidates: bool = True  # ingest finds likely duplicates (worker.duplicates)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,6 +142,15 @@ def _rate_limit(env: dict, name: str, default: str) -> str:
     return raw
 
 
+def _switch(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be 'on' or 'off', got {raw!r}")
+    return raw == "on"
+
+
 def _secret_key(data_dir: Path) -> str:
     """A key generated once and kept in the data folder, so restarts keep sessions."""
     path = data_dir / "secret_key"
@@ -202,4 +212,5 @@ def load_settings(env: dict | None = None) -> Settings:
         streams_per_session=_number(env, "CC_STREAMS_PER_SESSION", 4, int),
         web_threads=_number(env, "CC_WEB_THREADS", 0, int),
         stream_reserve_threads=_number(env, "CC_STREAM_RESERVE_THREADS", 16, int),
+        duplicate_candidates=_switch(env, "CC_DUPLICATE_CANDIDATES", True),
     )

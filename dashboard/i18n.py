@@ -267,6 +267,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "nav.incidents": {"zh": "事件列表", "en": "Incidents"},
     "nav.disputes": {"zh": "矛盾纠纷", "en": "Disputes"},
+    "nav.duplicates": {"zh": "疑似重复件", "en": "Duplicates"},
     "incidents.heading": {"zh": "事件列表", "en": "Incidents"},
     "incidents.view.all": {"zh": "全部", "en": "All"},
     "incidents.view.open": {"zh": "在办", "en": "Open"},
@@ -604,6 +605,54 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.backlog_red": {"zh": "红色预警", "en": "Red alerts"},
     "kpi.backlog_yellow": {"zh": "黄色预警", "en": "Yellow alerts"},
     "kpi.backlog_overdue_unacknowledged": {"zh": "超期未认领", "en": "Overdue, unacknowledged"},
+    "incident.dup.heading": {"zh": "疑似重复件", "en": "Possible duplicates"},
+    "duplicates.intro": {
+        "zh": "近{days}天发现的疑似重复件，相似度高的在前；后受理的一件合并到先受理的一件。",
+        "en": "Possible duplicates found in the last {days} days, best first; merging puts "
+        "the later report into the earlier one.",
+    },
+    "duplicates.pair": {"zh": "{later} 与 {earlier}", "en": "{later} and {earlier}"},
+    "duplicates.merge": {"zh": "合并：{later} → {earlier}", "en": "Merge {later} into {earlier}"},
+    "incident.dup.none": {"zh": "暂无疑似重复件。", "en": "No possible duplicates."},
+    "incident.dup.score": {"zh": "相似度 {score}", "en": "score {score}"},
+    "incident.dup.metres": {"zh": "相距{m}米", "en": "{m} m apart"},
+    "incident.dup.same_grid": {"zh": "同一网格", "en": "same grid"},
+    "incident.dup.hours": {"zh": "相隔{h}小时", "en": "{h} h apart"},
+    "incident.dup.text": {"zh": "文本相似{pct}%", "en": "text {pct}% alike"},
+    "incident.dup.same_caller": {"zh": "同一来电人", "en": "same caller"},
+    "incident.dup.merge_this": {"zh": "本件合并到 {id}", "en": "Merge this into {id}"},
+    "incident.dup.merge_that": {"zh": "将 {id} 合并到本件", "en": "Merge {id} into this"},
+    "incident.dup.dismiss": {"zh": "不是重复", "en": "Not a duplicate"},
+    "incident.dup.merged_into": {
+        "zh": "本件已作为重复件合并到 {id}。",
+        "en": "This incident is merged into {id} as a duplicate.",
+    },
+    "incident.dup.unmerge": {"zh": "取消合并", "en": "Unmerge"},
+    "incident.dup.via": {"zh": "经 {id} 合并", "en": "via {id}"},
+    "incident.dup.reported_times": {
+        "zh": "该问题共被反映{n}次，已合并的重复件：",
+        "en": "This problem was reported {n} times; merged duplicates:",
+    },
+    "incident.dup.merge_sent": {
+        "zh": "已发出合并（{id} → {into}），等待系统入库…",
+        "en": "Merge sent ({id} → {into}); waiting for it to be applied…",
+    },
+    "incident.dup.unmerge_sent": {
+        "zh": "已发出取消合并，等待系统入库…",
+        "en": "Unmerge sent; waiting for it to be applied…",
+    },
+    "incident.dup.dismissed": {
+        "zh": "已记录：{id} 不是重复件。",
+        "en": "Noted: {id} is not a duplicate.",
+    },
+    "incident.dup.gone": {
+        "zh": "该疑似重复件已不存在（已被处理）。",
+        "en": "That possible duplicate is no longer shown (someone dealt with it).",
+    },
+    "incident.dup.not_allowed": {
+        "zh": "您的角色不能合并或排除重复件。",
+        "en": "Your role cannot merge or dismiss duplicates.",
+    },
 }
 
 

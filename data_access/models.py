@@ -184,6 +184,9 @@ class Incident(Base):
         Index("ix_incidents_deadline_day", "deadline_day"),
         Index("ix_incidents_town_day", "town", "reported_day"),
         Index("ix_incidents_closed_at", "closed_at"),
+        # a new incident's duplicate candidates: its town and category, days around it
+        # (worker.duplicates; migration 0019)
+        Index("ix_incidents_town_category_day", "town", "category", "reported_day"),
         Index(
             "ix_incidents_open_deadline",
             *OPEN_INDEX_COLUMNS,
@@ -229,6 +232,33 @@ class IncidentEvent(Base):
     fields: Mapped[str] = mapped_column(Text)  # JSON object of every field as sent
 
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "ts", "seq"),)
+
+
+class DuplicateCandidate(Base):
+    """A pair of incidents that likely report the same problem (common.duplicates), found
+    by ingest when the later one arrived (worker.duplicates); with the scorer's reasons."""
+
+    __tablename__ = "duplicate_candidates"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # reported later
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # the earlier
+    score: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    hours: Mapped[float] = mapped_column(Float)
+    text: Mapped[float] = mapped_column(Float)
+    same_caller: Mapped[bool] = mapped_column(Boolean)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (Index("ix_duplicate_candidates_candidate", "candidate_id"),)
+
+
+class DuplicateDismissal(Base):
+    """Staff said this candidate pair is not a duplicate: never shown or found again."""
+
+    __tablename__ = "duplicate_dismissals"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    dismissed_by: Mapped[str] = mapped_column(String(128))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 DISPUTE_INDEX_COLUMNS = (

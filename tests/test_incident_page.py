@@ -121,6 +121,8 @@ def test_clock_data_by_state(two):
     late = {**done, "closed_at": done["deadline"] + timedelta(hours=26, seconds=5)}
     assert clock_data(late, NOW, "en", 24.0)["text"] == "▲ Closed 1d 02:00:05 late"
     assert span_text(59, "d") == "00:00:59"
+    merged = {**done, "status": "merged", "closed_at": None}
+    assert clock_data(merged, NOW, "en", 24.0)["text"] == "Merged as a duplicate: no clock"
 
 
 RENDER_OUTPUTS = (

@@ -36,6 +36,7 @@ from sqlalchemy import exc as sa_exc
 
 from common import clock
 from common.config import Settings, load_settings
+from common.duplicates import THRESHOLD
 from common.logging_setup import setup_logging
 from common.workdays import CalendarError
 from data_access.db import get_engine
@@ -336,7 +337,14 @@ class Ingest:
 
     def _apply(self, items: list[tuple[str, Event]], now: datetime) -> None:
         try:
-            result = self.apply(self.engine, [e for _, e in items], self.sla, self.tz, now)
+            result = self.apply(
+                self.engine,
+                [e for _, e in items],
+                self.sla,
+                self.tz,
+                now,
+                duplicates_from=THRESHOLD if self.settings.duplicate_candidates else None,
+            )
         except Exception as exc:
             if is_outage(exc):
                 raise

@@ -59,6 +59,26 @@ def acknowledge_panel(lang: str) -> html.Section:
     )
 
 
+def duplicates_panel(lang: str) -> html.Section:
+    """Filled by callbacks/incident_duplicates.py; the unmerge button is always in the
+    layout (not shown unless merged) so its callback has an input on every page."""
+    return html.Section(
+        className="cc-panel cc-duplicates",
+        children=[
+            html.H2(t("incident.dup.heading", lang)),
+            dcc.Store(id=ids.DUP_DONE, data=0),
+            html.Div(id=ids.DUPLICATES),
+            html.Button(
+                t("incident.dup.unmerge", lang),
+                id=ids.DUP_UNMERGE,
+                className="cc-button",
+                style={"display": "none"},
+            ),
+            html.Div(id=ids.DUP_MESSAGE, className="cc-escalate__message", role="status"),
+        ],
+    )
+
+
 def layout(incident_id: str | None = None, lang: str | None = None, **_query) -> html.Div:
     lang = lang_or_default(lang, settings().lang)
     incident_id = (incident_id or "")[:96]
@@ -105,6 +125,7 @@ def layout(incident_id: str | None = None, lang: str | None = None, **_query) ->
                     ),
                 ],
             ),
+            duplicates_panel(lang),
             html.Section(
                 className="cc-panel",
                 children=[html.H2(t("incident.timeline", lang)), html.Div(id=ids.TIMELINE)],
