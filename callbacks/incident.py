@@ -30,7 +30,8 @@ from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
 from data_access.alert_list import alert_state
 from data_access.alerts import BLUE
-from data_access.case_detail import extension_steps, merged_children
+from data_access.case_detail import extension_steps
+from data_access.duplicates import merged_children
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 
@@ -264,7 +265,9 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     )
     rules = sla()
     wd = rules.calendar if in_working_days(rules, state) else None
-    state["merged_children"] = merged_children(engine(), incident_id)
+    state["merged_children"] = [  # direct ones: a chain shows in the duplicates panel
+        c["id"] for c in merged_children(engine(), incident_id) if c["via"] is None
+    ]
     steps = extension_steps(events, rules, cfg.tz)
     return (
         state_panel(state, names, lang, cfg.tz, unmasked, alert),

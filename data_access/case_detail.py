@@ -13,7 +13,6 @@ from sqlalchemy.orm import InstrumentedAttribute
 from common.clock import parse_ts
 from common.vocabulary import CREATED, DEFAULT_PRIORITY, EXTENDED, REOPENED
 from common.workdays import extended_deadline
-from data_access.models import Incident
 from data_access.sla import Sla
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # the contract's instants (CONTRACT 1)
@@ -83,14 +82,3 @@ def extension_steps(
             steps[event["event_id"]] = (in_force, moved)
             in_force = moved or in_force
     return steps
-
-
-def merged_children(engine: Engine, incident_id: str) -> list[str]:
-    """The ids of the incidents now merged into this one (its duplicates), oldest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Incident.id)
-            .where(Incident.merged_into == incident_id)  # only while merged (worker.fold)
-            .order_by(Incident.reported_at, Incident.id)
-        )
-        return [row.id for row in rows]

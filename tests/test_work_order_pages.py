@@ -18,8 +18,9 @@ from dashboard.components.deadline_text import row_marks, wd_marks, wd_text
 from dashboard.components.timeline import timeline
 from dashboard.components.work_order_words import clerk_words
 from dashboard.ids import incident as ids
-from data_access.case_detail import extension_steps, merged_children
+from data_access.case_detail import extension_steps
 from data_access.db import dispose_all
+from data_access.duplicates import merged_children
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 from data_access.sla import Sla
@@ -161,7 +162,7 @@ def test_merged_incident_links_to_its_original_and_back(county, lang):
     assert ("合并到 WO-1" if lang == "zh" else "Merged into WO-1") in _text(said)
     assert f"/incidents/WO-1?lang={lang}" in _links(said)
     parent, _ = incident_detail(county, "WO-1")
-    children = merged_children(county, "WO-1")
+    children = [c["id"] for c in merged_children(county, "WO-1")]
     assert children == ["WO-2"]
     parent_panel = state_panel({**parent, "merged_children": children}, NAMES, lang, TZ, False)
     assert f"/incidents/WO-2?lang={lang}" in _links(parent_panel)
