@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from limits import parse as parse_rate_limit
 
+from common.ladder import Ladder, parse_ladder
 from common.workdays import CalendarError, Limit, load_calendar, parse_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ class Settings:
     sign_limit: Limit = Limit(1, "wd")
     contact_limit: Limit = Limit(24, "h")
     red_hours: float = 24.0
+    escalation_ladder: Ladder = ()  # no ladder
     rate_limit_api: str = "120/minute"
     rate_limit_export: str = "20/minute"
     streams_per_session: int = 4  # live streams per browser session or kiosk
@@ -122,6 +124,13 @@ def _calendar(env: dict) -> Path | None:
     return path
 
 
+def _ladder(env: dict) -> Ladder:
+    try:
+        return parse_ladder(env.get("CC_ESCALATION_LADDER"))
+    except ValueError as exc:
+        raise ConfigError(f"CC_ESCALATION_LADDER: {exc}") from exc
+
+
 def _rate_limit(env: dict, name: str, default: str) -> str:
     """A limit such as `120/minute` (or `10 per second`, `1000/hour`), checked at start."""
     raw = env.get(name) or default
@@ -187,6 +196,7 @@ def load_settings(env: dict | None = None) -> Settings:
         sign_limit=_limit(env, "CC_SIGN_LIMIT", "1wd"),
         contact_limit=_limit(env, "CC_CONTACT_LIMIT", "24h"),
         red_hours=_number(env, "CC_RED_HOURS", 24.0),
+        escalation_ladder=_ladder(env),
         rate_limit_api=_rate_limit(env, "CC_RATE_LIMIT_API", "120/minute"),
         rate_limit_export=_rate_limit(env, "CC_RATE_LIMIT_EXPORT", "20/minute"),
         streams_per_session=_number(env, "CC_STREAMS_PER_SESSION", 4, int),

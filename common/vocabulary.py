@@ -58,6 +58,7 @@ RATED_STATUSES = ("closed", VISITED)
 SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
 BOOLEANS = ("true", "false")
 MAX_LEVEL = 99  # the highest escalation level (second edition: above it is a break)
+SYSTEM_ACTOR = "system"  # the actor of the product's own events (the escalation ladder)
 SATISFIED_FROM = 4  # a score at or above this is satisfied
 PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"
@@ -88,10 +89,22 @@ MEDIATION_TYPES = ("people", "administrative", "judicial", "industry")
 
 # --- Rates: name -> (numerator, denominator), names of counts in the figures' dicts ------
 
+# The work order's own rates (CONTRACT 2, second edition: data_access.work_order).
+# `closed_once` (received with a resolved or closed event) is reopen_rate's denominator,
+# a count of the figures that GET /api/v1/kpis does not show.
+WORK_ORDER_RATES = {
+    "timely_sign_rate": ("signed_on_time", "sign_due"),  # 及时签收率
+    "contact_rate": ("contacted_in_time", "contact_due"),  # 先行联系率
+    "return_rate": ("returned", "dispatched"),  # 退单率
+    "extension_rate": ("extended", "received"),  # 延期率
+    "reopen_rate": ("reopened", "closed_once"),  # 重办率
+    "solved_rate": ("solved", "solved_known"),  # 实际解决率
+}
 INCIDENT_RATES = {
     "closure_rate": ("closed", "received"),
     "on_time_rate": ("on_time", "due"),
     "satisfaction_rate": ("satisfied", "rated"),
+    **WORK_ORDER_RATES,
 }
 DISPUTE_RATES = {
     "resolution_rate": ("resolved", "accepted"),

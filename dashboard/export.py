@@ -102,8 +102,9 @@ def incidents_csv():
     sort = list_params.incident_sort(request.args)
     unmasked = unmask_allowed(_target("incidents"))  # audited when allowed
     names, tz = catalog(), cfg.tz
+    solved = (t("incidents.solved.yes", lang), t("incidents.solved.no", lang))
     rows = (
-        incident_csv_row(row, names, lang, tz, at, unmasked)
+        incident_csv_row(row, names, lang, tz, at, unmasked, solved)
         for row in incident_export(engine(), q, at, cfg.warn_hours, sort, lang)
     )
     return _download("incidents", csv_chunks(INCIDENT_CSV_COLUMNS, lang, rows))

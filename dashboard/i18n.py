@@ -11,6 +11,15 @@ LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "app.title": {"zh": "社会治理指挥中心", "en": "Social Governance Command Centre"},
+    "calendar.missing": {
+        "zh": "{year}年的节假日安排尚未载入：{year}年的工作日期限暂按周一至周五计算。"
+        "国务院公布放假安排后，请升级 chinesecalendar（pip install -U chinesecalendar），"
+        "或在 {file} 中按“date,workday”格式补录{year}年全部放假日（0）和调休上班日（1）。",
+        "en": "The {year} holiday calendar is not loaded: working-day deadlines in {year} "
+        "count Monday to Friday for now. Once the State Council publishes the holidays, "
+        "upgrade chinesecalendar (pip install -U chinesecalendar) or add every {year} day "
+        "off (0) and make-up working day (1) to {file} as 'date,workday' rows.",
+    },
     "app.lang_switch": {"zh": "English", "en": "中文"},
     "nav.leader": {"zh": "运行指标", "en": "Key figures"},
     "nav.wall": {"zh": "大屏", "en": "Wall"},
@@ -355,6 +364,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.col.reporter_phone": {"zh": "联系电话", "en": "Reporter's phone"},
     "incidents.col.hours_overdue_csv": {"zh": "超期小时数", "en": "Hours overdue"},
     "incidents.col.code": {"zh": "{name}代码", "en": "{name} code"},
+    "incidents.col.signed_at": {"zh": "签收时间", "en": "Signed"},
+    "incidents.col.contacted_at": {"zh": "先行联系时间", "en": "Contacted"},
+    "incidents.col.returns": {"zh": "退回次数", "en": "Returns"},
+    "incidents.col.extensions": {"zh": "延期次数", "en": "Extensions"},
+    "incidents.col.merged_into": {"zh": "合并到", "en": "Merged into"},
+    "incidents.col.solved": {"zh": "实际解决", "en": "Solved"},
+    "incidents.solved.yes": {"zh": "已解决", "en": "Solved"},
+    "incidents.solved.no": {"zh": "未解决", "en": "Not solved"},
     "incidents.clock.overdue": {"zh": "超期 {t}", "en": "{t} overdue"},
     "incidents.clock.left": {"zh": "剩余 {t}", "en": "{t} left"},
     "incidents.clock.day": {"zh": "天", "en": "d"},

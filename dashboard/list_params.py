@@ -5,9 +5,12 @@ message is shown to the person (pages) or returned as JSON 400 (export).
 Incidents: town, category, channel, department, priority, status (repeat = any of);
 reported_from/reported_to, deadline_from/deadline_to (local days); timeliness
 (on_time|late); satisfaction (1-5|none, repeatable); overdue (lt1d|1to3d|3to7d|gt7d,
-repeatable); escalated (yes|no); view (all|open|overdue|due_soon: the backlog now);
+repeatable); escalated (yes|no); work (returned|merged|extended|signed_late|not_contacted,
+repeatable = any of: the work order's states as of now, whenever reported); view
+(all|open|overdue|due_soon: the backlog now);
 set, repeatable = any of (dashboard.links builds these for the KPI tiles): a KPI set
-received|closed|due|on_time|late|overdue_open|due_soon|rated|satisfied over start/end
+received|closed|due|on_time|late|overdue_open|due_soon|rated|satisfied, or a work order
+set (data_access.work_order.SETS: dispatched, sign_due, signed_late, ...) over start/end
 (default the last 30 days), or backlog_open|backlog_overdue|backlog_due_soon; q (id
 prefix); sort, dir.
 Disputes: town, kind, mediation_type, status, accepted_from/accepted_to, set
@@ -26,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 from common.vocabulary import DISPUTE_STATUSES, INCIDENT_STATUSES, MEDIATION_TYPES
 from dashboard import api_params
 from dashboard.api_params import BadParameter
-from data_access import dispute_list, incident_list
+from data_access import dispute_list, incident_list, work_order
 from data_access.kpis import Window
 from data_access.listing import Sort
 
@@ -48,6 +51,7 @@ INCIDENT_PARAMS = frozenset(
         "satisfaction",
         "overdue",
         "escalated",
+        "work",
         "view",
         "set",
         "start",
@@ -207,6 +211,7 @@ def incident_query(args: MultiDict, today: date) -> incident_list.IncidentQuery:
         satisfaction=_many(args, "satisfaction", incident_list.SATISFACTION),
         overdue=_many(args, "overdue", tuple(incident_list.OVERDUE_BUCKETS)),
         escalated=None if escalated is None else YES_NO[escalated],
+        work=_many(args, "work", work_order.STATES),
         sets=sets,
         window=_window(args, sets, today),
         backlog=None if view in (None, "all") else view,

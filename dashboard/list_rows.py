@@ -10,6 +10,7 @@ from common.masking import mask_phone, mask_text
 from common.vocabulary import OPEN_STATUSES
 from data_access.dispute_list import NAMED as DISPUTE_NAMED
 from data_access.incident_list import NAMED as INCIDENT_NAMED
+from data_access.incident_list import WORK_COLUMNS
 from data_access.masterdata import Catalog
 
 INCIDENT_CODED = ("town", "grid", "category", "channel", "department", "priority", "status")
@@ -28,6 +29,7 @@ INCIDENT_CSV_COLUMNS = (
     "hours_overdue",
     "escalation_level",
     "satisfaction",
+    *WORK_COLUMNS,
     "title",
     "reporter_phone",
 )
@@ -73,10 +75,16 @@ def incident_grid_row(row: dict, catalog: Catalog, lang: str, tz: ZoneInfo, now:
 
 
 def incident_csv_row(
-    row: dict, catalog: Catalog, lang: str, tz: ZoneInfo, now: datetime, unmasked: bool
+    row: dict,
+    catalog: Catalog,
+    lang: str,
+    tz: ZoneInfo,
+    now: datetime,
+    unmasked: bool,
+    solved_words: tuple[str, str] = ("true", "false"),
 ) -> dict:
     """An export row: each coded column as its name and its code, personal data masked
-    unless the caller's role may see it."""
+    unless the caller's role may see it, `solved` in words (solved, not solved)."""
     out = {"id": row["id"]}
     for name in INCIDENT_CODED:
         out[name] = catalog.name(INCIDENT_NAMED[name], row[name], lang)
@@ -88,6 +96,12 @@ def incident_csv_row(
         hours_overdue=hours_overdue(row, now) or "",
         escalation_level=row["escalation_level"],
         satisfaction="" if row["satisfaction"] is None else row["satisfaction"],
+        signed_at=local(row["signed_at"], tz),
+        contacted_at=local(row["contacted_at"], tz),
+        returns=row["returns"],
+        extensions=row["extensions"],
+        merged_into=row["merged_into"] or "",
+        solved="" if row["solved"] is None else solved_words[0 if row["solved"] else 1],
         title=(row["title"] if unmasked else mask_text(row["title"])) or "",
         reporter_phone=(row["reporter_phone"] if unmasked else mask_phone(row["reporter_phone"]))
         or "",

@@ -22,6 +22,7 @@ from common.vocabulary import (
     SATISFACTION_SCORES,
 )
 from dashboard.auth.cookies import SESSION_COOKIE
+from data_access import work_order
 from data_access.alerts import COLOURS, RED, YELLOW
 
 openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -57,6 +58,11 @@ def _rate(name: str) -> dict:
     return {**RATE, "description": f"{numerator} / {denominator}; {RATE['description']}"}
 
 
+# the work order's counts and rates (second edition), in the API's order
+WORK_ORDER_FIGURES = {
+    name: _rate(name) if name in RATES else {**COUNT, "description": "second edition"}
+    for name in work_order.SHOWN
+}
 INCIDENT_FIGURES = _object(
     {
         "received": COUNT,
@@ -71,6 +77,7 @@ INCIDENT_FIGURES = _object(
         "satisfied": COUNT,
         "satisfaction_rate": _rate("satisfaction_rate"),
         "median_hours_to_close": _nullable("number", minimum=0),
+        **WORK_ORDER_FIGURES,
         "duplicates": {
             **COUNT,
             "description": "reported in the window and now merged (重复件); second edition",

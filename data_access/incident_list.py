@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Select, and_, case, func, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import CLOSED_STATUSES, PRIORITIES, SATISFACTION_SCORES
-from data_access import listing
+from data_access import listing, work_order
 from data_access.kpis import (
     Filters,
     Window,
@@ -40,7 +40,8 @@ KPI_SETS = (
     "duplicates",
 )
 BACKLOG_SETS = ("open", "overdue", "due_soon")  # the backlog now, no window
-SETS = (*KPI_SETS, *(f"backlog_{name}" for name in BACKLOG_SETS))
+# the KPI sets over a window, the work order's among them (second edition), and the backlog's
+SETS = (*KPI_SETS, *work_order.SETS, *(f"backlog_{name}" for name in BACKLOG_SETS))
 # how long past the deadline, in hours: [low, high)
 OVERDUE_BUCKETS = {"lt1d": (0, 24), "1to3d": (24, 72), "3to7d": (72, 168), "gt7d": (168, None)}
 TIMELINESS = ("on_time", "late")
@@ -72,7 +73,9 @@ COLUMNS = (
     "satisfaction",
 )
 GRID_COLUMNS = (*COLUMNS, "title")
-EXPORT_COLUMNS = (*GRID_COLUMNS, "reporter_phone")
+# the work order's facts (second edition), exported beside the list's columns
+WORK_COLUMNS = ("signed_at", "contacted_at", "returns", "extensions", "merged_into", "solved")
+EXPORT_COLUMNS = (*GRID_COLUMNS, *WORK_COLUMNS, "reporter_phone")
 SORTABLE = frozenset({*COLUMNS, "hours_overdue"})
 DEFAULT_SORT = Sort("reported_at", descending=True)
 COUNT_DIMENSIONS = ("town", "department")
@@ -94,6 +97,7 @@ class IncidentQuery:
     satisfaction: tuple[str, ...] = ()  # "1".."5", "none"
     overdue: tuple[str, ...] = ()  # OVERDUE_BUCKETS keys
     escalated: bool | None = None
+    work: tuple[str, ...] = ()  # any of work_order.STATES, as of now
     sets: tuple[str, ...] = ()  # any of SETS; KPI_SETS are evaluated over `window`
     window: Window | None = None
     backlog: str | None = None  # one of BACKLOG_SETS (the list's views), and-ed
@@ -148,6 +152,8 @@ def set_condition(
     if window is None:
         raise ValueError(f"the set {name!r} needs a window")
     sets = incident_conditions(window, now, warn_hours)
+    if name in work_order.SETS:
+        return work_order.window_sets(sets["received"], sets["closed"], now)[name]
     if name == "late":
         return and_(sets["due"], not_(sets["on_time"]))
     return sets[name]
@@ -170,6 +176,9 @@ def conditions(q: IncidentQuery, now: datetime, warn_hours: float) -> list[Colum
     if q.escalated is not None:
         level = Incident.escalation_level
         where.append(level >= 1 if q.escalated else level == 0)
+    if q.work:
+        states = work_order.states(now)
+        where.append(or_(*(states[s] for s in q.work)))
     if q.sets:
         where.append(or_(*(set_condition(s, q.window, now, warn_hours) for s in q.sets)))
     if q.backlog:

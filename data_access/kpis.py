@@ -31,7 +31,7 @@ from common.vocabulary import (
     SATISFIED_FROM,
     WITHDRAWN,
 )
-from data_access import months
+from data_access import months, work_order
 from data_access.alerts import COLOURS, acknowledged, colour_conditions
 from data_access.as_of import changed_since, closed_after
 from data_access.dispute_counts import summary_counts
@@ -354,7 +354,10 @@ def incident_figures(
         # few rows, read by the merged incidents' own partial index
         merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
         duplicates = conn.execute(merged).scalar_one()
-    figures = {**_incident_shape(counts), "duplicates": int(duplicates)}
+        orders = dict(_work_order_counts(conn, window, at, warn_hours, scope, [])).get("", {})
+    figures = _incident_shape(counts)
+    figures.update(_work_order_shape(orders, figures["received"]))
+    figures["duplicates"] = int(duplicates)
     closed = and_(conditions["closed"], *scope)
     histogram = None
     if use_summaries and summarised(filters):
@@ -363,6 +366,28 @@ def incident_figures(
         engine, closed, figures["closed"], histogram
     )
     return figures
+
+
+def _work_order_counts(
+    conn,
+    window: Window,
+    at: datetime,
+    warn_hours: float,
+    scope: list[ColumnElement],
+    keys: list[ColumnElement],
+) -> list[tuple[object, dict]]:
+    """The work order's counts (data_access.work_order) as of `at`, per value of `keys`,
+    over the window's reported rows (read by their reported day)."""
+    base = incident_conditions(window, at, warn_hours)
+    flags = work_order.conditions(base["received"], base["closed"], at)
+    where = [Incident.reported_day.between(window.start, window.end)]
+    return _summed_rows(conn, flags, where, keys, scope)
+
+
+def _work_order_shape(counts: dict, received: int) -> dict:
+    """The work order's figures (data_access.work_order.SHOWN) from their counts."""
+    c = {k: int(counts.get(k) or 0) for k in work_order.COUNTS} | {"received": received}
+    return {n: c[n] if n in c else rate_of(n, c) for n in work_order.SHOWN}
 
 
 def _relevant(window: Window) -> ColumnElement:
@@ -401,7 +426,18 @@ def incident_figures_by(
         )
         with engine.connect() as conn:
             rows = [r._asdict() for r in conn.execute(query)]
-    out = [{"key": r.pop("key"), **_incident_shape(r)} for r in rows]
+    with engine.connect() as conn:
+        keys = [_incident_key(dimension)]
+        found = _work_order_counts(
+            conn, window, as_of or now, warn_hours, incident_scope(filters), keys
+        )
+    orders = {k if k != "" else None: c for k, c in found}
+    out = []
+    for r in rows:
+        key = r.pop("key")
+        shaped = _incident_shape(r)
+        shaped.update(_work_order_shape(orders.get(key, {}), shaped["received"]))
+        out.append({"key": key, **shaped})
     out = [r for r in out if any(r[c] for c in COUNTED)]
     return sorted(out, key=lambda r: (-r["received"], str(r["key"])))
 

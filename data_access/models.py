@@ -171,6 +171,13 @@ class Incident(Base):
     # the first `acknowledged` at or after the deadline in force
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    # the instants the work order's figures are taken as of (migration 0015)
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # dispatch + sign limit
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # + contact limit
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first `returned`
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first applied
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first after closing
+    closed_once_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first closing
 
     __table_args__ = (
         Index("ix_incidents_reported_day", "reported_day", "town"),
@@ -180,6 +187,15 @@ class Incident(Base):
         Index(
             "ix_incidents_open_deadline",
             *OPEN_INDEX_COLUMNS,
+            postgresql_where=text(_open_sql),
+            sqlite_where=text(_open_sql),
+        ),
+        # the escalation ladder's candidates (worker.ladder, migration 0016): open
+        # incidents by level, then deadline, so each rung reads only its overdue rows
+        Index(
+            "ix_incidents_ladder",
+            "escalation_level",
+            "deadline",
             postgresql_where=text(_open_sql),
             sqlite_where=text(_open_sql),
         ),

@@ -31,18 +31,23 @@ class Sla:
     channel named or `*`, and the working-day calendar its `Nwd` limits count in.
 
     A rule's key may leave out the channel (any channel) and its limit may be hours as
-    a number (the demo generators' form)."""
+    a number (the demo generators' form). It also holds the work order's limits from the
+    first dispatch to `signed` and to `contacted` (CC_SIGN_LIMIT, CC_CONTACT_LIMIT), which
+    count in the same calendar."""
 
     def __init__(
         self,
         rules: Mapping[tuple[str, ...], Limit | str | float] | None = None,
         calendar: Calendar | None = None,
+        sign_limit: Limit = Settings.sign_limit,
+        contact_limit: Limit = Settings.contact_limit,
     ):
         self.rules: dict[tuple[str, str, str], Limit] = {}
         for key, limit in (rules or {}).items():
             category, priority, channel = (*key, "*")[:3]
             self.rules[(category, priority, channel)] = _limit(limit)
         self.calendar = calendar or Calendar()
+        self.sign_limit, self.contact_limit = sign_limit, contact_limit
 
     def limit(self, category: str | None, priority: str, channel: str | None = None) -> Limit:
         """The first rule that matches of (category, priority, channel), (category,
@@ -122,5 +127,7 @@ def load_sla(engine: Engine, settings: Settings | None = None) -> Sla:
         with engine.connect() as conn:
             rows = conn.execute(select(SlaRule.__table__)).mappings().all()
         rules = rules_of([dict(r) for r in rows])
-    calendar = calendar_from(settings.calendar_file) if settings is not None else Calendar()
-    return Sla(rules, calendar)
+    if settings is None:
+        return Sla(rules)
+    calendar = calendar_from(settings.calendar_file)
+    return Sla(rules, calendar, settings.sign_limit, settings.contact_limit)

@@ -194,7 +194,8 @@ def test_a_stored_out_of_range_deadline_falls_back_to_the_sla():
 SECOND_EDITION_FIELDS = (
     "status", "deadline", "first_dispatch_at", "signed_at", "contacted_at", "returns",
     "extensions", "solved", "merged_into", "reopened", "acknowledged_at", "acknowledged_by",
-    "satisfaction", "closed_at", "escalation_level",
+    "satisfaction", "closed_at", "escalation_level", "sign_due_at", "contact_due_at",
+    "returned_at", "extended_at", "reopened_at", "closed_once_at",
 )  # fmt: skip
 
 

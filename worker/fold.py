@@ -28,7 +28,7 @@ from common.vocabulary import (
     SIGNED,
 )
 from common.vocabulary import CLOSING_STATUSES as CLOSING
-from common.workdays import Calendar, extended_deadline
+from common.workdays import Calendar, Limit, apply_limit, extended_deadline
 from data_access.sla import Sla
 from worker.contract import EARLIEST, LATEST, Event
 
@@ -66,8 +66,9 @@ class _Cycle:
     closed_at: datetime | None = None
     first_dispatch: Event | None = None
     extensions: int = 0
-    closing_seen: bool = False
-    reopened: bool = False
+    extended_at: datetime | None = None  # the first applied extension's ts
+    closed_once_at: datetime | None = None  # the first resolved or closed event's ts
+    reopened_at: datetime | None = None  # the first reopened after a closing one
 
 
 def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime) -> dict | None:
@@ -102,9 +103,9 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
         elif status == ESCALATED:
             level = max(level, min(int(event.get("level") or 1), MAX_LEVEL))
         if status in CLOSING:
-            cycle.closing_seen = True
-        elif status == REOPENED and cycle.closing_seen:
-            cycle.reopened = True
+            cycle.closed_once_at = cycle.closed_once_at or event.ts
+        elif status == REOPENED and cycle.closed_once_at and not cycle.reopened_at:
+            cycle.reopened_at = event.ts
         if event.order <= first.order or status == CREATED:
             continue
         if status == EXTENDED:
@@ -120,6 +121,7 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
     status, deadline = cycle.status_event.status, cycle.deadline
     dispatch = cycle.first_dispatch
     acknowledged = _first(ordered, ACKNOWLEDGED, lambda e: e.ts >= deadline)
+    returned = _first(ordered, RETURNED, lambda e: True)
     return {
         "id": first.id,
         "reported_at": first.ts,
@@ -151,9 +153,16 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
         "extensions": cycle.extensions,
         "solved": solved,
         "merged_into": cycle.status_event.get("into") if status == MERGED else None,
-        "reopened": cycle.reopened,
+        "reopened": cycle.reopened_at is not None,
         "acknowledged_at": acknowledged.ts if acknowledged else None,
         "acknowledged_by": acknowledged.actor if acknowledged else None,
+        # the instants the work order's figures are taken as of (data_access.work_order)
+        "sign_due_at": _limit_end(sla, sla.sign_limit, dispatch, tz),
+        "contact_due_at": _limit_end(sla, sla.contact_limit, dispatch, tz),
+        "returned_at": returned.ts if returned else None,
+        "extended_at": cycle.extended_at,
+        "reopened_at": cycle.reopened_at,
+        "closed_once_at": cycle.closed_once_at,
     }
 
 
@@ -172,6 +181,12 @@ def _extend(cycle: _Cycle, event: Event, calendar: Calendar, tz: ZoneInfo) -> No
     if moved is not None:
         cycle.deadline = moved
         cycle.extensions += 1
+        cycle.extended_at = cycle.extended_at or event.ts
+
+
+def _limit_end(sla: Sla, limit: Limit, dispatch: Event | None, tz: ZoneInfo) -> datetime | None:
+    """When a limit from the first dispatch ends (the sign or the contact limit)."""
+    return None if dispatch is None else apply_limit(sla.calendar, limit, dispatch.ts, tz)
 
 
 def _first(ordered: list[Event], status: str, keep) -> Event | None:

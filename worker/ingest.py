@@ -42,6 +42,7 @@ from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
 from data_access.schema import migrate
 from data_access.sla import Sla, SlaRulesError, load_sla
+from worker import ladder
 from worker.apply import ApplyResult, apply_events
 from worker.contract import ContractError, Event, parse_entry
 from worker.live_state import TICKER_SIZE, LiveState
@@ -160,6 +161,7 @@ class Ingest:
         self.sla = Sla()
         self._sla_at = float("-inf")
         self._checked: datetime | None = None  # deadlines passed up to here are bumped
+        self._ladder_window: int | None = None  # the last tick this process tried
         self._claim_at = 0.0
         self._claim_cursor = "0-0"
         self._own_pending = True  # our consumer may hold entries (restart, failure)
@@ -224,6 +226,8 @@ class Ingest:
         self._checked = now
         if time.monotonic() - self._sla_at > self.options.sla_refresh_s:
             self._refresh_sla()
+        if self.settings.escalation_ladder:
+            self._ladder(now)
         entries = self._claim() or self._read("0")
         self._redelivered = bool(entries)
         if not entries:
@@ -237,6 +241,24 @@ class Ingest:
             # A redelivered batch may have been committed before a crash or outage,
             # so its events were not "new" now: make the live state whole from SQL.
             self.live.rebuild(self.engine, self.tz)
+
+    def _ladder(self, now: datetime) -> None:
+        """The escalation ladder's tick (worker.ladder), once per tick window: it runs
+        here because ingest is the one process that always runs, beside SQL, Redis and
+        the calendar. A failure that is no outage costs a tick, never the stream."""
+        if ladder.window(now) == self._ladder_window:
+            return
+        self._ladder_window = ladder.window(now)
+        try:
+            cal = self.sla.calendar
+            added = ladder.tick(self.engine, self.r, self.settings, cal, now, self.name)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            log.exception("escalation ladder tick failed; the next tick tries again")
+            return
+        if added:
+            log.info("escalation ladder: %d escalated events added", added)
 
     def _read(self, start: str) -> list[tuple[str, dict]]:
         if start == "0" and not self._own_pending:

@@ -11,7 +11,7 @@ from datetime import datetime
 from dash import html
 
 from common.masking import mask_fields
-from common.vocabulary import BOOLEANS
+from common.vocabulary import BOOLEANS, SYSTEM_ACTOR
 from dashboard.i18n import t
 from dashboard.list_rows import local
 from data_access.masterdata import Catalog
@@ -123,7 +123,9 @@ def timeline(
             head.append(
                 html.Span(_field_value("level", level, names, lang, tz), className="cc-level")
             )
-        actor = fields.get("actor") or t("incident.system", lang)
+        actor = fields.get("actor") or SYSTEM_ACTOR
+        if actor == SYSTEM_ACTOR:  # the product's own events (the escalation ladder)
+            actor = t("incident.system", lang)
         who = [html.Span(f"{t('incident.field.actor', lang)}: {actor}")]
         if fields.get("department"):
             department = names.name("department", fields["department"], lang)
