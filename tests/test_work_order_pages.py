@@ -153,7 +153,7 @@ def test_merged_incident_links_to_its_original_and_back(county, lang):
     label = "合并到 WO-1" if lang == "zh" else "Merged into WO-1"  # the row's label and link
     assert label in _text(panel)
     clock = clock_data(merged, NOW, lang, 24.0)["text"]
-    assert clock == ("已合并（重复件），不计时" if lang == "zh" else "Merged (duplicate): no clock")
+    assert clock == ("重复件已合并，不计时" if lang == "zh" else "Merged as a duplicate: no clock")
     assert f"/incidents/WO-1?lang={lang}" in _links(panel)
     assert ("已合并（重复件）" if lang == "zh" else "Merged (duplicate)") in _text(panel)
     _, events = incident_detail(county, "WO-2")
