@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import disputes, export, incident, incidents, leader, mediation, shell, wall
+from callbacks import alerts, disputes, export, incident, incidents, leader, mediation, shell, wall
 
-PAGES = (disputes, export, incident, incidents, leader, mediation, shell, wall)
+PAGES = (alerts, disputes, export, incident, incidents, leader, mediation, shell, wall)
 
 
 def register(app: dash.Dash) -> None:

@@ -59,7 +59,7 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     current = window(cfg, view, at)
     return {
         "window": current,
-        "current": kpis(engine, current, view.filters, at, cfg.warn_hours),
+        "current": kpis(engine, current, view.filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
         "comparisons": [
             {
                 "basis": c.basis,

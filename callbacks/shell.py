@@ -17,6 +17,7 @@ NAV = (
     ("nav.leader", "/"),
     ("nav.mediation", "/mediation"),
     ("nav.incidents", "/incidents"),
+    ("nav.alerts", "/alerts"),
     ("nav.disputes", "/disputes"),
 )
 

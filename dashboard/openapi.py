@@ -156,6 +156,8 @@ INCIDENT = _object(
         ),
         "returns": {**COUNT, "description": "how many returned events"},
         "extensions": {**COUNT, "description": "how many extended events moved the deadline"},
+        "colour": _nullable("string", enum=[*COLOURS, None], description="null: no alert"),
+        "acknowledged": ACKNOWLEDGED,
     }
 )
 TIMELINE_EVENT = _object(

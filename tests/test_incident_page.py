@@ -132,6 +132,8 @@ RENDER_OUTPUTS = (
     (ids.ESCALATE, "disabled"),
     (ids.ESCALATE, "children"),
     (ids.ESCALATE_CONFIRM, "message"),
+    (ids.ACKNOWLEDGE, "disabled"),
+    (ids.ACKNOWLEDGE, "children"),
 )
 
 
@@ -182,3 +184,17 @@ def test_a_bad_link_shows_a_message_not_a_traceback(app):
         assert "cannot be used" in _text(disputes(lang="en", set="nope"))
         ok = incidents(lang="en", set=["closed", "due_soon"])
         assert "Figure: Closed or Due soon" in _text(ok)
+
+
+@pytest.mark.parametrize(("lang", "yes", "no"), [("zh", "是", "否"), ("en", "Yes", "No")])
+def test_timeline_shows_booleans_as_words(lang, yes, no):
+    events = [
+        {"ts": NOW, "event_id": "E1", "id": "I1", "status": "closed", "solved": "true"},
+        {"ts": NOW, "event_id": "E2", "id": "D1", "status": "mediated",
+         "judicial_confirmation": "false"},
+        {"ts": NOW, "event_id": "E3", "id": "I1", "status": "visited", "solved": True},
+    ]  # fmt: skip
+    items = timeline(events, NAMES, lang, TZ, unmasked=True).children
+    values = [_text(item.children[2]) for item in items]
+    assert [v.endswith(w) for v, w in zip(values, (yes, no, yes), strict=True)] == [True] * 3
+    assert not any("true" in v or "false" in v or "True" in v for v in values)

@@ -17,3 +17,6 @@ NOTE = "incident-note"
 MESSAGE = "incident-message"
 PENDING = "incident-pending-level"
 VERSION = "incident-version"  # the live data version, set only when it changes
+ACKNOWLEDGE = "incident-acknowledge"
+ACKNOWLEDGE_NOTE = "incident-acknowledge-note"
+ACKNOWLEDGE_MESSAGE = "incident-acknowledge-message"

@@ -39,6 +39,26 @@ def escalate_panel(lang: str) -> html.Section:
     )
 
 
+def acknowledge_panel(lang: str) -> html.Section:
+    """认领: the duty officer takes the alert in hand (enabled by callbacks/incident.py
+    when the incident is overdue, nobody has, and the caller's role may)."""
+    return html.Section(
+        className="cc-panel cc-escalate",
+        children=[
+            html.H2(t("alert.acknowledge", lang)),
+            html.Label(t("alert.acknowledge_note", lang), htmlFor=ids.ACKNOWLEDGE_NOTE),
+            dcc.Textarea(id=ids.ACKNOWLEDGE_NOTE, className="cc-escalate__note", maxLength=500),
+            html.Button(
+                t("alert.acknowledge", lang),
+                id=ids.ACKNOWLEDGE,
+                className="cc-button",
+                disabled=True,
+            ),
+            html.Div(id=ids.ACKNOWLEDGE_MESSAGE, className="cc-escalate__message", role="status"),
+        ],
+    )
+
+
 def layout(incident_id: str | None = None, lang: str | None = None, **_query) -> html.Div:
     lang = lang_or_default(lang, settings().lang)
     incident_id = (incident_id or "")[:96]
@@ -79,6 +99,7 @@ def layout(incident_id: str | None = None, lang: str | None = None, **_query) ->
                                     html.Div(id=ids.MAP, className="cc-incident__map"),
                                 ],
                             ),
+                            acknowledge_panel(lang),
                             escalate_panel(lang),
                         ],
                     ),
