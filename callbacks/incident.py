@@ -72,13 +72,12 @@ def clock_data(
         late = (state["closed_at"] - state["deadline"]).total_seconds()
         if late <= 0:
             return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
-        text = (
-            wd_late_text(wd, state["deadline"], state["closed_at"], tz, lang)
-            if wd is not None
-            else t("incident.sla.late", lang, t=span_text(late, day))
-        )
-        return {**data, "state": "late", "text": "▲ " + text}
-    if state["status"] == MERGED:
+        if wd is not None:  # a rule in working days: late by working days
+            text = wd_late_text(wd, state["deadline"], state["closed_at"], tz, lang)
+            return {**data, "state": "late", "text": "▲ " + text}
+        text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
+        return {**data, "state": "late", "text": text}
+    if state["status"] == MERGED:  # counted once, as the incident it was merged into
         return {**data, "state": "rejected", "text": t("incident.sla.merged", lang)}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 

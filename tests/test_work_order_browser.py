@@ -79,7 +79,7 @@ def test_timeline_in_a_clerks_words(incidents, signed_in_page, live_server):
     page.goto(f"{live_server}/incidents/WO-2?lang=en")
     page.wait_for_selector(".cc-facts .cc-merged a:text('WO-1')")
     assert "Merged into\nWO-1" in page.locator(".cc-facts").inner_text()
-    page.wait_for_selector(".cc-clock:text('Merged (duplicate): no clock')")
+    page.wait_for_selector(".cc-clock:text('Merged as a duplicate: no clock')")
     page.click(".cc-facts .cc-merged a")
     page.wait_for_url(f"{live_server}/incidents/WO-1?lang=en")
     page.wait_for_selector(".cc-timeline > li")

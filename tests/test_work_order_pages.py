@@ -25,6 +25,7 @@ from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 from data_access.sla import Sla
 from tests.factories import TZ, apply_entries, entry, reported
+from tests.test_incident_page import render_body
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=TZ).astimezone(UTC)
 NAMES = Catalog({("department", "roads"): ("住建局", "Housing Bureau")})
@@ -154,7 +155,7 @@ def test_merged_incident_links_to_its_original_and_back(county, lang):
     label = "合并到 WO-1" if lang == "zh" else "Merged into WO-1"  # the row's label and link
     assert label in _text(panel)
     clock = clock_data(merged, NOW, lang, 24.0)["text"]
-    assert clock == ("已合并（重复件），不计时" if lang == "zh" else "Merged (duplicate): no clock")
+    assert clock == ("重复件已合并，不计时" if lang == "zh" else "Merged as a duplicate: no clock")
     assert f"/incidents/WO-1?lang={lang}" in _links(panel)
     assert ("已合并（重复件）" if lang == "zh" else "Merged (duplicate)") in _text(panel)
     _, events = incident_detail(county, "WO-2")
@@ -257,23 +258,9 @@ def test_lists_and_clock_read_working_days_only_under_a_working_day_rule():
 
 
 def _render(client, incident_id: str, lang: str) -> str:
-    outputs = [(ids.STATE, "children"), (ids.MAP, "children"), (ids.TIMELINE, "children"),
-               (ids.CLOCK_DATA, "data"), (ids.SIGNATURE, "data"), (ids.ESCALATE, "disabled"),
-               (ids.ESCALATE, "children"), (ids.ESCALATE_CONFIRM, "message"),
-               (ids.ACKNOWLEDGE, "disabled"), (ids.ACKNOWLEDGE, "children")]  # fmt: skip
-    body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [
-            {"id": ids.ID, "property": "data", "value": incident_id},
-            {"id": ids.VERSION, "property": "data", "value": 1},
-        ],
-        "changedPropIds": [f"{ids.ID}.data"],
-        "state": [
-            {"id": ids.LANG, "property": "data", "value": lang},
-            {"id": ids.SIGNATURE, "property": "data", "value": None},
-        ],
-    }
+    """The incident page's render answer, as the page's first view asks for it."""
+    body = render_body(incident_id, ids.ID, None)
+    body["state"][0]["value"] = lang
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     return json.dumps(response.get_json(), ensure_ascii=False)  # as sent, unescaped
