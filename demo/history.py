@@ -547,7 +547,8 @@ def _dispatch(
 ) -> tuple[datetime, str]:
     """派单, and for a few the department's 退回 and the centre's new dispatch:
     (the dispatch in force, its department)."""
-    department = model.department_table(category, town).pick(rng)
+    table = model.department_table(category, town)
+    department = table.pick(rng)
     dispatcher = f"指挥中心调度 {rng.choice(DISPATCHERS)}"
     life.add(dispatched, "dispatched", dispatcher, department=department)
     if rng.random() >= P_RETURN:
@@ -556,7 +557,6 @@ def _dispatch(
     life.add(
         returned, "returned", _staff(model, department, rng), reason=rng.choice(RETURN_REASONS)
     )
-    table = model.department_table(category, town)
     other = next((d for d in (table.pick(rng) for _ in range(5)) if d != department), None)
     other = other or rng.choice([d for d in model.departments if d != department])
     again = returned + _minutes(rng, 10, 120)
