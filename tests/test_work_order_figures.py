@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
@@ -25,6 +26,7 @@ from data_access.listing import Sort
 from data_access.models import Incident
 from data_access.schema import alembic_config, migrate
 from tests.factories import TZ, apply_entries, entry, reported
+from worker.summaries import SUMMARIES, rebuild
 
 
 def local(*parts: int) -> datetime:
@@ -325,3 +327,24 @@ def test_the_export_has_the_work_orders_columns(signed_in_client, settings):
         "",
     )
     assert client.get("/export/incidents.csv?work=lost").status_code == 400
+
+
+def _summaries(engine) -> dict:
+    out = {}
+    with engine.connect() as conn:
+        for summary in SUMMARIES:
+            rows = conn.execute(select(summary.model.__table__)).all()
+            out[summary.table] = sorted(tuple(r) for r in rows if any(r[len(summary.keys) :]))
+    return out
+
+
+def test_incremental_summaries_equal_a_rebuild_with_the_new_events(engine):
+    entries = ENTRIES + MERGED
+    shuffled = random.Random(16).sample(entries, len(entries))  # late, out of order
+    for start in range(0, len(shuffled), 7):
+        apply_entries(engine, shuffled[start : start + 7], NOW)
+    incremental = _summaries(engine)
+    assert incremental["incident_daily"], "the events must have produced counts"
+    rebuild(engine)
+    assert _summaries(engine) == incremental
+    assert figures(engine, WINDOW, Filters(), NOW)["returned"] == 1
