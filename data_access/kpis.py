@@ -628,6 +628,9 @@ RANK_MEASURES = {
     "on_time": (*INCIDENT_RATES["on_time_rate"], True),
     "overdue": ("overdue_open", "received", False),
     "satisfaction": (*INCIDENT_RATES["satisfaction_rate"], True),
+    # the work order's (second edition): what a department's head is called in about
+    "timely_sign": (*INCIDENT_RATES["timely_sign_rate"], True),
+    "return": (*INCIDENT_RATES["return_rate"], False),
 }
 
 

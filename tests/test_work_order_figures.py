@@ -20,7 +20,13 @@ from dashboard.openapi import document
 from data_access import work_order
 from data_access.db import make_engine
 from data_access.incident_list import IncidentQuery, incident_page, incident_total
-from data_access.kpis import Filters, Window, incident_conditions, incident_figures_by
+from data_access.kpis import (
+    Filters,
+    Window,
+    incident_conditions,
+    incident_figures_by,
+    ranked_units,
+)
 from data_access.kpis import incident_figures as figures
 from data_access.listing import Sort
 from data_access.models import Incident
@@ -348,3 +354,15 @@ def test_incremental_summaries_equal_a_rebuild_with_the_new_events(engine):
     rebuild(engine)
     assert _summaries(engine) == incremental
     assert figures(engine, WINDOW, Filters(), NOW)["returned"] == 1
+
+
+def test_departments_rank_on_timely_signing_and_returns(engine):
+    apply_entries(engine, ENTRIES, NOW)
+    signing = ranked_units(engine, "department", "timely_sign", WINDOW, Filters(), NOW)
+    assert [(r["key"], r["numerator"], r["denominator"]) for r in signing["ranked"]] == [
+        ("D2", 1, 1),  # C, signed on time after its return
+        ("D1", 2, 4),  # A and E on time; B late, F unsigned past its limit
+    ]
+    returns = ranked_units(engine, "department", "return", WINDOW, Filters(), NOW, units=("D3",))
+    assert {r["key"]: r["rate"] for r in returns["ranked"]} == {"D1": 0.0, "D2": 1.0}
+    assert returns["ranked"][0]["key"] == "D1" and returns["no_cases"] == ["D3"]
