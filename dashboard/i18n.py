@@ -144,6 +144,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "leader.measure_on_time": {"zh": "按时办结率", "en": "On-time rate"},
     "leader.measure_overdue": {"zh": "超期率", "en": "Overdue share"},
     "leader.measure_satisfaction": {"zh": "满意率", "en": "Satisfaction"},
+    "leader.measure_timely_sign": {"zh": "及时签收率", "en": "Timely signing"},
+    "leader.measure_return": {"zh": "退单率", "en": "Return rate"},
     "leader.no_cases": {
         "zh": "本期无相关事件，不参与排名：",
         "en": "No cases in the period, not ranked:",

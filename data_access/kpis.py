@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select
+from sqlalchemy import Engine, and_, bindparam, case, func, literal, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import (
@@ -379,9 +379,10 @@ def _work_order_counts(
     """The work order's counts (data_access.work_order) as of `at`, per value of `keys`,
     over the window's reported rows (read by their reported day)."""
     base = incident_conditions(window, at, warn_hours)
-    flags = work_order.conditions(base["received"], base["closed"], at)
-    where = [Incident.reported_day.between(window.start, window.end)]
-    return _summed_rows(conn, flags, where, keys, scope)
+    # every count is of the received: that condition once in the WHERE, not in each sum
+    closed = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
+    flags = work_order.conditions(true(), closed, at)
+    return _summed_rows(conn, flags, [base["received"]], keys, scope)
 
 
 def _work_order_shape(counts: dict, received: int) -> dict:
@@ -628,6 +629,9 @@ RANK_MEASURES = {
     "on_time": (*INCIDENT_RATES["on_time_rate"], True),
     "overdue": ("overdue_open", "received", False),
     "satisfaction": (*INCIDENT_RATES["satisfaction_rate"], True),
+    # the work order's (second edition): what a department's head is called in about
+    "timely_sign": (*INCIDENT_RATES["timely_sign_rate"], True),
+    "return": (*INCIDENT_RATES["return_rate"], False),
 }
 
 

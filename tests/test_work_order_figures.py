@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
@@ -19,12 +20,19 @@ from dashboard.openapi import document
 from data_access import work_order
 from data_access.db import make_engine
 from data_access.incident_list import IncidentQuery, incident_page, incident_total
-from data_access.kpis import Filters, Window, incident_conditions, incident_figures_by
+from data_access.kpis import (
+    Filters,
+    Window,
+    incident_conditions,
+    incident_figures_by,
+    ranked_units,
+)
 from data_access.kpis import incident_figures as figures
 from data_access.listing import Sort
 from data_access.models import Incident
 from data_access.schema import alembic_config, migrate
 from tests.factories import TZ, apply_entries, entry, reported
+from worker.summaries import SUMMARIES, rebuild
 
 
 def local(*parts: int) -> datetime:
@@ -325,3 +333,36 @@ def test_the_export_has_the_work_orders_columns(signed_in_client, settings):
         "",
     )
     assert client.get("/export/incidents.csv?work=lost").status_code == 400
+
+
+def _summaries(engine) -> dict:
+    out = {}
+    with engine.connect() as conn:
+        for summary in SUMMARIES:
+            rows = conn.execute(select(summary.model.__table__)).all()
+            out[summary.table] = sorted(tuple(r) for r in rows if any(r[len(summary.keys) :]))
+    return out
+
+
+def test_incremental_summaries_equal_a_rebuild_with_the_new_events(engine):
+    entries = ENTRIES + MERGED
+    shuffled = random.Random(16).sample(entries, len(entries))  # late, out of order
+    for start in range(0, len(shuffled), 7):
+        apply_entries(engine, shuffled[start : start + 7], NOW)
+    incremental = _summaries(engine)
+    assert incremental["incident_daily"], "the events must have produced counts"
+    rebuild(engine)
+    assert _summaries(engine) == incremental
+    assert figures(engine, WINDOW, Filters(), NOW)["returned"] == 1
+
+
+def test_departments_rank_on_timely_signing_and_returns(engine):
+    apply_entries(engine, ENTRIES, NOW)
+    signing = ranked_units(engine, "department", "timely_sign", WINDOW, Filters(), NOW)
+    assert [(r["key"], r["numerator"], r["denominator"]) for r in signing["ranked"]] == [
+        ("D2", 1, 1),  # C, signed on time after its return
+        ("D1", 2, 4),  # A and E on time; B late, F unsigned past its limit
+    ]
+    returns = ranked_units(engine, "department", "return", WINDOW, Filters(), NOW, units=("D3",))
+    assert {r["key"]: r["rate"] for r in returns["ranked"]} == {"D1": 0.0, "D2": 1.0}
+    assert returns["ranked"][0]["key"] == "D1" and returns["no_cases"] == ["D3"]
