@@ -284,6 +284,7 @@ INCIDENT_STATUSES = {
     "rejected": ("不予受理", "Rejected"),
     "reopened": ("重新办理", "Reopened"),
     "escalated": ("督办", "Escalated"),
+    "acknowledged": ("认领", "Acknowledged"),
 }
 DISPUTE_STATUSES = {
     "accepted": ("已受理", "Accepted"),
