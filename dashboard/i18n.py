@@ -108,6 +108,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "当前未办结、将在24小时内到期的事件。",
         "en": "Open incidents whose deadline falls within the next 24 hours.",
     },
+    "kpi.def_backlog_red": {
+        "zh": "红色预警：超期达到红色时限（默认24小时）或督办2级及以上的未办结事件。",
+        "en": "Red alerts: open incidents overdue by the red limit (24 h by default) or "
+        "escalated to level 2 or higher.",
+    },
+    "kpi.def_backlog_yellow": {
+        "zh": "黄色预警：已超期、尚未达到红色预警的未办结事件。",
+        "en": "Yellow alerts: open incidents past their deadline, not yet red.",
+    },
+    "kpi.def_backlog_overdue_unacknowledged": {
+        "zh": "已超期、到期后尚无人认领的未办结事件。",
+        "en": "Open overdue incidents nobody has acknowledged since their deadline.",
+    },
     "nav.mediation": {"zh": "矛盾调处", "en": "Mediation"},
     "leader.heading": {"zh": "运行指标", "en": "Key figures"},
     "leader.window": {"zh": "统计区间 {start} 至 {end}", "en": "{start} to {end}"},

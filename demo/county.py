@@ -290,6 +290,7 @@ INCIDENT_STATUSES = {
     "signed": ("已签收", "Signed for"),
     "returned": ("已退回", "Returned"),
     "merged": ("已合并（重复件）", "Merged (duplicate)"),
+    "acknowledged": ("认领", "Acknowledged"),
 }
 DISPUTE_STATUSES = {
     "accepted": ("已受理", "Accepted"),

@@ -13,7 +13,7 @@ import pytest
 
 from callbacks.alerts import page_scope
 from common import clock
-from dashboard.components.kpi_tiles import BACKLOG_TILES, Links, backlog_values
+from dashboard.components.kpi_tiles import BACKLOG_TILES, Links, backlog_values, tile
 from dashboard.ids import alerts as ids
 from dashboard.ids import incident as incident_ids
 from data_access.alert_list import alerts
@@ -173,6 +173,8 @@ def test_each_alert_tile_links_to_exactly_its_alerts(app, county, settings):
         values = backlog_values(backlog(county, filters, at, settings.warn_hours, 24.0))
         links = Links(Window(at.date(), at.date()), filters, "en")
         for spec in BACKLOG_TILES:
+            for lang in ("zh", "en"):  # every tile draws, with its definition on hover
+                assert tile(spec, values, lang, Links(links.window, filters, lang)).children
             href = links.href(spec.sets)
             if not href.startswith("/alerts?"):
                 continue
