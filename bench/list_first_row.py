@@ -1,13 +1,14 @@
 """Time to the first row of the overdue view (/incidents?view=overdue) in headless
 Chromium against gunicorn on a small seeded county, median and p95 over a few runs.
 
-    python -m bench.list_first_row [--runs 7] [--burners 2]
+    python -m bench.list_first_row [--runs 7] [--burners 2] [--shots DIR]
 
 Each run is a fresh browser context (empty cache) of a signed-in staff member. Times count
 from the navigation's start: `grid_ms` until the grid is on the page, `loading_ms` until
 the page says it is loading (or shows rows), `first_row_ms` until the first row carries a
 case id. `--burners N` keeps N processes spinning on the CPU beside it (the "under load"
-of issue 15), stopped when the measurement ends.
+of issue 15), stopped when the measurement ends. `--shots DIR` saves 1920x1080 screenshots
+of the overdue view in zh and en into DIR (nothing is measured then).
 """
 
 from __future__ import annotations
@@ -89,6 +90,24 @@ def measure(base: str, user: str, password: str, runs: int, lang: str) -> dict:
     return out
 
 
+def screenshots(base: str, user: str, password: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
+        sign_in(context, base, user, password)
+        for lang in ("zh", "en"):
+            page = context.new_page()
+            page.goto(f"{base}/incidents?view=overdue&lang={lang}")
+            page.locator('#incidents-grid .ag-row [col-id="id"]:not(:empty)').first.wait_for(
+                timeout=120_000
+            )
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(folder / f"incidents-overdue-{lang}.png"))
+            page.close()
+        browser.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -96,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=400, help="history seeded")
     parser.add_argument("--incidents", type=int, default=3000)
     parser.add_argument("--lang", default="zh")
+    parser.add_argument("--shots", type=Path, help="save screenshots here instead")
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -105,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'cc.sqlite'}")
         create_user(engine, "bench-staff", password, "staff")
         engine.dispose()
+        if args.shots:
+            screenshots(base, "bench-staff", password, args.shots)
+            return 0
         with burning(args.burners):
             figures = measure(base, "bench-staff", password, args.runs, args.lang)
     print(

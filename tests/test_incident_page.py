@@ -200,3 +200,38 @@ def test_timeline_shows_booleans_as_words(lang, yes, no):
     values = [_text(item.children[2]) for item in items]
     assert [v.endswith(w) for v, w in zip(values, (yes, no, yes), strict=True)] == [True] * 3
     assert not any("true" in v or "false" in v or "True" in v for v in values)
+
+
+def test_list_columns_are_as_wide_as_their_text_in_english():
+    """No truncated column: each is at least as wide as its header and its longest value
+    (names of its codes, instants, the countdown) in the page's language."""
+    from dashboard.components.incident_grid import (
+        CELL_PX,
+        INCIDENT_COLUMNS,
+        PAD_PX,
+        case_grid,
+        clock_params,
+    )
+    from dashboard.components.label_place import text_width
+    from dashboard.list_rows import longest_names
+    from data_access.incident_list import NAMED
+    from data_access.listing import Sort
+
+    catalog = Catalog(
+        {
+            ("department", "housing"): ("县住建局", "Housing and Urban-Rural Development Bureau"),
+            ("department", "water"): ("县水利局", "Water Bureau"),
+        }
+    )
+    longest = longest_names(catalog, NAMED, "en")
+    assert longest["department"] == "Housing and Urban-Rural Development Bureau"
+    grid = case_grid(
+        "g", INCIDENT_COLUMNS, frozenset(), Sort("id"), "en", clock_params("en", 24.0), longest
+    )
+    widths = {c["field"]: c["minWidth"] for c in grid.columnDefs}
+    need = lambda text: text_width(text, CELL_PX) + PAD_PX  # noqa: E731
+    assert widths["department"] >= need(longest["department"])
+    assert widths["reported_at"] >= need("2026-12-31 23:59")
+    assert widths["hours_overdue"] >= need("▲ 999d 23:59:59 overdue")
+    assert all(widths[c["field"]] >= need(c["headerName"]) for c in grid.columnDefs)
+    assert grid.dashGridOptions["suppressColumnVirtualisation"] is True

@@ -8,6 +8,8 @@ grid's sort model is turned into a data_access.listing.Sort by `sort_from_model`
 
 from __future__ import annotations
 
+import math
+
 import dash_ag_grid as dag
 
 from dashboard.components.label_place import text_width
@@ -71,7 +73,7 @@ CELL_CLASSES = {
 def fitted_width(width: int, header: str, longest: str = "") -> int:
     """A column as wide as its header or its longest value (estimated: CJK characters a
     type size wide, others 0.6 of it, which errs wide), and at least `width`."""
-    return round(max(width, *(text_width(x, CELL_PX) + PAD_PX for x in (header, longest))))
+    return math.ceil(max(width, *(text_width(x, CELL_PX) + PAD_PX for x in (header, longest))))
 
 
 def column_defs(
@@ -132,10 +134,15 @@ def clock_params(lang: str, warn_hours: float) -> dict:
     }
 
 
-def clock_longest(params: dict) -> dict[str, str]:
-    """The countdown column's longest text (assets/incidents.js: "▲ " and 999d 23:59:59)."""
-    longest = params["overdue"].replace("{t}", f"999{params['day']} 23:59:59")
-    return {"hours_overdue": "▲ " + longest}
+INSTANT_COLUMNS = ("reported_at", "deadline", "closed_at", "accepted_at", "resolved_at")
+
+
+def computed_longest(params: dict) -> dict[str, str]:
+    """The longest text of the columns whose values are not names: instants
+    (list_rows.local: 2026-12-31 23:59) and the countdown (assets/incidents.js: "▲ " and
+    999d 23:59:59)."""
+    clock = params["overdue"].replace("{t}", f"999{params['day']} 23:59:59")
+    return {**dict.fromkeys(INSTANT_COLUMNS, "2026-12-31 23:59"), "hours_overdue": "▲ " + clock}
 
 
 def case_grid(
@@ -153,7 +160,7 @@ def case_grid(
         id=grid_id,
         rowModelType="infinite",
         columnDefs=column_defs(
-            columns, sortable, sort, lang, params, {**clock_longest(params), **(longest or {})}
+            columns, sortable, sort, lang, params, {**computed_longest(params), **(longest or {})}
         ),
         defaultColDef={
             "resizable": True,
