@@ -1,0 +1,297 @@
+"""The monthly bulletin (月度通报, CONTRACT section 2, second edition): the scoring, the
+model's equality with GET /api/v1/kpis on both databases, its generations kept in SQL,
+and its printed forms (PDF, workbook)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from common.assessment import (
+    AssessmentError,
+    Rule,
+    bottom,
+    parse_rules,
+    points,
+    rank_units,
+    score_unit,
+)
+from common.clock import now as clock_now
+from data_access.bulletin import (
+    BulletinError,
+    build_bulletin,
+    generations,
+    latest,
+    month_window,
+    store,
+)
+from data_access.masterdata import load_catalog
+from tests.factories import TZ, apply_entries, entry, reported
+
+RULES_CSV = """unit_kind,metric,weight,floor,target
+town,on_time_rate,40,0.5,0.9
+town,satisfaction_rate,40,0.6,1.0
+town,closure_rate,20,0.5,1.0
+department,on_time_rate,60,0.5,0.9
+department,closure_rate,40,0.5,1.0
+"""
+RULES = parse_rules(RULES_CSV)
+
+
+# --- the rules file -------------------------------------------------------------------
+
+
+def test_rules_parse_in_file_order():
+    assert [(r.unit_kind, r.metric, r.weight) for r in RULES[:2]] == [
+        ("town", "on_time_rate", 40.0),
+        ("town", "satisfaction_rate", 40.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("unit_kind,metric,weight\ntown,on_time_rate,1\n", "header"),
+        ("unit_kind,metric,weight,floor,target\n", "no rules"),
+        ("unit_kind,metric,weight,floor,target\ngrid,on_time_rate,1,0.5,0.9\n", "unit_kind"),
+        ("unit_kind,metric,weight,floor,target\ntown,no_such_rate,1,0.5,0.9\n", "no_such_rate"),
+        ("unit_kind,metric,weight,floor,target\ntown,on_time_rate,x,0.5,0.9\n", "weight"),
+        ("unit_kind,metric,weight,floor,target\ntown,on_time_rate,0,0.5,0.9\n", "above 0"),
+        ("unit_kind,metric,weight,floor,target\ntown,on_time_rate,1,80,98\n", "fraction"),
+        ("unit_kind,metric,weight,floor,target\ntown,on_time_rate,1,0.5,0.5\n", "equal"),
+        (
+            "unit_kind,metric,weight,floor,target\n"
+            "town,on_time_rate,1,0.5,0.9\ntown,on_time_rate,2,0.5,0.9\n",
+            "twice",
+        ),
+    ],
+)
+def test_a_bad_rules_file_is_refused_with_its_fault(text: str, message: str):
+    with pytest.raises(AssessmentError, match=message):
+        parse_rules(text)
+
+
+def test_a_rate_the_product_does_not_compute_fails_naming_it():
+    """The second edition's work-order rates score once the vocabulary has them; until
+    then a rules file naming one is refused, by name, before anything is generated."""
+    text = "unit_kind,metric,weight,floor,target\ntown,a_pending_rate,20,0.8,0.98\n"
+    with pytest.raises(AssessmentError, match="'a_pending_rate' is not a rate the product"):
+        parse_rules(text, "rules.csv")
+
+
+def test_the_demo_countys_rules_name_the_contracts_rates():
+    from common.config import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "masterdata" / "assessment.csv").read_text(encoding="utf-8")
+    rows = [line.split(",") for line in text.splitlines()[1:]]
+    metrics = {(kind, metric): float(weight) for kind, metric, weight, *_ in rows}
+    for kind in ("town", "department"):
+        assert {m: w for (k, m), w in metrics.items() if k == kind} == {
+            "on_time_rate": 30,
+            "timely_sign_rate": 20,
+            "satisfaction_rate": 30,
+            "solved_rate": 10,
+            "return_rate": 10,
+        }
+    ret = next(r for r in rows if r[1] == "return_rate")
+    assert float(ret[4]) < float(ret[3])  # lower is better: target below floor
+
+
+# --- points, score, reasons -----------------------------------------------------------
+
+
+def test_points_clamp_between_floor_and_target_rounded():
+    rule = Rule("town", "on_time_rate", 30, 0.8, 0.98)
+    assert points(rule, 0.7) == 0  # below the floor
+    assert points(rule, 0.8) == 0
+    assert points(rule, 0.89) == 15.0
+    assert points(rule, 0.9) == pytest.approx(16.67)  # 30 * 0.1 / 0.18 = 16.666...
+    assert points(rule, 0.99) == 30  # past the target
+    assert points(rule, None) == 0  # a null rate scores nothing
+
+
+def test_a_target_below_its_floor_scores_a_lower_is_better_rate():
+    rule = Rule("town", "closure_rate", 10, 0.2, 0.02)
+    assert rule.lower_is_better
+    assert points(rule, 0.25) == 0
+    assert points(rule, 0.11) == 5.0
+    assert points(rule, 0.02) == 10
+    assert points(rule, 0.0) == 10
+
+
+def test_score_sums_points_and_reasons_name_every_metric_that_lost_points():
+    rules = tuple(r for r in RULES if r.unit_kind == "town")
+    figures = {"on_time_rate": 0.9, "satisfaction_rate": 0.8, "closure_rate": None}
+    scored = score_unit(rules, figures)
+    assert scored["metrics"]["on_time_rate"] == {"value": 0.9, "points": 40.0, "weight": 40.0}
+    assert scored["metrics"]["satisfaction_rate"]["points"] == 20.0
+    assert scored["score"] == 60.0
+    assert scored["reasons"] == [
+        {"metric": "satisfaction_rate", "value": 0.8, "points_lost": 20.0},
+        {"metric": "closure_rate", "value": None, "points_lost": 20.0},
+    ]
+
+
+def test_figures_without_a_ruled_metric_fail_clearly():
+    with pytest.raises(AssessmentError, match="no 'on_time_rate'"):
+        score_unit(RULES, {"closure_rate": 1.0})
+
+
+# --- ranks, unranked units, bottom three ----------------------------------------------
+
+
+def _unit(code: str, score: float, received: int = 100) -> dict:
+    return {"code": code, "score": score, "received": received}
+
+
+def test_ties_share_a_rank_and_the_next_skips():
+    ranked = rank_units(
+        [_unit("A", 80), _unit("B", 90), _unit("C", 90), _unit("D", 70), _unit("E", 90, 29)],
+        min_received=30,
+    )
+    assert [(u["code"], u["rank"], u["ranked"]) for u in ranked] == [
+        ("B", 1, True),
+        ("C", 1, True),
+        ("A", 3, True),
+        ("D", 4, True),
+        ("E", None, False),  # fewer than 30 received: listed, not ranked
+    ]
+
+
+def _units(scores: tuple[int, ...]) -> list[dict]:
+    return rank_units([_unit(chr(65 + i), s) for i, s in enumerate(scores)], 30)
+
+
+def test_bottom_three_are_the_lowest_ranked_lowest_first_with_ties_at_the_cut():
+    units = _units((90, 80, 70, 60, 60, 50)) + rank_units([_unit("Z", 0, received=3)], 30)
+    # F 50 (rank 6), D and E 60 (rank 4, both named: the same standing); Z is unranked
+    assert bottom(units) == ["F", "D", "E"]
+    assert bottom(_units((90, 80, 70, 70, 70))) == ["C", "D", "E"]
+    assert bottom(_units((90, 80, 80, 80, 70))) == ["E", "B", "C", "D"]
+    assert bottom(rank_units([_unit("A", 1), _unit("B", 2, received=1)], 30)) == ["A"]
+
+
+# --- the month ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-11", "", "2026-11-01"])
+def test_a_bad_month_is_refused(month: str):
+    with pytest.raises(BulletinError):
+        month_window(month)
+
+
+def test_month_window_is_the_calendar_month():
+    window = month_window("2026-02")
+    assert (window.start.isoformat(), window.end.isoformat()) == ("2026-02-01", "2026-02-28")
+
+
+# --- the model against GET /api/v1/kpis, both databases --------------------------------
+
+NOVEMBER = [
+    # T1: 4 received, 3 on time, 1 late; satisfied 2 of 3 rated
+    *[reported(f"a{i}", f"2026-11-0{i + 2}T09:00:00", town="T1") for i in range(4)],
+    entry("a0", "dispatched", "2026-11-02T09:30:00", department="D1"),
+    entry("a0", "closed", "2026-11-02T12:00:00", satisfaction=5),
+    entry("a1", "dispatched", "2026-11-03T09:30:00", department="D1"),
+    entry("a1", "closed", "2026-11-03T12:00:00", satisfaction=2),
+    entry("a2", "dispatched", "2026-11-04T09:30:00", department="D2"),
+    entry("a2", "closed", "2026-11-04T12:00:00", satisfaction=4),
+    entry("a3", "dispatched", "2026-11-05T09:30:00", department="D2"),
+    entry("a3", "closed", "2026-11-25T12:00:00"),  # past its deadline
+    # T2: 3 received, all closed on time and satisfied
+    *[reported(f"b{i}", f"2026-11-1{i}T09:00:00", town="T2", channel="wechat") for i in range(3)],
+    *[entry(f"b{i}", "closed", f"2026-11-1{i}T10:00:00", satisfaction=5) for i in range(3)],
+    # T3: one received, never closed; Z9 (in no master data) only in October
+    reported("c0", "2026-11-20T09:00:00", town="T3"),
+    reported("z0", "2026-10-20T09:00:00", town="Z9"),
+    entry("z0", "closed", "2026-10-20T10:00:00", satisfaction=5),
+]
+AFTER = datetime(2026, 12, 2, 9, 0, tzinfo=TZ).astimezone(UTC)
+
+
+def _bulletin(engine, min_received: int = 2, at: datetime | None = None) -> dict:
+    return build_bulletin(
+        engine,
+        load_catalog(engine),
+        "2026-11",
+        RULES,
+        now=at or clock_now(),
+        tz=TZ,
+        min_received=min_received,
+    )
+
+
+def test_each_units_figures_equal_the_kpis_api(engine, client, auth_header):
+    apply_entries(engine, NOVEMBER, AFTER)
+    model = _bulletin(engine)
+    assert [u["code"] for u in model["town"]] == ["T2", "T1", "T3"]  # Z9: nothing in Nov
+    assert {u["code"] for u in model["department"]} == {"D1", "D2"}
+    checked = 0
+    for kind in ("town", "department"):
+        for unit in model[kind]:
+            query = f"start=2026-11-01&end=2026-11-30&{kind}={unit['code']}"
+            api = client.get(f"/api/v1/kpis?{query}", headers=auth_header).get_json()
+            assert unit["received"] == api["incidents"]["received"]
+            for metric, got in unit["metrics"].items():
+                assert got["value"] == api["incidents"][metric], (unit["code"], metric)
+                checked += 1
+    assert checked == 3 * 3 + 2 * 2
+    t1 = next(u for u in model["town"] if u["code"] == "T1")
+    assert t1["metrics"]["on_time_rate"]["value"] == 0.75
+    assert t1["metrics"]["satisfaction_rate"]["value"] == pytest.approx(2 / 3)
+
+
+def test_the_model_ranks_and_names_the_bottom(engine):
+    apply_entries(engine, NOVEMBER, AFTER)
+    model = _bulletin(engine, min_received=2)
+    t2, t1, t3 = model["town"]
+    assert (t2["code"], t2["score"], t2["rank"], t2["reasons"]) == ("T2", 100.0, 1, [])
+    # T1: on time 0.75 -> 40 * 0.25/0.4 = 25; satisfied 2/3 -> 40 * (0.0667/0.4) = 6.67;
+    # closure 1.0 -> 20
+    assert (t1["score"], t1["rank"]) == (51.67, 2)
+    assert [r["metric"] for r in t1["reasons"]] == ["on_time_rate", "satisfaction_rate"]
+    assert (t3["rank"], t3["ranked"], t3["received"]) == (None, False, 1)
+    assert model["bottom"]["town"] == ["T1", "T2"]
+    assert model["window"] == {"start": "2026-11-01", "end": "2026-11-30", "tz": "Asia/Shanghai"}
+    assert model["previous_month"] == {"month": "2026-10", "source": "computed"}
+    assert t1["change"] == {"score": None, "rank": None}  # T1 had nothing in October
+    assert sum(d["received"] for d in model["charts"]["daily"]) == 8
+    assert {c["code"]: c["received"] for c in model["charts"]["channels"]} == {
+        "hotline_12345": 5,
+        "wechat": 3,
+    }
+
+
+def test_generations_are_kept_and_the_latest_serves(engine):
+    apply_entries(engine, NOVEMBER, AFTER)
+    assert latest(engine, "2026-11") is None
+    first, second = (datetime(2026, 12, 1, h, tzinfo=UTC) for h in (0, 3))
+    store(engine, {**_bulletin(engine), "generated_at": "first"}, first, "system")
+    store(engine, {**_bulletin(engine), "generated_at": "second"}, second, "admin-1")
+    assert latest(engine, "2026-11")["generated_at"] == "second"
+    assert latest(engine, "2026-11")["generated_by"] == "admin-1"
+    assert [(g["month"], g["generated_by"]) for g in generations(engine)] == [
+        ("2026-11", "admin-1"),
+        ("2026-11", "system"),
+    ]
+    json.dumps(latest(engine, "2026-11"))  # plain JSON through and through
+
+
+def test_month_over_month_reads_last_months_kept_bulletin(engine):
+    apply_entries(engine, NOVEMBER, AFTER)
+    october = build_bulletin(
+        engine, load_catalog(engine), "2026-10", RULES, now=clock_now(), tz=TZ, min_received=1
+    )
+    store(engine, october, AFTER, "system")
+    model = _bulletin(engine, min_received=1)
+    assert model["previous_month"]["source"] == "kept"
+    # Z9 was first of one in October; it has no November unit. T2 has no October unit.
+    t2 = next(u for u in model["town"] if u["code"] == "T2")
+    assert t2["previous"] == {"score": None, "rank": None}
+
+
+def test_a_month_not_yet_ended_has_no_bulletin(engine):
+    with pytest.raises(BulletinError, match="not ended"):
+        _bulletin(engine, at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # 23:00 local
