@@ -7,6 +7,8 @@ catalogue instead (data_access.masterdata).
 
 from __future__ import annotations
 
+from dashboard.i18n_bulletin import BULLETIN_STRINGS
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -469,6 +471,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The escalation could not be sent (the live service is unreachable). Try again.",
     },
 }
+
+STRINGS.update(BULLETIN_STRINGS)
 
 
 def lang_or_default(value: str | None, default: str = "en") -> str:

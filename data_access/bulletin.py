@@ -124,9 +124,15 @@ def _change(units: list[dict], before: list[dict] | None) -> list[dict]:
 
 
 def _charts(engine: Engine, catalog: Catalog, window: Window, now: datetime) -> dict:
+    found = {r["key"]: r for r in daily_series(engine, window, Filters(), now)}
+    days = (window.start + timedelta(days=i) for i in range((window.end - window.start).days + 1))
     daily = [
-        {"day": r["key"].isoformat(), "received": r["received"], "closed": r["closed"]}
-        for r in daily_series(engine, window, Filters(), now)
+        {
+            "day": day.isoformat(),
+            "received": found[day]["received"] if day in found else 0,
+            "closed": found[day]["closed"] if day in found else 0,
+        }
+        for day in days
     ]
     channels = [
         {"code": r["key"], **_names(catalog, "channel", r["key"]), "received": r["received"]}

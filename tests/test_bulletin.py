@@ -5,9 +5,13 @@ and its printed forms (PDF, workbook)."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from datetime import UTC, datetime
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from common.assessment import (
     AssessmentError,
@@ -19,6 +23,8 @@ from common.assessment import (
     score_unit,
 )
 from common.clock import now as clock_now
+from dashboard.bulletin_pdf import bulletin_pdf
+from dashboard.bulletin_xlsx import bulletin_xlsx
 from data_access.bulletin import (
     BulletinError,
     build_bulletin,
@@ -27,7 +33,7 @@ from data_access.bulletin import (
     month_window,
     store,
 )
-from data_access.masterdata import load_catalog
+from data_access.masterdata import Catalog, load_catalog
 from tests.factories import TZ, apply_entries, entry, reported
 
 RULES_CSV = """unit_kind,metric,weight,floor,target
@@ -295,3 +301,78 @@ def test_month_over_month_reads_last_months_kept_bulletin(engine):
 def test_a_month_not_yet_ended_has_no_bulletin(engine):
     with pytest.raises(BulletinError, match="not ended"):
         _bulletin(engine, at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # 23:00 local
+
+
+# --- the printed forms: PDF and workbook, from one stored model -------------------------
+
+NAMES = {
+    ("town", "T1"): ("一号镇", "Town One"),
+    ("town", "T2"): ("二号镇", "Town Two"),
+    ("department", "D1"): ("县城管局", "Urban Management"),
+    ("county", "c"): ("滨江县", "Binjiang County"),
+}
+
+
+@pytest.fixture
+def printed_model(engine) -> dict:
+    apply_entries(engine, NOVEMBER, AFTER)
+    model = build_bulletin(
+        engine, Catalog(NAMES), "2026-11", RULES, now=clock_now(), tz=TZ, min_received=2
+    )
+    store(engine, model, AFTER, "admin-1")
+    return latest(engine, "2026-11")  # the forms render the kept model
+
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("lang", "title"), [("zh", "滨江县社会治理月度通报"), ("en", "Monthly bulletin")]
+)
+def test_the_pdf_is_a4_with_its_fonts_embedded(printed_model, tmp_path, lang, title):
+    path = tmp_path / "bulletin.pdf"
+    path.write_bytes(bulletin_pdf(printed_model, lang))
+    info = _run("pdfinfo", str(path))
+    assert "(A4)" in info
+    # the title block and bottom three, the town ranking, the department ranking, the charts
+    assert re.search(r"^Pages:\s+4$", info, re.M)
+    fonts = _run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # the emb column
+    assert any("WenQuanYi" in line for line in fonts)
+    text = _run("pdftotext", "-layout", str(path), "-")
+    assert title.lower() in text.lower()
+    assert ("一号镇" if lang == "zh" else "Town One") in text
+    assert "51.67" in text  # T1's score, as the model has it
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_workbook_has_numbers_percentages_and_chinese_intact(printed_model):
+    book = load_workbook(BytesIO(bulletin_xlsx(printed_model, "zh")))
+    assert book.sheetnames == [
+        "概况",
+        "镇街排名",
+        "部门排名",
+        "后三名",
+        "考核办法",
+        "每日受理",
+        "来源渠道",
+    ]
+    towns = book["镇街排名"]
+    head = [c.value for c in towns[1]]
+    rows = {r[1].value: r for r in towns.iter_rows(min_row=2)}
+    t1 = rows["T1"]
+    assert t1[head.index("单位")].value == "一号镇"
+    assert t1[head.index("受理量")].value == 4
+    on_time = t1[head.index("按时办结率")]
+    assert (on_time.value, on_time.number_format) == (0.75, "0.0%")
+    assert t1[head.index("得分")].value == 51.67
+    assert t1[head.index("排名")].value == 2
+    assert rows["T3"][head.index("排名")].value == "不排名"
+    assert rows["T3"][head.index("满意率")].value is None  # a null rate: an empty cell
+    assert book["概况"]["B2"].value == "滨江县"
+    daily = list(book["每日受理"].iter_rows(min_row=2, values_only=True))
+    assert len(daily) == 30 and sum(r[1] for r in daily) == 8
+    share = book["来源渠道"]["D2"]
+    assert (share.value, share.number_format) == (0.625, "0.0%")
