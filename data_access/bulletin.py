@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select
 
-from common.assessment import UNIT_KINDS, Rule, bottom, rank_units, score_unit
+from common.assessment import UNIT_KINDS, Rule, bottom, load_rules, rank_units, score_unit
 from common.clock import iso_local, local_today
+from common.config import Settings
 from data_access.kpis import (
     Filters,
     Window,
@@ -26,7 +27,7 @@ from data_access.kpis import (
     incident_figures,
     incident_figures_by,
 )
-from data_access.masterdata import Catalog
+from data_access.masterdata import Catalog, load_catalog
 from data_access.models import Bulletin
 from data_access.months import next_month, previous_month
 
@@ -233,3 +234,25 @@ def generations(engine: Engine) -> list[dict]:
     )
     with engine.connect() as conn:
         return [r._asdict() for r in conn.execute(query)]
+
+
+def generate(engine: Engine, cfg: Settings, month: str, generated_by: str, at: datetime) -> dict:
+    """Build `month`'s bulletin by the configured rules as of `at` and keep it; returns the
+    kept model. The one way every caller (the command, the schedule, an admin) makes one."""
+    rules = load_rules(cfg.assessment_file)
+    catalog = load_catalog(engine)
+    override = cfg.county_name
+    names = (catalog.county_name("zh", override), catalog.county_name("en", override))
+    model = build_bulletin(
+        engine,
+        catalog,
+        month,
+        rules,
+        now=at,
+        tz=cfg.tz,
+        warn_hours=cfg.warn_hours,
+        min_received=cfg.report_min_received,
+        county_name=names,
+    )
+    store(engine, model, at, generated_by)
+    return {**model, "generated_by": generated_by}

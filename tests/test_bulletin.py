@@ -376,3 +376,29 @@ def test_the_workbook_has_numbers_percentages_and_chinese_intact(printed_model):
     assert len(daily) == 30 and sum(r[1] for r in daily) == 8
     share = book["来源渠道"]["D2"]
     assert (share.value, share.number_format) == (0.625, "0.0%")
+
+
+# --- the command ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_command_generates_keeps_and_writes_the_forms(engine, settings, tmp_path, capsys):
+    from dashboard.bulletin import main
+
+    apply_entries(engine, NOVEMBER, AFTER)
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES_CSV, encoding="utf-8")
+    cfg = settings.with_(assessment_path=rules, report_min_received=2)
+    xlsx = tmp_path / "b.xlsx"
+    argv = ["--month", "2026-11", "--by", "ops", "--xlsx", str(xlsx)]
+    assert main([*argv, "--database-url", settings.database_url], cfg) == 0
+    assert "bulletin 2026-11 generated" in capsys.readouterr().out
+    assert latest(engine, "2026-11")["generated_by"] == "ops"
+    assert load_workbook(xlsx)["镇街排名"]["C3"].value == "T1"
+
+    assert main(["--month", "2099-01"], cfg) == 1
+    assert "2099-01 has not ended yet" in capsys.readouterr().err
+    rules.write_text(RULES_CSV + "town,not_a_rate,10,0.5,0.9\n", encoding="utf-8")
+    assert main(["--month", "2026-11"], cfg) == 1
+    assert "'not_a_rate' is not a rate the product computes" in capsys.readouterr().err
+    assert [g["generated_by"] for g in generations(engine)] == ["ops"]  # failures keep nothing
