@@ -402,3 +402,54 @@ def test_the_command_generates_keeps_and_writes_the_forms(engine, settings, tmp_
     assert main(["--month", "2026-11"], cfg) == 1
     assert "'not_a_rate' is not a rate the product computes" in capsys.readouterr().err
     assert [g["generated_by"] for g in generations(engine)] == ["ops"]  # failures keep nothing
+
+
+# --- GET /api/v1/reports ----------------------------------------------------------------
+
+
+def test_reports_api_lists_generations_and_serves_the_latest(engine, client, auth_header):
+    assert client.get("/api/v1/reports").status_code == 401
+    assert client.get("/api/v1/reports", headers=auth_header).get_json() == []
+    assert client.get("/api/v1/reports/2026-11", headers=auth_header).status_code == 404
+    apply_entries(engine, NOVEMBER, AFTER)
+    first, second = (datetime(2026, 12, 1, h, tzinfo=UTC) for h in (0, 3))
+    store(engine, _bulletin(engine), first, "system")
+    store(engine, _bulletin(engine), second, "admin-1")
+    listed = client.get("/api/v1/reports", headers=auth_header).get_json()
+    assert listed == [
+        {
+            "month": "2026-11",
+            "generated_at": "2026-12-01T11:00:00+08:00",
+            "generated_by": "admin-1",
+        },
+        {"month": "2026-11", "generated_at": "2026-12-01T08:00:00+08:00", "generated_by": "system"},
+    ]
+    body = client.get("/api/v1/reports/2026-11", headers=auth_header).get_json()
+    assert body == latest(engine, "2026-11")
+    assert {"month", "generated_at", "window", "town", "department", "bottom"} <= set(body)
+    unit = body["town"][0]
+    assert set(unit) >= {"code", "name_zh", "name_en", "received", "score", "rank", "ranked"}
+    assert set(unit) >= {"metrics", "reasons"}
+    xlsx = client.get("/api/v1/reports/2026-11.xlsx?lang=en", headers=auth_header)
+    assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
+    assert load_workbook(BytesIO(xlsx.data)).sheetnames[1] == "Towns"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["2026-13", "2026-11.csv", "x", "2026-11.pdf?lang=fr", "2026-11?lang=en", "2026-11?x=1"],
+)
+def test_reports_api_refuses_bad_names_and_parameters(client, auth_header, path):
+    response = client.get(f"/api/v1/reports/{path}", headers=auth_header)
+    assert response.status_code == 400
+    assert "error" in response.get_json()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_reports_api_prints_the_pdf(engine, client, auth_header):
+    apply_entries(engine, NOVEMBER, AFTER)
+    store(engine, _bulletin(engine), AFTER, "system")
+    response = client.get("/api/v1/reports/2026-11.pdf", headers=auth_header)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert 'filename="bulletin-2026-11.pdf"' in response.headers["Content-Disposition"]
