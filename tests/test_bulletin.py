@@ -453,3 +453,26 @@ def test_reports_api_prints_the_pdf(engine, client, auth_header):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     assert 'filename="bulletin-2026-11.pdf"' in response.headers["Content-Disposition"]
+
+
+# --- the settings -----------------------------------------------------------------------
+
+
+def test_settings_read_and_check_the_bulletins_variables(tmp_path):
+    from common.config import ConfigError, load_settings
+
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES_CSV, encoding="utf-8")
+    env = {"CC_DATA_DIR": str(tmp_path), "CC_SECRET_KEY": "k"}
+    cfg = load_settings(env)
+    assert (cfg.report_min_received, cfg.report_hour) == (30, 8)
+    assert cfg.assessment_file.name == "assessment.csv"  # the master data's
+    cfg = load_settings(
+        {**env, "CC_ASSESSMENT": str(rules), "CC_REPORT_MIN_RECEIVED": "5", "CC_REPORT_HOUR": "7"}
+    )
+    assert (cfg.assessment_file, cfg.report_min_received, cfg.report_hour) == (rules, 5, 7)
+    with pytest.raises(ConfigError, match="CC_REPORT_HOUR"):
+        load_settings({**env, "CC_REPORT_HOUR": "24"})
+    rules.write_text(RULES_CSV + "town,nope_rate,1,0.1,0.2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="CC_ASSESSMENT.*nope_rate"):
+        load_settings({**env, "CC_ASSESSMENT": str(rules)})
