@@ -66,7 +66,7 @@ def get_report(name: str):
     if not found:
         return jsonify(error="a report is YYYY-MM, YYYY-MM.pdf or YYYY-MM.xlsx"), 400
     month, form = found[1], found[2]
-    api_params.reject_unknown(request.args, {"lang"} if form else set())
+    api_params.reject_unknown(request.args, {"lang"})  # the JSON is the same in both
     lang = request.args.get("lang", "zh")  # the bulletin is Chinese; ?lang=en for English
     if lang not in LANGS:
         return jsonify(error="lang is zh or en"), 400

@@ -25,6 +25,7 @@ from dashboard.auth.cookies import SESSION_COOKIE
 from data_access.alerts import COLOURS, RED, YELLOW
 
 openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+REPORT_NAME = r"^\d{4}-(0[1-9]|1[0-2])(\.(pdf|xlsx))?$"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -442,7 +443,8 @@ def document() -> dict:
                             "name": "name",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "pattern": PLAIN_TEXT},
+                            "schema": {"type": "string", "pattern": REPORT_NAME},
+                            "description": "YYYY-MM, YYYY-MM.pdf or YYYY-MM.xlsx",
                         },
                         {
                             "name": "lang",
