@@ -86,8 +86,15 @@ def channel_chart(channels: list[dict], lang: str) -> str:
     return _svg(height, body)
 
 
+def axis_start(values: list[float | None]) -> int:
+    """The rates axis starts at the lowest rate's ten, in percent (0 when none is known):
+    rates bunched at 85-100 % are told apart, and no dot falls off the axis."""
+    known = [v for v in values if v is not None]
+    return int(min(known, default=0) * 10) * 10
+
+
 def rates_chart(units: list[dict], metrics: list[str], lang: str) -> str:
-    """A dot per rate for each unit on a 0-100 % axis (a null rate has no dot)."""
+    """A dot per rate for each unit on an axis up to 100 % (a null rate has no dot)."""
     left, top, row_h = 150, 30, 18
     height = top + row_h * len(units) + 24
     span = WIDTH - left - 20
@@ -95,8 +102,9 @@ def rates_chart(units: list[dict], metrics: list[str], lang: str) -> str:
         [(metric_label(m, lang), COLOURS[i % len(COLOURS)]) for i, m in enumerate(metrics)], 12
     )
     bottom = top + row_h * len(units)
-    for tick in range(0, 101, 20):
-        x = left + span * tick / 100
+    low = axis_start([u["metrics"][m]["value"] for u in units for m in metrics])
+    for tick in range(low, 101, 10 if low < 50 else 5):
+        x = left + span * (tick - low) / (100 - low)
         body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#ddd"/>')
         body.append(
             f'<text x="{x:.1f}" y="{bottom + 12}" text-anchor="middle" {FONT}>{tick}%</text>'
@@ -111,7 +119,7 @@ def rates_chart(units: list[dict], metrics: list[str], lang: str) -> str:
             value = unit["metrics"][metric]["value"]
             if value is None:
                 continue
-            x = left + span * value
+            x = left + span * (value * 100 - low) / (100 - low)
             y_dot = y + (j - (len(metrics) - 1) / 2) * 3  # equal rates stay apart
             colour = COLOURS[j % len(COLOURS)]
             body.append(

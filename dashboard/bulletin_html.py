@@ -36,6 +36,7 @@ tr {{ page-break-inside: avoid; }}
 .unranked td {{ color: #777; }}
 .page {{ page-break-before: always; }}
 .chart {{ margin: 1mm 0 4mm; }}
+.keep {{ break-inside: avoid; page-break-inside: avoid; }}
 """
 
 
@@ -162,20 +163,24 @@ def _ranking(model: dict, kind: str, lang: str) -> str:
     return _table(head, rows, range(2, len(head)), classes)
 
 
+def _chart(title: str, svg: str) -> str:
+    """A chart and its title, never split across pages."""
+    return f'<div class="keep"><h3>{escape(title)}</h3><div class="chart">{svg}</div></div>'
+
+
 def _charts(model: dict, lang: str) -> str:
     out = [
-        f"<h3>{escape(t('bulletin.chart_daily', lang))}</h3>",
-        f'<div class="chart">{daily_chart(model["charts"]["daily"], lang)}</div>',
-        f"<h3>{escape(t('bulletin.chart_channels', lang))}</h3>",
-        f'<div class="chart">{channel_chart(model["charts"]["channels"], lang)}</div>',
+        _chart(t("bulletin.chart_daily", lang), daily_chart(model["charts"]["daily"], lang)),
+        _chart(
+            t("bulletin.chart_channels", lang), channel_chart(model["charts"]["channels"], lang)
+        ),
     ]
     for kind in UNIT_KINDS:
         if not model[kind]:
             continue
         kind_name = t(f"bulletin.kind_{kind}", lang)
-        out.append(f"<h3>{escape(t('bulletin.chart_rates', lang, kind=kind_name))}</h3>")
         chart = rates_chart(model[kind], _kind_metrics(model, kind), lang)
-        out.append(f'<div class="chart">{chart}</div>')
+        out.append(_chart(t("bulletin.chart_rates", lang, kind=kind_name), chart))
     return "".join(out)
 
 
