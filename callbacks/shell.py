@@ -16,6 +16,7 @@ NAV = (
     ("nav.mediation", "/mediation"),
     ("nav.incidents", "/incidents"),
     ("nav.disputes", "/disputes"),
+    ("nav.bulletins", "/bulletins"),
 )
 
 

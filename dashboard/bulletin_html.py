@@ -36,6 +36,7 @@ tr {{ page-break-inside: avoid; }}
 .unranked td {{ color: #777; }}
 .page {{ page-break-before: always; }}
 .chart {{ margin: 1mm 0 4mm; }}
+@media screen {{ body {{ max-width: 186mm; margin: 6mm auto; }} }}
 .keep {{ break-inside: avoid; page-break-inside: avoid; }}
 """
 

@@ -4,6 +4,15 @@ Chinese and English; dashboard.i18n adds them to the one catalogue."""
 from __future__ import annotations
 
 BULLETIN_STRINGS: dict[str, dict[str, str]] = {
+    "nav.bulletins": {"zh": "月度通报", "en": "Bulletins"},
+    "bulletin.page_title": {"zh": "月度通报", "en": "Monthly bulletins"},
+    "bulletin.page_none": {
+        "zh": "尚未生成月度通报：每月1日自动生成上月通报。",
+        "en": "No bulletin yet: last month's is generated on the 1st of each month.",
+    },
+    "bulletin.download_pdf": {"zh": "下载 PDF", "en": "Download PDF"},
+    "bulletin.download_xlsx": {"zh": "下载 Excel", "en": "Download workbook"},
+    "bulletin.page_generations": {"zh": "生成记录", "en": "Generations"},
     "bulletin.title": {
         "zh": "{county}社会治理月度通报",
         "en": "{county}: monthly bulletin",

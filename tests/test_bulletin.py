@@ -23,6 +23,7 @@ from common.assessment import (
     score_unit,
 )
 from common.clock import now as clock_now
+from dashboard.bulletin_html import bulletin_html
 from dashboard.bulletin_pdf import bulletin_pdf
 from dashboard.bulletin_xlsx import bulletin_xlsx
 from data_access.bulletin import (
@@ -476,3 +477,46 @@ def test_settings_read_and_check_the_bulletins_variables(tmp_path):
     rules.write_text(RULES_CSV + "town,nope_rate,1,0.1,0.2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="CC_ASSESSMENT.*nope_rate"):
         load_settings({**env, "CC_ASSESSMENT": str(rules)})
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def _page(app, **query) -> object:
+    from dashboard.pages.bulletins import layout
+
+    with app.server.test_request_context("/bulletins"):
+        return layout(**query)
+
+
+def _find(component, cls) -> list:
+    found = [component] if isinstance(component, cls) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children] if children else []:
+        found += _find(child, cls)
+    return found
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_page_shows_the_kept_bulletin_its_files_and_generations(app, engine):
+    from dash import html
+
+    empty = _page(app, lang="zh")
+    assert not _find(empty, html.Iframe)
+    apply_entries(engine, NOVEMBER, AFTER)
+    model = _bulletin(engine)
+    store(engine, {**model, "month": "2026-10"}, AFTER, "system")
+    store(engine, model, AFTER, "admin-1")
+    page = _page(app, lang="en")
+    (document,) = _find(page, html.Iframe)
+    assert document.srcDoc == bulletin_html(latest(engine, "2026-11"), "en")  # as the PDF
+    links = {a.id: a.href for a in _find(page, html.A)}
+    assert links == {
+        "bulletin-pdf": "/api/v1/reports/2026-11.pdf?lang=en",
+        "bulletin-xlsx": "/api/v1/reports/2026-11.xlsx?lang=en",
+    }
+    cells = [c.children for c in _find(page, html.Td)]
+    assert cells[:3] == ["November 2026", "2026-12-02 09:00", "admin-1"]
+    older = _page(app, month="2026-10", lang="zh")
+    assert "2026-10.pdf" in {a.id: a.href for a in _find(older, html.A)}["bulletin-pdf"]
+    assert _page(app, month="1999-01")  # an unknown month shows the latest
