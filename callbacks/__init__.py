@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import disputes, export, incident, incidents, leader, mediation, shell, wall
+from callbacks import (
+    bulletins,
+    disputes,
+    export,
+    incident,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
-PAGES = (disputes, export, incident, incidents, leader, mediation, shell, wall)
+PAGES = (bulletins, disputes, export, incident, incidents, leader, mediation, shell, wall)
 
 
 def register(app: dash.Dash) -> None:

@@ -13,6 +13,14 @@ BULLETIN_STRINGS: dict[str, dict[str, str]] = {
     "bulletin.download_pdf": {"zh": "下载 PDF", "en": "Download PDF"},
     "bulletin.download_xlsx": {"zh": "下载 Excel", "en": "Download workbook"},
     "bulletin.page_generations": {"zh": "生成记录", "en": "Generations"},
+    "bulletin.generate": {"zh": "重新生成{month}通报", "en": "Generate {month} again"},
+    "bulletin.generate_not_allowed": {
+        "zh": "只有管理员可以生成通报。",
+        "en": "Only an admin may generate a bulletin.",
+    },
+    "bulletin.generate_failed": {"zh": "未能生成：{error}", "en": "Not generated: {error}"},
+    "bulletin.generated_now": {"zh": "已于 {at} 生成。", "en": "Generated at {at}."},
+    "bulletin.show_new": {"zh": "查看新版本", "en": "Show the new version"},
     "bulletin.title": {
         "zh": "{county}社会治理月度通报",
         "en": "{county}: monthly bulletin",

@@ -47,6 +47,14 @@ department,closure_rate,40,0.5,1.0
 RULES = parse_rules(RULES_CSV)
 
 
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The app's settings with these tests' rules as CC_ASSESSMENT."""
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES_CSV, encoding="utf-8")
+    return settings.with_(assessment_path=rules)
+
+
 # --- the rules file -------------------------------------------------------------------
 
 
@@ -520,3 +528,43 @@ def test_the_page_shows_the_kept_bulletin_its_files_and_generations(app, engine)
     older = _page(app, month="2026-10", lang="zh")
     assert "2026-10.pdf" in {a.id: a.href for a in _find(older, html.A)}["bulletin-pdf"]
     assert _page(app, month="1999-01")  # an unknown month shows the latest
+
+
+def _generate_body(month: str) -> dict:
+    """The bulletin page's "generate again" request, as Dash's renderer sends it."""
+    return {
+        "output": "bulletin-message.children",
+        "outputs": {"id": "bulletin-message", "property": "children"},
+        "inputs": [{"id": "bulletin-generate", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["bulletin-generate.n_clicks"],
+        "state": [
+            {"id": "bulletin-month", "property": "data", "value": month},
+            {"id": "bulletin-lang", "property": "data", "value": "en"},
+        ],
+    }
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_only_an_admin_generates_again_from_the_page_and_it_is_audited(
+    app, engine, signed_in_client
+):
+    from dash import html
+
+    from data_access.audit import recent
+
+    apply_entries(engine, NOVEMBER, AFTER)
+    leader = signed_in_client("leader")
+    refused = leader.post("/_dash-update-component", json=_generate_body("2026-11"))
+    assert "Only an admin" in refused.get_data(as_text=True)
+    assert generations(engine) == []
+    admin = signed_in_client("admin")
+    done = admin.post("/_dash-update-component", json=_generate_body("2026-11"))
+    assert done.status_code == 200 and "Generated at" in done.get_data(as_text=True)
+    assert [g["generated_by"] for g in generations(engine)] == ["admin-2"]
+    assert [e["target"] for e in recent(engine, "generate_bulletin")] == ["2026-11"]
+    failed = admin.post("/_dash-update-component", json=_generate_body("2099-01"))
+    assert "Not generated: 2099-01 has not ended yet" in failed.get_data(as_text=True)
+    with app.server.test_request_context("/bulletins"):
+        from dashboard.pages.bulletins import layout
+
+        assert not _find(layout(lang="en"), html.Button)  # no session here: no admin

@@ -8,13 +8,16 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from common.clock import local_today, now
+from dashboard.auth import current_principal
 from dashboard.bulletin_html import bulletin_html
 from dashboard.bulletin_labels import month_title
 from dashboard.context import engine, settings
 from dashboard.i18n import lang_or_default, t
+from dashboard.ids import bulletins as ids
 from dashboard.list_rows import local
 from dashboard.tab_title import tab_title
-from data_access.bulletin import generations, latest
+from data_access.bulletin import generations, last_ended_month, latest
 
 dash.register_page(__name__, path="/bulletins", title=tab_title("nav.bulletins"))
 
@@ -43,6 +46,20 @@ def _generations(kept: list[dict], lang: str, tz) -> html.Table:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="cc-table")
 
 
+def _admin_act(month: str, lang: str) -> list:
+    """For an admin: generate the month again (callbacks.bulletins checks the role too)."""
+    principal = current_principal()
+    if principal is None or principal.role != "admin":
+        return []
+    label = t("bulletin.generate", lang, month=month_title(month, lang))
+    return [
+        dcc.Store(id=ids.MONTH, data=month),
+        dcc.Store(id=ids.LANG, data=lang),
+        html.Button(label, id=ids.GENERATE, className="cc-button"),
+        dcc.Loading(html.Div(id=ids.MESSAGE, className="cc-note")),
+    ]
+
+
 def layout(month: str | None = None, lang: str | None = None, **_query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
@@ -51,7 +68,10 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
     months = sorted({g["month"] for g in kept}, reverse=True)
     if not months:
         empty = html.P(t("bulletin.page_none", lang), className="cc-empty")
-        return html.Div(className="cc-page cc-bulletins", children=[head, empty])
+        last = last_ended_month(local_today(cfg.tz, now()))
+        return html.Div(
+            className="cc-page cc-bulletins", children=[head, empty, *_admin_act(last, lang)]
+        )
     month = month if month in months else months[0]
     model = latest(engine(), month)
     picker = html.Nav(
@@ -97,6 +117,5 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
         className="cc-panel",
         children=[html.H2(t("bulletin.page_generations", lang)), _generations(kept, lang, cfg.tz)],
     )
-    return html.Div(
-        className="cc-page cc-bulletins", children=[head, picker, downloads, document, history]
-    )
+    children = [head, picker, downloads, *_admin_act(month, lang), document, history]
+    return html.Div(className="cc-page cc-bulletins", children=children)
