@@ -1,6 +1,7 @@
 """The bulletin as an XLSX workbook (openpyxl), from the stored model: one sheet per table,
 counts and points as numbers, rates as numbers in a percentage format (0.875 shown as
-87.5 %), so a reader can sort and sum them; a null rate is an empty cell."""
+87.5 %), so a reader can sort and sum them; a null rate is an empty cell. Text from the
+stream (codes, names) is always text: a value starting with "=" is never a formula."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def _sheet(book: Workbook, title: str, head: list[str], rows: list[list], format
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":  # text that starts with "=" stays text, never a formula
+                cell.data_type = "s"
     for column, number_format in formats.items():
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
             cell.number_format = number_format

@@ -568,3 +568,33 @@ def test_only_an_admin_generates_again_from_the_page_and_it_is_audited(
         from dashboard.pages.bulletins import layout
 
         assert not _find(layout(lang="en"), html.Button)  # no session here: no admin
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_hostile_code_is_text_in_every_form(engine):
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    apply_entries(
+        engine,
+        [
+            reported("h0", "2026-11-03T09:00:00", town=hostile, channel=hostile),
+            entry("h0", "dispatched", "2026-11-03T09:10:00", department=hostile),
+        ],
+        AFTER,
+    )
+    model = _bulletin(engine, min_received=1)
+    assert {u["code"] for u in model["town"]} == {hostile}
+    for lang in ("zh", "en"):
+        page = bulletin_html(model, lang)
+        assert "<script" not in page and "<img" not in page
+        assert "&lt;script&gt;" in page
+    book = load_workbook(BytesIO(bulletin_xlsx(model, "en")))
+    assert book["Towns"]["B2"].value == hostile  # a workbook cell is text, never markup
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_code_that_looks_like_a_formula_stays_text_in_the_workbook(engine):
+    formula = '=HYPERLINK("http://x.invalid","click")'
+    apply_entries(engine, [reported("f0", "2026-11-03T09:00:00", town=formula)], AFTER)
+    book = load_workbook(BytesIO(bulletin_xlsx(_bulletin(engine, min_received=1), "en")))
+    cell = book["Towns"]["B2"]
+    assert (cell.value, cell.data_type) == (formula, "s")

@@ -105,6 +105,7 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
     document = html.Iframe(
         srcDoc=bulletin_html(model, lang),
         id="bulletin-document",
+        sandbox="",  # a document, nothing to run: no script, form or navigation in it
         title=t("bulletin.page_title", lang),
         style={
             "width": "100%",
