@@ -598,3 +598,23 @@ def test_a_code_that_looks_like_a_formula_stays_text_in_the_workbook(engine):
     book = load_workbook(BytesIO(bulletin_xlsx(_bulletin(engine, min_received=1), "en")))
     cell = book["Towns"]["B2"]
     assert (cell.value, cell.data_type) == (formula, "s")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_page_draws_the_bulletin_in_a_browser_under_the_csp(engine, signed_in_page):
+    apply_entries(engine, NOVEMBER, AFTER)
+    at = clock_now()
+    model = build_bulletin(engine, Catalog(NAMES), "2026-11", RULES, now=at, tz=TZ, min_received=2)
+    store(engine, model, AFTER, "system")
+    page = signed_in_page("leader", "/bulletins?lang=zh")
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if m.type == "error" else None)
+    page.reload()
+    page.wait_for_selector("#bulletin-document", timeout=60_000)
+    frame = page.frame_locator("#bulletin-document")
+    assert frame.locator("h1").inner_text(timeout=20_000) == "滨江县社会治理月度通报"
+    assert frame.locator("svg").count() >= 3  # the charts
+    assert page.locator("#bulletin-pdf").get_attribute("href").endswith("2026-11.pdf?lang=zh")
+    assert page.locator("#bulletin-generate").count() == 0  # a leader generates nothing
+    assert seen == []
