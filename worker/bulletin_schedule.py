@@ -93,11 +93,14 @@ def run_once(cfg: Settings, engine: Engine, r: redis.Redis, at: datetime) -> str
 def run(cfg: Settings, engine: Engine, r: redis.Redis, stop: threading.Event) -> None:
     """Check every minute until `stop`; a failure is logged and tried again next time."""
     stop.wait(FIRST_CHECK_S)  # after ingest's start has migrated the schema
+    said = ""
     while not stop.is_set():
         try:
             run_once(cfg, engine, r, clock.now())
-        except AssessmentError as exc:  # the county's rules: said plainly, no trace
-            log.error("bulletin not generated: %s", exc)
+        except AssessmentError as exc:  # the county's rules: said plainly, once, no trace
+            if str(exc) != said:
+                log.error("bulletin not generated (fix CC_ASSESSMENT): %s", exc)
+                said = str(exc)
         except Exception:  # the schedule must outlive any one failure; ingest goes on
             log.exception("bulletin generation failed; trying again in %.0f s", CHECK_EVERY_S)
         stop.wait(CHECK_EVERY_S)
