@@ -84,3 +84,35 @@ def test_no_generation_before_the_hour_nor_while_ingest_lags(
     redis_client.xreadgroup(INGEST_GROUP, "c1", {stream: ">"})
     redis_client.xack(stream, INGEST_GROUP, redis_client.xrange(stream)[0][0])
     assert run_once(cfg, engine, redis_client, _local(2026, 12, 1, 9)) == "2026-11"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_loop_says_a_bad_rules_file_once_and_generates_with_a_good_one(
+    engine, settings, tmp_path, redis_client, monkeypatch, caplog
+):
+    from worker import bulletin_schedule
+
+    monkeypatch.setattr(bulletin_schedule, "FIRST_CHECK_S", 0)
+    monkeypatch.setattr(bulletin_schedule, "CHECK_EVERY_S", 0.05)
+    apply_entries(engine, NOVEMBER, AFTER)
+    rules = tmp_path / "rules.csv"
+    cfg = settings.with_(assessment_path=rules, report_min_received=2)
+
+    def loop_for(seconds: float) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=bulletin_schedule.run, args=(cfg, engine, redis_client, stop)
+        )
+        thread.start()
+        stop.wait(seconds)
+        stop.set()
+        thread.join(timeout=30)
+
+    rules.write_text(RULES_CSV + "town,pending_rate,1,0.1,0.2\n", encoding="utf-8")
+    loop_for(1.0)
+    said = [r for r in caplog.records if "bulletin not generated" in r.getMessage()]
+    assert len(said) == 1 and "pending_rate" in said[0].getMessage()
+    assert generations(engine) == []
+    rules.write_text(RULES_CSV, encoding="utf-8")
+    loop_for(3.0)
+    assert [g["generated_by"] for g in generations(engine)] == ["system"]
