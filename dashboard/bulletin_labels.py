@@ -8,9 +8,11 @@ from dashboard.i18n import STRINGS, t
 
 
 def metric_label(metric: str, lang: str) -> str:
-    """A rate's name as the pages show it (kpi.<rate>), else the rate's own name."""
-    key = f"kpi.{metric}"
-    return t(key, lang) if key in STRINGS else metric
+    """A rate's name as bulletins call it, else as the pages do, else the rate's own name."""
+    for key in (f"bulletin.metric.{metric}", f"kpi.{metric}"):
+        if key in STRINGS:
+            return t(key, lang)
+    return metric
 
 
 def unit_name(unit: dict, lang: str) -> str:

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 BULLETIN_STRINGS: dict[str, dict[str, str]] = {
     "nav.bulletins": {"zh": "月度通报", "en": "Bulletins"},
+    # the rates a county scores, by the names its bulletins give them (CONTRACT section 2)
+    "bulletin.metric.on_time_rate": {"zh": "按时办结率", "en": "On-time rate"},
+    "bulletin.metric.satisfaction_rate": {"zh": "回访满意率", "en": "Satisfaction"},
+    "bulletin.metric.closure_rate": {"zh": "办结率", "en": "Closure rate"},
+    "bulletin.metric.timely_sign_rate": {"zh": "及时签收率", "en": "Signed in time"},
+    "bulletin.metric.contact_rate": {"zh": "先行联系率", "en": "Contacted in time"},
+    "bulletin.metric.return_rate": {"zh": "退单率", "en": "Return rate"},
+    "bulletin.metric.extension_rate": {"zh": "延期率", "en": "Extension rate"},
+    "bulletin.metric.reopen_rate": {"zh": "重办率", "en": "Reopen rate"},
+    "bulletin.metric.solved_rate": {"zh": "实际解决率", "en": "Actually solved"},
     "bulletin.page_title": {"zh": "月度通报", "en": "Monthly bulletins"},
     "bulletin.page_none": {
         "zh": "尚未生成月度通报：每月1日自动生成上月通报。",

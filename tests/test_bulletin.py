@@ -114,6 +114,15 @@ def test_the_demo_countys_rules_name_the_contracts_rates():
     assert float(ret[4]) < float(ret[3])  # lower is better: target below floor
 
 
+def test_every_rate_a_county_may_score_has_its_name_in_both_languages():
+    from common.vocabulary import INCIDENT_RATES
+    from dashboard.bulletin_labels import metric_label
+
+    for rate in INCIDENT_RATES:
+        assert metric_label(rate, "zh") != rate and metric_label(rate, "en") != rate
+    assert metric_label("satisfaction_rate", "zh") == "回访满意率"
+
+
 # --- points, score, reasons -----------------------------------------------------------
 
 
@@ -379,7 +388,7 @@ def test_the_workbook_has_numbers_percentages_and_chinese_intact(printed_model):
     assert t1[head.index("得分")].value == 51.67
     assert t1[head.index("排名")].value == 2
     assert rows["T3"][head.index("排名")].value == "不排名"
-    assert rows["T3"][head.index("满意率")].value is None  # a null rate: an empty cell
+    assert rows["T3"][head.index("回访满意率")].value is None  # a null rate: an empty cell
     assert book["概况"]["B2"].value == "滨江县"
     daily = list(book["每日受理"].iter_rows(min_row=2, values_only=True))
     assert len(daily) == 30 and sum(r[1] for r in daily) == 8
