@@ -7,6 +7,7 @@ import dash
 
 from callbacks import (
     alerts,
+    bulletins,
     disputes,
     duplicates,
     export,
@@ -21,6 +22,7 @@ from callbacks import (
 
 PAGES = (
     alerts,
+    bulletins,
     disputes,
     duplicates,
     export,

@@ -20,6 +20,7 @@ NAV = (
     ("nav.alerts", "/alerts"),
     ("nav.disputes", "/disputes"),
     ("nav.duplicates", "/duplicates"),
+    ("nav.bulletins", "/bulletins"),
 )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from limits import parse as parse_rate_limit
 
+from common.assessment import AssessmentError, load_rules
 from common.ladder import Ladder, parse_ladder
 from common.workdays import CalendarError, Limit, load_calendar, parse_limit
 
@@ -59,6 +60,10 @@ class Settings:
     web_threads: int = 0  # threads per web worker (set by gunicorn's config); 0: unknown
     stream_reserve_threads: int = 16  # a web worker's threads never taken by live streams
     duplicate_candidates: bool = True  # ingest finds likely duplicates (worker.duplicates)
+    # the monthly bulletin (CONTRACT 2 and 4, second edition)
+    assessment_path: Path | None = None
+    report_min_received: int = 30
+    report_hour: int = 8
 
     @property
     def tz(self) -> ZoneInfo:
@@ -72,6 +77,11 @@ class Settings:
     def calendar_file(self) -> Path:
         """CC_CALENDAR, else the master data's calendar.csv (which may be absent)."""
         return self.calendar_path or self.masterdata_dir / "calendar.csv"
+
+    @property
+    def assessment_file(self) -> Path:
+        """CC_ASSESSMENT, else the master data's assessment.csv."""
+        return self.assessment_path or self.masterdata_dir / "assessment.csv"
 
     @property
     def stream_key(self) -> str:
@@ -130,6 +140,23 @@ def _ladder(env: dict) -> Ladder:
         return parse_ladder(env.get("CC_ESCALATION_LADDER"))
     except ValueError as exc:
         raise ConfigError(f"CC_ESCALATION_LADDER: {exc}") from exc
+
+
+def _assessment(env: dict) -> Path | None:
+    path = _file(env, "CC_ASSESSMENT")
+    if path is not None:
+        try:
+            load_rules(path)  # refuse a bad file at start, not on the 1st of the month
+        except AssessmentError as exc:
+            raise ConfigError(f"CC_ASSESSMENT: {exc}") from exc
+    return path
+
+
+def _report_hour(env: dict) -> int:
+    hour = _number(env, "CC_REPORT_HOUR", 8, int)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"CC_REPORT_HOUR must be an hour 0-23, got {hour}")
+    return hour
 
 
 def _rate_limit(env: dict, name: str, default: str) -> str:
@@ -213,4 +240,7 @@ def load_settings(env: dict | None = None) -> Settings:
         web_threads=_number(env, "CC_WEB_THREADS", 0, int),
         stream_reserve_threads=_number(env, "CC_STREAM_RESERVE_THREADS", 16, int),
         duplicate_candidates=_switch(env, "CC_DUPLICATE_CANDIDATES", True),
+        assessment_path=_assessment(env),
+        report_min_received=_number(env, "CC_REPORT_MIN_RECEIVED", 30, int),
+        report_hour=_report_hour(env),
     )

@@ -7,6 +7,8 @@ catalogue instead (data_access.masterdata).
 
 from __future__ import annotations
 
+from dashboard.i18n_bulletin import BULLETIN_STRINGS
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -669,6 +671,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Your role cannot merge or dismiss duplicates.",
     },
 }
+
+STRINGS.update(BULLETIN_STRINGS)
 
 
 def lang_or_default(value: str | None, default: str = "en") -> str:

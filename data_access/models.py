@@ -534,3 +534,21 @@ class DisputeMonthlyBy(DisputeCounts, Base):
     __tablename__ = "dispute_monthly_by"
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     __table_args__ = (PrimaryKeyConstraint("dimension", "month", *DISPUTE_KEY_TAIL),)
+
+
+# --- The monthly bulletin (月度通报): every generation kept (data_access.bulletin) ---
+
+
+class Bulletin(Base):
+    """One generation of a month's bulletin: the whole model as JSON, so every form (the
+    API's JSON, the PDF, the workbook) and every host renders the same numbers."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    scope: Mapped[str] = mapped_column(String(64), default="county")
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    generated_by: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_bulletins_month_generated_at", "month", "generated_at"),)

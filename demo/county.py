@@ -612,6 +612,28 @@ def build_county(seed: int = DEFAULT_SEED) -> DemoCounty:
     return DemoCounty(master=master, generation=generation_defaults(master, seed))
 
 
+# The demo county's assessment rules (考核办法, CC_ASSESSMENT): weight, floor and target of
+# each rate a unit is scored on, as county 12345 bulletins weigh them; 退单率 scores lower
+# is better (its target below its floor). The work-order rates (timely_sign_rate,
+# solved_rate, return_rate) score once data_access computes them (common.assessment
+# refuses a rate the vocabulary does not have yet, by name).
+ASSESSMENT = [
+    ("on_time_rate", 30, 0.80, 0.98),  # 按时办结率
+    ("timely_sign_rate", 20, 0.85, 0.98),  # 及时签收率
+    ("satisfaction_rate", 30, 0.80, 0.95),  # 回访满意率
+    ("solved_rate", 10, 0.60, 0.90),  # 实际解决率
+    ("return_rate", 10, 0.20, 0.02),  # 退单率, lower is better
+]
+
+
+def _assessment_rows() -> list[dict]:
+    return [
+        {"unit_kind": kind, "metric": m, "weight": w, "floor": f, "target": t}
+        for kind in ("town", "department")
+        for m, w, f, t in ASSESSMENT
+    ]
+
+
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
@@ -643,6 +665,11 @@ def write_county(county: DemoCounty, directory: Path) -> None:
     _write_csv(directory / "codes.csv", ["kind", "code", "name_zh", "name_en"], master.codes)
     _write_csv(directory / "sla.csv", list(RULE_HEADER), master.sla)
     _write_csv(directory / "calendar.csv", ["date", "workday"], calendar_example())
+    _write_csv(
+        directory / "assessment.csv",
+        ["unit_kind", "metric", "weight", "floor", "target"],
+        _assessment_rows(),
+    )
     features = [
         {
             "type": "Feature",

@@ -43,7 +43,7 @@ from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
 from data_access.schema import migrate
 from data_access.sla import Sla, SlaRulesError, load_sla
-from worker import ladder
+from worker import bulletin_schedule, ladder
 from worker.apply import ApplyResult, apply_events
 from worker.contract import ContractError, Event, parse_entry
 from worker.live_state import TICKER_SIZE, LiveState
@@ -420,6 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: ingest.stop.set())
     log.info("ingest %s reading %s", ingest.name, ingest.stream)
+    schedule = (ingest.settings, ingest.engine, ingest.r, ingest.stop)
+    threading.Thread(target=bulletin_schedule.run, args=schedule, daemon=True).start()
     ingest.run()
     log.info("ingest %s stopped", ingest.name)
 
