@@ -188,11 +188,17 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
     return fig
 
 
-def _signature(state: dict, events: list[dict], colour: str | None) -> str:
-    """What a redraw compares (the colour changes with time alone); its last item is the
-    escalation level."""
+def _signature(state: dict, events: list[dict], alert: dict) -> str:
+    """What a redraw compares (the colour changes with time alone); its last two items
+    are whether the alert is acknowledged and the escalation level."""
     return json.dumps(
-        [str(state["updated_at"]), len(events), colour, state["escalation_level"] or 0]
+        [
+            str(state["updated_at"]),
+            len(events),
+            alert["colour"],
+            alert["acknowledged"],
+            state["escalation_level"] or 0,
+        ]
     )
 
 
@@ -250,7 +256,7 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     state, events = found
     cfg, at, names = settings(), now(), catalog()
     alert = alert_state(engine(), incident_id, at, cfg.warn_hours, cfg.red_hours)
-    new_signature = _signature(state, events, alert["colour"])
+    new_signature = _signature(state, events, alert)
     if not first_view and new_signature == signature:
         return (no_update,) * 10
     # every answer that carries the data is audited when unmasked: which input fired is
@@ -321,6 +327,20 @@ def escalate_incident(submitted, incident_id: str, note: str | None, lang: str):
     except redis.RedisError:
         return t("incident.escalate_failed", lang), no_update, False
     return t("incident.escalate_sent", lang, level=level), level, True
+
+
+@declared.callback(
+    Output(ids.ACKNOWLEDGE_MESSAGE, "children", allow_duplicate=True),
+    Input(ids.SIGNATURE, "data"),
+    State(ids.ACKNOWLEDGE_MESSAGE, "children"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+def acknowledgement_applied(signature: str | None, message, lang: str):
+    """After a click here, once the redraw shows the alert acknowledged, say so."""
+    if not message or not signature or not json.loads(signature)[-2]:
+        return no_update
+    return t("alert.acknowledge_applied", lang)
 
 
 @declared.callback(

@@ -5,6 +5,7 @@ clicks, a bad link shown as a message."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ import dash
 import pytest
 
 from callbacks.alerts import page_scope
+from callbacks.incident import acknowledgement_applied
 from common import clock
 from dashboard.components.kpi_tiles import BACKLOG_TILES, Links, backlog_values, tile
 from dashboard.ids import alerts as ids
@@ -131,7 +133,11 @@ def test_acknowledging_from_the_incident_page(
     app, county, signed_in_client, settings, redis_client
 ):
     staff = signed_in_client("staff")  # its sign-in set the app's callbacks up
-    output = next(k for k in app.callback_map if incident_ids.ACKNOWLEDGE_MESSAGE in k)
+    output = next(
+        k
+        for k in app.callback_map
+        if incident_ids.ACKNOWLEDGE_MESSAGE in k and f"{incident_ids.ACKNOWLEDGE}.disabled" in k
+    )
     body = {
         "output": output,
         "outputs": [
@@ -186,3 +192,12 @@ def test_each_alert_tile_links_to_exactly_its_alerts(app, county, settings):
             )  # fmt: skip
             assert total == values[spec.name], (spec.name, filters)
         assert values["backlog_red"] == (1 if filters.towns != ("elsewhere",) else 0)
+
+
+def test_the_incident_page_says_when_its_acknowledgement_is_in_effect():
+    sent = "已认领，等待系统入库…"
+    waiting = json.dumps(["t", 1, "red", False, 0])
+    applied = json.dumps(["t", 2, "red", True, 0])
+    assert acknowledgement_applied(waiting, sent, "zh") is dash.no_update
+    assert acknowledgement_applied(applied, None, "zh") is dash.no_update  # no click here
+    assert acknowledgement_applied(applied, sent, "zh") == "认领已生效。"
