@@ -20,14 +20,24 @@
     return d ? d + day + " " + clock : clock;
   }
 
-  /* {text, tone} of an open deadline: overdue, due soon (within warnMs) or later. */
-  function sla(deadlineMs, serverNow, texts) {
+  /* The text of the last mark ([from ms, text], in order) reached by `now`, or null. */
+  function marked(marks, now) {
+    var text = null;
+    for (var i = 0; marks && i < marks.length && marks[i][0] <= now; i++) { text = marks[i][1]; }
+    return text;
+  }
+
+  /* {text, tone} of an open deadline: overdue, due soon (within warnMs) or later; with
+     `marks` (a rule in working days: the server's texts, "超期 2 个工作日") the text is
+     theirs, the tone still the clock's. */
+  function sla(deadlineMs, serverNow, texts, marks) {
     var left = deadlineMs - serverNow;
+    var said = marked(marks, serverNow);
     if (left <= 0) {
-      return { text: "▲ " + texts.overdue.replace("{t}", span(left, texts.day)), tone: "overdue" };
+      return { text: "▲ " + (said || texts.overdue.replace("{t}", span(left, texts.day))), tone: "overdue" };
     }
     var tone = left <= texts.warnMs ? "soon" : "later";
-    return { text: (tone === "soon" ? "● " : "") + texts.left.replace("{t}", span(left, texts.day)), tone: tone };
+    return { text: (tone === "soon" ? "● " : "") + (said || texts.left.replace("{t}", span(left, texts.day))), tone: tone };
   }
 
   function useNow() {
@@ -46,7 +56,7 @@
     var skew = React.useState(function () { return (data.as_of_ms || Date.now()) - Date.now(); })[0];
     var now = useNow();
     if (!data.open || data.deadline_ms == null) { return null; }
-    var shown = sla(data.deadline_ms, now + skew, props);
+    var shown = sla(data.deadline_ms, now + skew, props, data.wd_marks);
     return React.createElement("span", { className: "cc-sla cc-sla--" + shown.tone }, shown.text);
   };
 
@@ -78,17 +88,50 @@
     return url;
   }
 
-  var lastRefresh = {};
+  /* Per grid: the newest live version pushed (`latest`), whether rows were asked for yet
+     (`started`), the version that was newest when the rows on screen were asked for
+     (`asked`, undefined: none was known yet), whether a request is in flight (`loading`)
+     and whether a push came during it (`pending`). The
+     first load and the pushes are ordered by these: a push during a load reloads once the
+     load has answered, so a list never stays at the version before the push. */
+  var lists = {};
+  function list(gridId) {
+    lists[gridId] = lists[gridId] || { latest: undefined, asked: undefined, loading: false,
+                                       pending: false, started: false, at: 0 };
+    return lists[gridId];
+  }
+  function reload(gridId, state) {
+    state.pending = false;
+    state.at = Date.now();
+    try { window.dash_ag_grid.getApi(gridId).refreshInfiniteCache(); } catch (e) { return false; }
+    return true;
+  }
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.ccLists = {
     /* The grid asked for rows: its sort goes into the page's URL (no reload) and the
-       export link, so a copied link or an export reproduces what is on screen. */
-    keepSort: function (request, exportHref) {
+       export link, so a copied link or an export reproduces what is on screen; with
+       `gridId`, the request is the start of a load (see `lists`). */
+    keepSort: function (request, exportHref, gridId) {
       if (!request) { return window.dash_clientside.no_update; }
+      if (gridId) {
+        var state = list(gridId);
+        state.started = state.loading = true;
+        state.asked = state.latest;
+      }
       var page = withSort(new URL(window.location.href), request.sortModel);
       if (page.href !== window.location.href) { window.history.replaceState(window.history.state, "", page.href); }
       return withSort(new URL(exportHref, window.location.origin), request.sortModel).href
         .replace(window.location.origin, "");
+    },
+    /* Rows arrived (`answered`: when the server answered): the loading note goes; a push
+       that came while they were being read reloads them now. */
+    loaded: function (answered, gridId) {
+      if (!answered) { return window.dash_clientside.no_update; }
+      var state = list(gridId);
+      state.loading = false;
+      if (state.pending && state.latest !== state.asked) { reload(gridId, state); }
+      return true;
     },
     /* The live push's version, only when it changed (pushes come every few seconds). */
     version: function (status, current) {
@@ -97,17 +140,18 @@
       }
       return status.version;
     },
-    /* New data arrived (live push): reload the blocks in view, at most every 3 s; a
-       change held back is applied on a later message (one comes every few seconds). */
+    /* New data arrived (live push): reload the blocks in view when their version is not
+       the newest, at most every 3 s (a change held back is applied on a later message,
+       one comes every few seconds); during a load, once it has answered (`loaded`). */
     refresh: function (status, gridId) {
       var no = window.dash_clientside.no_update;
-      if (!status || status.version == null || !window.dash_ag_grid) { return no; }
-      var seen = lastRefresh[gridId];
-      if (!seen) { lastRefresh[gridId] = { version: status.version, at: Date.now() }; return no; }
-      if (seen.version === status.version || Date.now() - seen.at < 3000) { return no; }
-      lastRefresh[gridId] = { version: status.version, at: Date.now() };
-      try { window.dash_ag_grid.getApi(gridId).refreshInfiniteCache(); } catch (e) { return no; }
-      return Date.now();
+      if (!status || status.version == null) { return no; }
+      var state = list(gridId);
+      state.latest = status.version;
+      if (!state.started || state.asked === status.version) { return no; }  // not asked yet, or current
+      if (state.loading) { state.pending = true; return no; }
+      if (!window.dash_ag_grid || Date.now() - state.at < 3000) { return no; }
+      return reload(gridId, state) ? Date.now() : no;
     }
   };
 
@@ -119,7 +163,7 @@
       if (!(data.as_of_ms in skews)) { skews[data.as_of_ms] = data.as_of_ms - Date.now(); }
       var serverNow = Date.now() + skews[data.as_of_ms];
       if (data.state !== "open") { return [data.text, "cc-clock cc-clock--" + data.state]; }
-      var shown = sla(data.deadline_ms, serverNow, data.texts);
+      var shown = sla(data.deadline_ms, serverNow, data.texts, data.marks);
       return [shown.text, "cc-clock cc-clock--" + shown.tone];
     }
   };

@@ -1,4 +1,4 @@
-/* Wall screen, browser side: the clock, the honest-status banner and the single-flight,
+/* Wall screen, browser side: rows that do not fit their panel hidden whole (`fit`), the clock, the honest-status banner and the single-flight,
    throttled trigger that asks the server for new data only when the live version or the
    minute changed, the previous update has been rendered and the last request is at least
    `render_every` seconds old; a busy wall asks for an update the server has built
@@ -69,10 +69,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             line.push(span(part[0], part[1]));
           });
         return { type: "Li", namespace: "dash_html_components", props: {
-          className: "wall-tick",
+          className: "wall-tick wall-fit",
           children: [div("line", line),
                      div("sub", [span("age", age(item.ts)), span("grid", item.grid)])] } };
       });
+    },
+    urgent: function () {
+      // Whether the ticker holds an urgent act not seen before (the first look only
+      // learns what is there already).
+      var items = window.__ccTicker || [];
+      var first = !window._wallUrgentSeen;
+      var known = window._wallUrgentSeen = window._wallUrgentSeen || {};
+      var fresh = false;
+      for (var i = 0; i < items.length; i++) {
+        if (!items[i].urgent) { continue; }
+        var key = items[i].ts + "|" + items[i].town + "|" + items[i].what;
+        if (!known[key]) { known[key] = true; fresh = !first; }
+      }
+      return fresh;
     },
     trigger: function (status, n, current, rendered, config) {
       // At most one render every config.render_every seconds: the first change after a
@@ -85,8 +99,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var now = Date.now();
       var seen = window._wallSeen = window._wallSeen || [];  // versions, oldest first
       var last = seen[seen.length - 1];
+      // A duty officer's acknowledgement (the push's ticker marks it urgent) is drawn at
+      // once, past the throttle: the room is waiting to see it taken in hand; acts are
+      // rare, and every wall asks for the same update, rendered once (wall_share).
+      var urgent = window.dash_clientside.wall.urgent();
       if (!last || last.version !== version) {
-        var quiet = !last || now - last.at >= config.render_every * 1000;
+        var quiet = !last || urgent || now - last.at >= config.render_every * 1000;
         seen.push({ version: version, at: now, quiet: quiet });
         if (seen.length > 20) { seen.shift(); }
       }
@@ -107,7 +125,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (current && current !== rendered && now - sentAt < 30000) {
         return window.dash_clientside.no_update;  // single flight: wait for the render
       }
-      if (now - sentAt < config.render_every * 1000) {
+      if (!urgent && now - sentAt < config.render_every * 1000) {
         return window.dash_clientside.no_update;  // throttled: a later tick sends it
       }
       window._wallSentAt = now;
@@ -115,3 +133,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* Nothing on the wall is cut off: in each panel, the rows marked `wall-fit` (alerts,
+   ticker, ranking and its notes) that do not fit are hidden whole, the last first,
+   after every change of the wall's content and every resize. */
+(function () {
+  "use strict";
+  var queued = false;
+  function fitPanel(panel) {
+    var rows = Array.prototype.slice.call(panel.querySelectorAll(".wall-fit"));
+    rows.forEach(function (row) { row.classList.remove("wall-cut"); });
+    for (var i = rows.length - 1; i >= 0 && panel.scrollHeight > panel.clientHeight + 1; i--) {
+      rows[i].classList.add("wall-cut");
+    }
+  }
+  function fit() {
+    queued = false;
+    document.querySelectorAll(".wall-panel").forEach(fitPanel);
+  }
+  function soon() {
+    if (!queued) { queued = true; window.requestAnimationFrame(fit); }
+  }
+  function watch() {
+    // the wall may come and go (Dash pages): watch the document, fit only wall panels
+    new MutationObserver(soon).observe(document.body,
+                                       { childList: true, subtree: true, characterData: true });
+    window.addEventListener("resize", soon);
+    soon();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();

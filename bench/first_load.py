@@ -25,8 +25,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from worker.county import load_model
-from worker.seed import seed_history
 
 from bench.result import emit
 from bench.stack import running_stack
@@ -36,6 +34,8 @@ from data_access.db import make_engine
 from data_access.masterdata import load_masterdata, load_sla
 from data_access.schema import migrate
 from data_access.users import create_user
+from demo.county import load_model
+from demo.seed import seed_history
 from tests.conftest import CHROMIUM_ARGS
 
 # when the first chart and every chart in the first screen has its figure, since navigation

@@ -4,9 +4,12 @@
 
 Per run: the raw XADD rate of the same Redis (pipelined, 1,000 per round trip); then,
 for each database, a fresh database and key prefix, N lifecycle events (5 per incident,
-interleaved over 500 open incidents, like a busy county) pre-filled in the stream, one
+interleaved over 500 open incidents, like a busy county; each incident at its own place
+in a 30 x 30 km county, with one of its category's titles) pre-filled in the stream, one
 `python -m worker.ingest` process started, and the time from its first delivery to the
-moment every entry is acknowledged. Prints medians over the runs and ratios.
+moment every entry is acknowledged. Duplicate candidates are on (the default) but for
+one more PostgreSQL measurement with CC_DUPLICATE_CANDIDATES=off, in the same run. Prints
+medians over the runs and ratios.
 """
 
 from __future__ import annotations
@@ -33,8 +36,15 @@ from data_access.live import INGEST_GROUP
 from data_access.models import IncidentEvent
 from data_access.schema import migrate
 
+PG_OFF = "ingest → PG, candidates off"
 LIFECYCLE = ("reported", "dispatched", "in_progress", "resolved", "closed")
 WINDOW = 500
+CATEGORIES = ("sanitation", "traffic", "noise")
+TITLES = (
+    ("小区垃圾未及时清运", "路边暴露垃圾堆积", "公共厕所脏乱无人打扫", "建筑垃圾乱倒"),
+    ("路面坑洼破损", "路口信号灯故障", "车辆乱停乱放堵塞通道", "路灯不亮"),
+    ("夜间施工噪音扰民", "广场舞音响声音过大", "商铺外放音响扰民", "空调外机噪音"),
+)
 
 
 def lifecycle_entries(n: int, now: datetime) -> list[dict]:
@@ -56,12 +66,12 @@ def lifecycle_entries(n: int, now: datetime) -> list[dict]:
                 if status == "reported":
                     entry |= {
                         "channel": "hotline_12345",
-                        "category": ("sanitation", "traffic", "noise")[i % 3],
+                        "category": CATEGORIES[i % 3],
                         "town": f"T{i % 12}",
                         "grid": f"G{i % 300}",
-                        "lat": "31.91",
-                        "lon": "120.28",
-                        "title": "Garbage not collected",
+                        "lat": f"{31.80 + (i * 7919 % 10007) / 10007 * 0.27:.6f}",
+                        "lon": f"{120.10 + (i * 104729 % 10009) / 10009 * 0.32:.6f}",
+                        "title": TITLES[i % 3][i // 3 % 4],
                         "reporter_phone": "13800001234",
                     }
                 elif status == "dispatched":
@@ -91,7 +101,7 @@ def ingest_group(r: redis.Redis, stream: str) -> dict | None:
 
 
 def ingest_rate(
-    r: redis.Redis, redis_url: str, db_url: str, entries: list[dict]
+    r: redis.Redis, redis_url: str, db_url: str, entries: list[dict], duplicates: str = "on"
 ) -> tuple[float, float]:
     """(events per second one ingest process sustains from a pre-filled stream, events
     per CPU-second of that process: the rate it would reach with a core to itself)."""
@@ -104,6 +114,7 @@ def ingest_rate(
         CC_REDIS_URL=redis_url,
         CC_STREAM_PREFIX=prefix,
         CC_SECRET_KEY="bench",
+        CC_DUPLICATE_CANDIDATES=duplicates,
         CC_DATA_DIR=tempfile.mkdtemp(prefix="cc-bench-"),
         PYTHONPATH=str(PROJECT_ROOT),
     )
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     r = redis.Redis.from_url(args.redis_url)
     entries = lifecycle_entries(args.events, clock.now())
-    names = ("raw XADD", "ingest → SQLite", "ingest → PostgreSQL")
+    names = ("raw XADD", "ingest → SQLite", "ingest → PostgreSQL", PG_OFF)
     rates: dict[str, list[float]] = {n: [] for n in names}
     per_cpu: dict[str, list[float]] = {n: [] for n in names[1:]}
     for run in range(args.runs):
@@ -180,23 +191,24 @@ def main(argv: list[str] | None = None) -> None:
             rate, cpu = ingest_rate(r, args.redis_url, url, entries)
             rates[names[1]].append(rate)
             per_cpu[names[1]].append(cpu)
-        url, drop = fresh_pg(args.pg_url)
-        try:
-            migrate(url)
-            rate, cpu = ingest_rate(r, args.redis_url, url, entries)
-            rates[names[2]].append(rate)
-            per_cpu[names[2]].append(cpu)
-        finally:
-            drop()
+        for name, duplicates in ((names[2], "on"), (PG_OFF, "off")):
+            url, drop = fresh_pg(args.pg_url)
+            try:
+                migrate(url)
+                rate, cpu = ingest_rate(r, args.redis_url, url, entries, duplicates)
+                rates[name].append(rate)
+                per_cpu[name].append(cpu)
+            finally:
+                drop()
         print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items()))
     raw = statistics.median(rates[names[0]])
     load = os.getloadavg()[0]
     print(f"\n{args.events:,} events per run, median of {args.runs} runs, load average {load:.1f}")
-    print(f"{'':22} {'events/s':>10} {'vs raw XADD':>12} {'per ingest CPU-s':>17}")
+    print(f"{'':28} {'events/s':>10} {'vs raw XADD':>12} {'per ingest CPU-s':>17}")
     for name, values in rates.items():
         median = statistics.median(values)
         cpu = f"{statistics.median(per_cpu[name]):>17,.0f}" if name in per_cpu else ""
-        print(f"{name:22} {median:>10,.0f} {median / raw:>12.2f} {cpu}")
+        print(f"{name:28} {median:>10,.0f} {median / raw:>12.2f} {cpu}")
     emit("ingest", {f"{name} events/s": statistics.median(v) for name, v in rates.items()})
 
 

@@ -5,9 +5,35 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import disputes, export, incident, incidents, leader, mediation, shell, wall
+from callbacks import (
+    alerts,
+    bulletins,
+    disputes,
+    duplicates,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
-PAGES = (disputes, export, incident, incidents, leader, mediation, shell, wall)
+PAGES = (
+    alerts,
+    bulletins,
+    disputes,
+    duplicates,
+    export,
+    incident,
+    incident_duplicates,
+    incidents,
+    leader,
+    mediation,
+    shell,
+    wall,
+)
 
 
 def register(app: dash.Dash) -> None:

@@ -9,20 +9,29 @@ from datetime import datetime
 import redis
 from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
+from callbacks.alerts import acknowledge_click, taken_text
 from callbacks.declared import Declared
 from common.clock import now
 from common.masking import mask_phone, mask_text
-from common.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+from common.vocabulary import CLOSED_STATUSES, MERGED, OPEN_STATUSES
+from common.workdays import Calendar
 from dashboard.auth import current_principal, unmask_allowed
+from dashboard.components.alert_badge import alert_badge
+from dashboard.components.deadline_text import in_working_days, wd_late_text, wd_marks
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
-from dashboard.components.timeline import level_text, stars, timeline
-from dashboard.context import catalog, engine, grids, redis_client, settings
+from dashboard.components.timeline import level_text, stars, timeline, yes_no
+from dashboard.components.work_order_words import clerk_words, incident_link, status_name
+from dashboard.context import catalog, engine, grids, redis_client, settings, sla
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
 from dashboard.ids import incident as ids
 from dashboard.list_rows import epoch_ms, local
+from data_access.alert_list import alert_state
+from data_access.alerts import BLUE
+from data_access.case_detail import extension_steps
+from data_access.duplicates import merged_children
 from data_access.incidents import incident_detail
 from data_access.masterdata import Catalog
 
@@ -46,18 +55,30 @@ def span_text(seconds: float, day: str) -> str:
     return f"{days}{day} {clock}" if days else clock
 
 
-def clock_data(state: dict, at: datetime, lang: str, warn_hours: float) -> dict:
-    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock)."""
+def clock_data(
+    state: dict, at: datetime, lang: str, warn_hours: float, wd: Calendar | None = None, tz=None
+) -> dict:
+    """What the browser needs to run the SLA clock (assets/incidents.js ccIncident.clock);
+    with `wd` (the calendar, when the incident's rule is in working days) its texts read
+    in working days."""
     data = {"as_of_ms": epoch_ms(at), "deadline_ms": epoch_ms(state["deadline"])}
     day = t("incidents.clock.day", lang)
     if state["status"] in OPEN_STATUSES:
-        return {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        data = {**data, "state": "open", "texts": clock_params(lang, warn_hours)}
+        return (
+            data if wd is None else {**data, "marks": wd_marks(wd, state["deadline"], at, tz, lang)}
+        )
     if state["status"] in CLOSED_STATUSES and state["closed_at"] is not None:
         late = (state["closed_at"] - state["deadline"]).total_seconds()
         if late <= 0:
             return {**data, "state": "on_time", "text": "✓ " + t("incident.sla.on_time", lang)}
+        if wd is not None:  # a rule in working days: late by working days
+            text = wd_late_text(wd, state["deadline"], state["closed_at"], tz, lang)
+            return {**data, "state": "late", "text": "▲ " + text}
         text = "▲ " + t("incident.sla.late", lang, t=span_text(late, day))
         return {**data, "state": "late", "text": text}
+    if state["status"] == MERGED:  # counted once, as the incident it was merged into
+        return {**data, "state": "rejected", "text": t("incident.sla.merged", lang)}
     return {**data, "state": "rejected", "text": t("incident.sla.rejected", lang)}
 
 
@@ -68,10 +89,19 @@ def _row(label: str, value, class_name: str = "") -> list:
     ]
 
 
-def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> html.Dl:
+def state_panel(
+    state: dict, names: Catalog, lang: str, tz, unmasked: bool, alert: dict | None = None
+) -> html.Dl:
+    """`alert`: the incident's colour and acknowledgement (data_access.alert_list)."""
     items = []
+    if alert is not None:
+        items += _row(t("alert.field", lang), alert_badge(alert["colour"], lang))
+        taken = taken_text(alert, lang, tz, unmasked) if alert["colour"] else None
+        items += _row(t("alert.field_acknowledged", lang), taken)
     for name, kind in STATE_FIELDS:
-        items += _row(t(f"incident.field.{name}", lang), names.name(kind, state[name], lang))
+        value = status_name(state[name], names, lang) if name == "status" else None
+        value = value or names.name(kind, state[name], lang)
+        items += _row(t(f"incident.field.{name}", lang), value)
     for name in ("reported_at", "deadline", "closed_at"):
         items += _row(t(f"incident.field.{name}", lang), local(state[name], tz))
     level = state["escalation_level"] or 0
@@ -80,6 +110,16 @@ def state_panel(state: dict, names: Catalog, lang: str, tz, unmasked: bool) -> h
         t("incident.field.escalation_level", lang), badge if level else level_text(0, lang)
     )
     items += _row(t("incident.field.satisfaction", lang), stars(state["satisfaction"], lang))
+    if state["solved"] is not None:
+        items += _row(t("incident.field.solved", lang), yes_no(state["solved"], lang))
+    if state["merged_into"]:
+        link = html.Span(incident_link(state["merged_into"], lang), className="cc-merged")
+        items += _row(t("incident.field.into", lang), link)
+    if state.get("merged_children"):  # the incidents merged into it (render)
+        links = [incident_link(child, lang) for child in state["merged_children"]]
+        comma = "、" if lang == "zh" else ", "
+        listed = [part for link in links for part in (link, comma)][:-1]
+        items += _row(t("incident.field.merged_children", lang), html.Span(listed))
     title, description = state["title"], state["description"]
     phone = state["reporter_phone"]
     if not unmasked:
@@ -148,9 +188,24 @@ def location_figure(state: dict, shapes: list[dict], names: Catalog, lang: str):
     return fig
 
 
-def _signature(state: dict, events: list[dict]) -> str:
-    """What a redraw compares; its last item is the escalation level."""
-    return json.dumps([str(state["updated_at"]), len(events), state["escalation_level"] or 0])
+def _signature(state: dict, events: list[dict], colour: str | None) -> str:
+    """What a redraw compares (the colour changes with time alone); its last item is the
+    escalation level."""
+    return json.dumps(
+        [str(state["updated_at"]), len(events), colour, state["escalation_level"] or 0]
+    )
+
+
+def _acknowledge_state(alert: dict, lang: str) -> tuple[bool, str]:
+    """(disabled, button text): on for an overdue alert nobody took, for duty officers."""
+    principal = current_principal()
+    if principal is None or not principal.may_acknowledge:
+        return True, t("alert.acknowledge_not_allowed", lang)
+    if alert["colour"] in (None, BLUE):
+        return True, t("alert.acknowledge", lang)
+    if alert["acknowledged"]:
+        return True, t("alerts.ack_yes", lang)
+    return False, t("alert.acknowledge", lang)
 
 
 def _escalate_state(state: dict, lang: str) -> tuple[bool, str, str]:
@@ -178,6 +233,8 @@ declared = Declared()
     Output(ids.ESCALATE, "disabled"),
     Output(ids.ESCALATE, "children"),
     Output(ids.ESCALATE_CONFIRM, "message"),
+    Output(ids.ACKNOWLEDGE, "disabled"),
+    Output(ids.ACKNOWLEDGE, "children"),
     Input(ids.ID, "data"),
     Input(ids.VERSION, "data"),
     State(ids.LANG, "data"),
@@ -188,12 +245,14 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     found = incident_detail(engine(), incident_id) if incident_id else None
     if found is None:
         missing = html.P(t("incident.not_found", lang, id=incident_id), className="cc-alert")
-        return missing, None, None, None, None, True, t("incident.escalate", lang), ""
+        ack = t("alert.acknowledge", lang)
+        return missing, None, None, None, None, True, t("incident.escalate", lang), "", True, ack
     state, events = found
-    new_signature = _signature(state, events)
-    if not first_view and new_signature == signature:
-        return (no_update,) * 8
     cfg, at, names = settings(), now(), catalog()
+    alert = alert_state(engine(), incident_id, at, cfg.warn_hours, cfg.red_hours)
+    new_signature = _signature(state, events, alert["colour"])
+    if not first_view and new_signature == signature:
+        return (no_update,) * 10
     # every answer that carries the data is audited when unmasked: which input fired is
     # the request's to say, and a live redraw shows the personal data as the first view did
     unmasked = unmask_allowed(f"incident {incident_id}")
@@ -203,13 +262,20 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
         if figure is not None
         else html.P(t("incident.no_location", lang), className="cc-muted")
     )
+    rules = sla()
+    wd = rules.calendar if in_working_days(rules, state) else None
+    state["merged_children"] = [  # direct ones: a chain shows in the duplicates panel
+        c["id"] for c in merged_children(engine(), incident_id) if c["via"] is None
+    ]
+    steps = extension_steps(events, rules, cfg.tz)
     return (
-        state_panel(state, names, lang, cfg.tz, unmasked),
+        state_panel(state, names, lang, cfg.tz, unmasked, alert),
         where,
-        timeline(events, names, lang, cfg.tz, unmasked),
-        clock_data(state, at, lang, cfg.warn_hours),
+        timeline(events, names, lang, cfg.tz, unmasked, words=clerk_words(steps, lang, cfg.tz)),
+        clock_data(state, at, lang, cfg.warn_hours, wd, cfg.tz),
         new_signature,
         *_escalate_state(state, lang),
+        *_acknowledge_state(alert, lang),
     )
 
 
@@ -255,6 +321,24 @@ def escalate_incident(submitted, incident_id: str, note: str | None, lang: str):
     except redis.RedisError:
         return t("incident.escalate_failed", lang), no_update, False
     return t("incident.escalate_sent", lang, level=level), level, True
+
+
+@declared.callback(
+    Output(ids.ACKNOWLEDGE_MESSAGE, "children"),
+    Output(ids.ACKNOWLEDGE, "disabled", allow_duplicate=True),
+    Input(ids.ACKNOWLEDGE, "n_clicks"),
+    State(ids.ID, "data"),
+    State(ids.ACKNOWLEDGE_NOTE, "value"),
+    State(ids.LANG, "data"),
+    prevent_initial_call=True,
+)
+def acknowledge_incident(clicks, incident_id: str, note: str | None, lang: str):
+    """Take the alert in hand; the button stays off once it is in someone's hands (the
+    live redraw after ingest applied it shows who and when)."""
+    if not clicks:
+        return no_update, no_update
+    message, done = acknowledge_click(incident_id, note, lang)
+    return message, done
 
 
 declared.clientside(

@@ -1,21 +1,22 @@
 """Incident list: serve the grid's blocks, apply the filters (a new URL), open a row, and
-draw the overdue counts by department and town."""
+show the overdue counts by department and town as plain HTML bars: no Plotly on a list
+page (its 4.8 MB bundle and first draw held the grid's mount back by seconds under load)."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
-import plotly.graph_objects as go
-from dash import ClientsideFunction, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from werkzeug.datastructures import MultiDict
 
 from callbacks.declared import Declared
 from common.clock import local_today, now
-from dashboard import list_params
+from dashboard import context, list_params
 from dashboard.api_params import BadParameter
+from dashboard.components.deadline_text import row_marks
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
-from dashboard.components.plot_text import plot_text
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import t
 from dashboard.ids import incidents as ids
@@ -39,30 +40,38 @@ declared = Declared()
 @declared.callback(
     Output(ids.GRID, "getRowsResponse"),
     Output(ids.TOTAL, "children"),
+    Output(ids.ANSWERED, "data"),
     Input(ids.GRID, "getRowsRequest"),
     State(ids.PARAMS, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
 def get_rows(request: dict | None, params: list, lang: str):
+    """A block of rows; the count comes with the first; ANSWERED tells the browser
+    (ccLists.loaded) that a load has ended."""
     if not request:
-        return no_update, no_update
+        return no_update, no_update, no_update
+    answered = int(time.time() * 1000)
     try:
         q, args = parsed(params)
     except BadParameter:
-        return {"rowData": [], "rowCount": 0}, ""
+        return {"rowData": [], "rowCount": 0}, "", answered
     cfg, at = settings(), now()
     default = list_params.incident_sort(args)
     sort = sort_from_model(request.get("sortModel"), incident_list.SORTABLE, default)
     start = max(int(request.get("startRow") or 0), 0)
     stop = min(int(request.get("endRow") or start + BLOCK), start + MAX_ROWS_PER_REQUEST)
-    rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop)
+    rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop, cfg.red_hours)
     names = catalog()
     data = [incident_grid_row(r, names, lang, cfg.tz, at) for r in rows]
+    rules = context.sla()  # a rule in working days: the countdown's texts (deadline_text)
+    for shown, row in zip(data, rows, strict=True):
+        shown["wd_marks"] = row_marks(row, rules, at, cfg.tz, lang)
     if start > 0 and len(rows) == stop - start:
-        return {"rowData": data}, no_update  # the count came with the first block
+        return {"rowData": data}, no_update, answered  # the count came with the first block
     total = start + len(rows) if start > 0 else incident_total(engine(), q, at, cfg.warn_hours)
-    return {"rowData": data, "rowCount": total}, t("incidents.total", lang, n=count(total))
+    shown = t("incidents.total", lang, n=count(total))
+    return {"rowData": data, "rowCount": total}, shown, answered
 
 
 @declared.callback(
@@ -95,79 +104,60 @@ def open_row(cell: dict | None, lang: str):
     return f"/incidents/{quote(str(cell['rowId']), safe='')}?lang={lang}"
 
 
-def bars(rows: list[tuple[str | None, int]], kind: str, title: str, lang: str) -> go.Figure:
-    """Horizontal bars, largest on top; each bar carries its code to filter by on click."""
+def bars(
+    rows: list[tuple[str | None, int]], kind: str, title: str, lang: str, args: MultiDict
+) -> html.Div:
+    """Horizontal bars, largest on top, each a link that narrows the list to its
+    department or town (text, never markup: Dash renders strings as text)."""
     names = catalog()
-    shown = rows[:BARS][::-1]
-    labels = [
-        plot_text(names.name(kind, code, lang)) if code else t("incidents.not_dispatched", lang)
-        for code, _ in shown
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=[n for _, n in shown],
-            y=labels,
-            customdata=[code or "" for code, _ in shown],
-            orientation="h",
-            marker={"color": "#c62828"},
-            text=[count(n) for _, n in shown],
-            textposition="auto",
-            hovertemplate="%{y}: %{x}<extra></extra>",
+    shown = rows[:BARS]
+    top = max((n for _, n in shown), default=0) or 1
+    items = []
+    for code, n in shown:
+        label = names.name(kind, code, lang) if code else t("incidents.not_dispatched", lang)
+        narrowed = MultiDict(args)
+        if code:
+            narrowed.setlist(kind, [code])
+        body = [
+            html.Span(label, className="cc-bar__label"),
+            html.Span(
+                html.Span(className="cc-bar__fill", style={"width": f"{100 * n / top:.1f}%"}),
+                className="cc-bar__track",
+            ),
+            html.Span(count(n), className="cc-bar__n"),
+        ]
+        items.append(
+            html.Li(
+                dcc.Link(body, href="/incidents" + list_params.to_search(narrowed))
+                if code
+                else html.Span(body),
+                className="cc-bar",
+            )
         )
+    return html.Div(
+        [html.H3(title, className="cc-bars__title"), html.Ol(items, className="cc-bars__list")],
+        className="cc-bars",
     )
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}, "x": 0},
-        margin={"l": 8, "r": 8, "t": 32, "b": 8},
-        height=max(140, 40 + 22 * len(shown)),
-        xaxis={"visible": False},
-        yaxis={"automargin": True},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
-    )
-    return fig
 
 
 @declared.callback(
-    Output(ids.BY_DEPARTMENT, "figure"),
-    Output(ids.BY_TOWN, "figure"),
+    Output(ids.BY_DEPARTMENT, "children"),
+    Output(ids.BY_TOWN, "children"),
     Input(ids.PARAMS, "data"),
     Input(ids.VERSION, "data"),
     State(ids.LANG, "data"),
 )
 def counts(params: list, _live, lang: str):
     try:
-        q, _args = parsed(params)
+        q, args = parsed(params)
     except BadParameter:
         return no_update, no_update
     cfg, at = settings(), now()
     by = {d: incident_counts_by(engine(), q, at, cfg.warn_hours, d) for d in ("department", "town")}
     return (
-        bars(by["department"], "department", t("incidents.by_department", lang), lang),
-        bars(by["town"], "town", t("incidents.by_town", lang), lang),
+        bars(by["department"], "department", t("incidents.by_department", lang), lang, args),
+        bars(by["town"], "town", t("incidents.by_town", lang), lang, args),
     )
-
-
-@declared.callback(
-    Output(ids.NAV, "href", allow_duplicate=True),
-    Input(ids.BY_DEPARTMENT, "clickData"),
-    Input(ids.BY_TOWN, "clickData"),
-    State(ids.PARAMS, "data"),
-    State(ids.GRID, "getRowsRequest"),
-    prevent_initial_call=True,
-)
-def filter_by_bar(by_department, by_town, params: list, request: dict | None):
-    """A click on a bar narrows the list to that department or town."""
-    name = "department" if ctx.triggered_id == ids.BY_DEPARTMENT else "town"
-    click = by_department if name == "department" else by_town
-    code = ((click or {}).get("points") or [{}])[0].get("customdata")
-    if not code:
-        return no_update
-    args = MultiDict([(k, v) for k, v in params or []])
-    args.setlist(name, [code])
-    for key, value in sort_params(request).items():
-        args.setlist(key, [value])
-    return "/incidents" + list_params.to_search(args)
 
 
 # The grid's sort goes into the URL (replaceState: no reload) and the export link.
@@ -176,6 +166,16 @@ declared.clientside(
     Output(ids.EXPORT, "href"),
     Input(ids.GRID, "getRowsRequest"),
     State(ids.EXPORT, "href"),
+    State(ids.GRID, "id"),
+    prevent_initial_call=True,
+)
+
+# The first rows end the loading note; a push during a load reloads after it.
+declared.clientside(
+    ClientsideFunction("ccLists", "loaded"),
+    Output(ids.LOADING, "hidden"),
+    Input(ids.ANSWERED, "data"),
+    State(ids.GRID, "id"),
     prevent_initial_call=True,
 )
 

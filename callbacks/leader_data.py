@@ -60,7 +60,15 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     return {
         "window": current,
         # the tiles show none of the work order's figures yet (they read the window's rows)
-        "current": kpis(engine, current, view.filters, at, cfg.warn_hours, work_order=False),
+        "current": kpis(
+            engine,
+            current,
+            view.filters,
+            at,
+            cfg.warn_hours,
+            red_hours=cfg.red_hours,
+            work_order=False,
+        ),
         "comparisons": [
             {
                 "basis": c.basis,

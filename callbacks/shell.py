@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, dcc, html
 
 from callbacks.declared import Declared
+from dashboard.auth import current_principal
+from dashboard.calendar_notice import notice
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
@@ -15,7 +17,10 @@ NAV = (
     ("nav.leader", "/"),
     ("nav.mediation", "/mediation"),
     ("nav.incidents", "/incidents"),
+    ("nav.alerts", "/alerts"),
     ("nav.disputes", "/disputes"),
+    ("nav.duplicates", "/duplicates"),
+    ("nav.bulletins", "/bulletins"),
 )
 
 
@@ -64,7 +69,15 @@ def render_header(pathname: str | None, search: str | None):
             className="cc-lang-switch",
             id="shell-lang-switch",
         ),
+        *_admin_notices(cfg, lang),
     ]
+
+
+def _admin_notices(cfg, lang: str) -> list:
+    """What an admin must act on: next year's calendar missing (from 1 December)."""
+    principal = current_principal()
+    text = notice(cfg, lang) if principal is not None and principal.role == "admin" else None
+    return [html.Div(text, className="cc-admin-notice", role="alert")] if text else []
 
 
 register = declared.register  # the app factory calls register(app)

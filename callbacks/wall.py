@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from callbacks.declared import Declared
 from callbacks.wall_figures import (
     LABEL_PX,
+    MAP_PX,
     alert_rows,
     backlog_tiles,
     map_legend,
@@ -22,6 +23,7 @@ from callbacks.wall_figures import (
     trend_patch,
 )
 from common.clock import now
+from dashboard.components.format import short_town
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
 from dashboard.context import catalog, engine, grids, settings
 from dashboard.i18n import t
@@ -109,16 +111,16 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
     data = cached_wall_data(engine(), cfg, at)
     names = catalog()
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
-    town_names = {g["town"]: names.name("town", g["town"], lang) for g in grids()}
+    town_names = {g["town"]: short_town(names.name("town", g["town"], lang), lang) for g in grids()}
     counts = data["grids_week"]  # one window, said on the panel: colours keep their meaning
     first = not rendered
     scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
     map_out = (
         grid_map_figure(
-            grids(), counts, grid_names, True, scale, lang, town_names, text_size=LABEL_PX
+            grids(), counts, grid_names, True, scale, lang, town_names, LABEL_PX, MAP_PX
         )
         if first
-        else grid_map_patch(grids(), counts, grid_names, dark=True, towns=True)
+        else grid_map_patch(grids(), counts, grid_names, True, town_names, LABEL_PX, MAP_PX)
     )
     trend = (
         trend_figure(data["hourly_today"], data["hourly_yesterday"], lang, scale)
@@ -136,7 +138,9 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         map_legend(counts, lang),
         trend,
         ranking_rows(data["towns_ranked"], data["towns_unranked"], names, lang),
-        alert_rows(data["overdue"], data["due_soon"], names, lang),
+        alert_rows(
+            data["alerts"], data["today"]["backlog"]["overdue_unacknowledged"], names, lang, cfg.tz
+        ),
     )
 
 

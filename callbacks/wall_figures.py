@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import math
+from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 from dash import Patch, html
 
+from common.masking import mask_text
 from common.vocabulary import DECIDED, RATES, RESOLVED
-from dashboard.components.format import count, percent
+from dashboard.components.alert_badge import SHAPES, alert_badge
+from dashboard.components.format import count, percent, short_town
 from dashboard.components.grid_map import DARK_SCALE, class_ranges
 from dashboard.components.kpi_tile import kpi_tile
 from dashboard.components.kpi_tiles import Tile, change, compared_text
 from dashboard.i18n import t
+from data_access.alerts import BLUE, COLOURS
 
 TEXT = "#e6edf5"
 MUTED = "#8da2b8"
 LABEL_PX = 24  # the wall's smallest text at 1080 lines (wall.css: 2.3vh), read at six metres
+MAP_PX = 440  # about how wide the wall's map is drawn at 1080 lines (its labels are spread
+# for that width; at 2160 lines the map and its type are both twice as large)
 FEW = 20  # a rate of fewer cases is shown as its count
 RANK_ROWS = 5
 ALERT_ROWS = 8
@@ -75,18 +81,22 @@ def today_tiles(today: dict, compared: dict, lang: str) -> list:
 
 
 def backlog_tiles(backlog: dict, lang: str) -> list:
+    """Open, overdue and due soon side by side; the shape that says overdue (■) or due
+    soon (▲) beside the label, so the number alone fills its tile."""
+    figures = (
+        ("kpi.backlog_open", backlog["open"], "neutral", ""),
+        ("kpi.backlog_overdue", backlog["overdue"], "bad", "■ "),
+        ("kpi.backlog_due_soon", backlog["due_soon"], "warn", "▲ "),
+    )
     return [
-        kpi_tile(t("kpi.backlog_open", lang), count(backlog["open"])),
-        kpi_tile(
-            t("kpi.backlog_overdue", lang),
-            count(backlog["overdue"]),
-            tone="bad" if backlog["overdue"] else "neutral",
-        ),
-        kpi_tile(
-            t("kpi.backlog_due_soon", lang),
-            count(backlog["due_soon"]),
-            tone="warn" if backlog["due_soon"] else "neutral",
-        ),
+        html.Div(
+            className=f"cc-tile cc-tile--{tone if value else 'neutral'}",
+            children=[
+                html.Div(marker + t(label, lang), className="cc-tile__label"),
+                html.Div(count(value), className="cc-tile__value"),
+            ],
+        )
+        for label, value, tone, marker in figures
     ]
 
 
@@ -111,7 +121,8 @@ def trend_figure(
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": TEXT, "size": size},
         legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0, "font": {"size": size}},
-        xaxis={"dtick": 6, "gridcolor": "#23384d", "tickfont": {"size": size}},
+        # hours 6, 12, 18: a "0" would sit on the y axis's "0"
+        xaxis={"tickvals": [6, 12, 18], "gridcolor": "#23384d", "tickfont": {"size": size}},
         yaxis={
             "gridcolor": "#23384d",
             "range": [0, trend_top(today, yesterday)],
@@ -159,6 +170,11 @@ def trend_top(today: list[int], yesterday: list[int]) -> int:
     return next(m * decade for m in (1, 2, 5, 10) if top <= m * decade)
 
 
+def town(names, code: str, lang: str) -> str:
+    """A town's short name (format.short_town): the wall's type leaves no room for more."""
+    return short_town(names.name("town", code, lang), lang)
+
+
 def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
     """Towns in the order of the figure shown: the lower bound of their closure rate
     (data_access.ranking, Wilson 95%), which a town with few cases cannot top by luck;
@@ -167,23 +183,23 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
         return html.Div(t("wall.no_events", lang), className="wall-muted")
     rows = [
         html.Li(
-            className="wall-rank",
+            className="wall-rank wall-fit",
             children=[
                 html.Span(f"{i}", className="wall-rank__pos"),
-                html.Span(names.name("town", r["key"], lang), className="wall-rank__name"),
+                html.Span(town(names, r["key"], lang), className="wall-rank__name"),
                 html.Span(f"≥{percent(r['score'], 0)}", className="wall-rank__rate"),
                 html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
             ],
         )
         for i, r in enumerate(ranked[:RANK_ROWS], start=1)
     ]
-    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted")]
+    notes = [html.Div(t("wall.ranking_why", lang), className="wall-muted wall-fit")]
     if unranked:
         notes.append(
             html.Div(
                 f"{t('wall.ranking_empty', lang)} "
-                + "、".join(names.name("town", k, lang) for k in unranked),
-                className="wall-muted wall-rank__none",
+                + ("、" if lang == "zh" else ", ").join(town(names, k, lang) for k in unranked),
+                className="wall-muted wall-rank__none wall-fit",
             )
         )
     return html.Div([html.Ol(rows, className="wall-ranking"), *notes])
@@ -204,49 +220,77 @@ def overdue_text(hours: float, lang: str) -> str:
     return t("wall.overdue_days", lang, days=f"{hours // 24:.0f}")
 
 
-def _alert(row: dict, kind: str, shape: str, when: str, names, lang: str):
-    """One alert line; overdue and due-soon differ by shape and words, not colour alone."""
-    what = (
-        f"{names.name('town', row['town'], lang)} · {names.name('category', row['category'], lang)}"
-    )
+def _when(row: dict, lang: str) -> str:
+    if row["colour"] == BLUE:
+        return t("wall.due_in", lang, hours=f"{max(row['hours_left'], 0):.1f}")
+    return overdue_text(row["hours_overdue"], lang)
+
+
+def _taken(row: dict, lang: str, tz: ZoneInfo):
+    """Who took an overdue case in hand and when, or a loud "unacknowledged"."""
+    if row["colour"] == BLUE:
+        return None
+    if not row["acknowledged"]:
+        return html.Span("⚑ " + t("alert.unacknowledged", lang), className="wall-alert__unack")
+    at = row["acknowledged_at"].astimezone(tz).strftime("%H:%M")
+    who = mask_text(row["acknowledged_by"]) or "—"
+    text = "✓ " + t("alert.acknowledged_by", lang, who=who, at=at)
+    return html.Span(text, className="wall-alert__ack")
+
+
+def _alert(row: dict, names, lang: str, tz: ZoneInfo):
+    """One alert: its colour as a shape and a word, where and what, how late; below, who
+    acknowledged it (or that nobody did) and its supervision level. An unacknowledged red
+    row pulses slowly (wall.css), to be seen from across the room."""
+    colour = row["colour"]
+    what = f"{town(names, row['town'], lang)} · {names.name('category', row['category'], lang)}"
+    unacknowledged = colour != BLUE and not row["acknowledged"]
+    classes = f"wall-alert wall-alert--{colour} wall-fit"
+    if unacknowledged:
+        classes += " wall-alert--unacknowledged"
     return html.Li(
-        className=f"wall-alert wall-alert--{kind}",
+        className=classes,
         title=row["id"],
         children=[
-            html.Span(shape, className="wall-alert__shape"),
-            html.Span(what, className="wall-alert__what"),
-            html.Span(when, className="wall-alert__time"),
-            _level_badge(row["escalation_level"], lang),
+            html.Div(
+                className="wall-alert__line",
+                children=[
+                    alert_badge(colour, lang, short=True),
+                    html.Span(what, className="wall-alert__what"),
+                    html.Span(_when(row, lang), className="wall-alert__time"),
+                ],
+            ),
+            html.Div(
+                className="wall-alert__sub",
+                children=[_taken(row, lang, tz), _level_badge(row["escalation_level"], lang)],
+            ),
         ],
     )
 
 
-def alert_rows(overdue: dict, due_soon: dict, names, lang: str) -> html.Div:
-    """The worst first: overdue cases, most overdue first (data_access.wall), then the
-    ones due soonest, ALERT_ROWS in all."""
+def alert_rows(alerts: dict, unacknowledged: int, names, lang: str, tz: ZoneInfo) -> html.Div:
+    """The duty officer's queue (data_access.wall): the overdue cases nobody acknowledged
+    first, then those taken in hand, then the blue ones; ALERT_ROWS in all. The header
+    counts each colour and, loudest, the overdue cases nobody took in hand."""
+    counts = alerts["counts"]
+    loud = " wall-alerts__unack--on" if unacknowledged else ""
     header = html.Div(
         className="wall-alerts__counts",
         children=[
             html.Span(
-                "■ " + t("wall.overdue_count", lang, n=f"{overdue['total']:,}"),
-                className="wall-bad",
+                "⚑ " + t("alert.unacknowledged_count", lang, n=f"{unacknowledged:,}"),
+                className="wall-alerts__unack" + loud,
             ),
-            html.Span(
-                "▲ " + t("wall.due_soon_count", lang, n=f"{due_soon['total']:,}"),
-                className="wall-warn",
+            *(
+                html.Span(
+                    f"{SHAPES[c]} " + t(f"alert.count_{c}", lang, n=f"{counts[c]:,}"),
+                    className=f"wall-alerts__count wall-alerts__count--{c}",
+                )
+                for c in COLOURS
             ),
         ],
     )
-    items = [
-        _alert(row, "overdue", "■", overdue_text(row["hours_overdue"], lang), names, lang)
-        for row in overdue["items"][:ALERT_ROWS]
-    ]
-    items += [
-        _alert(
-            row, "soon", "▲", t("wall.due_in", lang, hours=f"{row['hours_left']:.1f}"), names, lang
-        )
-        for row in due_soon["items"][: max(0, ALERT_ROWS - len(items))]
-    ]
+    items = [_alert(row, names, lang, tz) for row in alerts["items"][:ALERT_ROWS]]
     if not items:
         return html.Div([header, html.Div(t("wall.no_alerts", lang), className="wall-muted")])
     return html.Div([header, html.Ul(items, className="wall-alerts")])

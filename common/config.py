@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from limits import parse as parse_rate_limit
 
+from common.assessment import AssessmentError, load_rules
+from common.ladder import Ladder, parse_ladder
 from common.workdays import CalendarError, Limit, load_calendar, parse_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +53,17 @@ class Settings:
     sign_limit: Limit = Limit(1, "wd")
     contact_limit: Limit = Limit(24, "h")
     red_hours: float = 24.0
+    escalation_ladder: Ladder = ()  # no ladder
     rate_limit_api: str = "120/minute"
     rate_limit_export: str = "20/minute"
     streams_per_session: int = 4  # live streams per browser session or kiosk
     web_threads: int = 0  # threads per web worker (set by gunicorn's config); 0: unknown
     stream_reserve_threads: int = 16  # a web worker's threads never taken by live streams
+    duplicate_candidates: bool = True  # ingest finds likely duplicates (worker.duplicates)
+    # the monthly bulletin (CONTRACT 2 and 4, second edition)
+    assessment_path: Path | None = None
+    report_min_received: int = 30
+    report_hour: int = 8
 
     @property
     def tz(self) -> ZoneInfo:
@@ -69,6 +77,11 @@ class Settings:
     def calendar_file(self) -> Path:
         """CC_CALENDAR, else the master data's calendar.csv (which may be absent)."""
         return self.calendar_path or self.masterdata_dir / "calendar.csv"
+
+    @property
+    def assessment_file(self) -> Path:
+        """CC_ASSESSMENT, else the master data's assessment.csv."""
+        return self.assessment_path or self.masterdata_dir / "assessment.csv"
 
     @property
     def stream_key(self) -> str:
@@ -122,6 +135,30 @@ def _calendar(env: dict) -> Path | None:
     return path
 
 
+def _ladder(env: dict) -> Ladder:
+    try:
+        return parse_ladder(env.get("CC_ESCALATION_LADDER"))
+    except ValueError as exc:
+        raise ConfigError(f"CC_ESCALATION_LADDER: {exc}") from exc
+
+
+def _assessment(env: dict) -> Path | None:
+    path = _file(env, "CC_ASSESSMENT")
+    if path is not None:
+        try:
+            load_rules(path)  # refuse a bad file at start, not on the 1st of the month
+        except AssessmentError as exc:
+            raise ConfigError(f"CC_ASSESSMENT: {exc}") from exc
+    return path
+
+
+def _report_hour(env: dict) -> int:
+    hour = _number(env, "CC_REPORT_HOUR", 8, int)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"CC_REPORT_HOUR must be an hour 0-23, got {hour}")
+    return hour
+
+
 def _rate_limit(env: dict, name: str, default: str) -> str:
     """A limit such as `120/minute` (or `10 per second`, `1000/hour`), checked at start."""
     raw = env.get(name) or default
@@ -130,6 +167,15 @@ def _rate_limit(env: dict, name: str, default: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"{name} must be a limit such as 120/minute, got {raw!r}") from exc
     return raw
+
+
+def _switch(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be 'on' or 'off', got {raw!r}")
+    return raw == "on"
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -187,9 +233,14 @@ def load_settings(env: dict | None = None) -> Settings:
         sign_limit=_limit(env, "CC_SIGN_LIMIT", "1wd"),
         contact_limit=_limit(env, "CC_CONTACT_LIMIT", "24h"),
         red_hours=_number(env, "CC_RED_HOURS", 24.0),
+        escalation_ladder=_ladder(env),
         rate_limit_api=_rate_limit(env, "CC_RATE_LIMIT_API", "120/minute"),
         rate_limit_export=_rate_limit(env, "CC_RATE_LIMIT_EXPORT", "20/minute"),
         streams_per_session=_number(env, "CC_STREAMS_PER_SESSION", 4, int),
         web_threads=_number(env, "CC_WEB_THREADS", 0, int),
         stream_reserve_threads=_number(env, "CC_STREAM_RESERVE_THREADS", 16, int),
+        duplicate_candidates=_switch(env, "CC_DUPLICATE_CANDIDATES", True),
+        assessment_path=_assessment(env),
+        report_min_received=_number(env, "CC_REPORT_MIN_RECEIVED", 30, int),
+        report_hour=_report_hour(env),
     )

@@ -58,6 +58,7 @@ RATED_STATUSES = ("closed", VISITED)
 SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
 BOOLEANS = ("true", "false")
 MAX_LEVEL = 99  # the highest escalation level (second edition: above it is a break)
+SYSTEM_ACTOR = "system"  # the actor of the product's own events (the escalation ladder)
 SATISFIED_FROM = 4  # a score at or above this is satisfied
 PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"

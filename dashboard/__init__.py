@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         wall_share,
     )
     from dashboard.api import api
+    from dashboard.api_reports import reports_bp
     from dashboard.export import export_bp
     from dashboard.health_route import health_bp
     from dashboard.live_push import live_bp
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = shell_layout
     callbacks.register(app)
     server.register_blueprint(api)
+    server.register_blueprint(reports_bp)
     server.register_blueprint(health_bp)
     server.register_blueprint(openapi_bp)
     server.register_blueprint(live_bp)

@@ -15,7 +15,7 @@ from common.vocabulary import OPEN_STATUSES
 from dashboard import api_params
 from dashboard.auth import current_principal, unmask_allowed
 from dashboard.context import engine, settings
-from data_access.alert_list import alerts
+from data_access.alert_list import alert_state, alerts
 from data_access.alerts import COLOURS
 from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
@@ -100,13 +100,14 @@ def get_alerts():
     cfg, at = settings(), now()
     allowed = {"colour", "acknowledged", "town", "department", "category", "limit"}
     api_params.reject_unknown(request.args, allowed)
+    colour = api_params.choice(request.args, "colour", COLOURS)
     total, counts, items = alerts(
         engine(),
         api_params.filters(request.args),
         at,
         cfg.warn_hours,
         cfg.red_hours,
-        colour=api_params.choice(request.args, "colour", COLOURS),
+        colours=(colour,) if colour else (),
         is_acknowledged=api_params.boolean(request.args, "acknowledged"),
         limit=api_params.limit(request.args),
     )
@@ -149,6 +150,8 @@ def get_incident(incident_id: str):
         if state["status"] in OPEN_STATUSES and state["deadline"] <= at
         else 0.0
     )
+    alert = alert_state(engine(), incident_id, at, settings().warn_hours, settings().red_hours)
+    state["colour"], state["acknowledged"] = alert["colour"], alert["acknowledged"]
     for name in _NOT_SHOWN:
         state.pop(name, None)
     state = _instants(state, ("reported_at", "deadline", "closed_at", "signed_at", "contacted_at"))

@@ -17,10 +17,12 @@ from common.config import Settings
 from data_access.db import get_engine
 from data_access.masterdata import Catalog, grid_geometries, load_catalog
 from data_access.redis_client import get_redis
+from data_access.sla import Sla, load_sla
 
 CATALOG_TTL_SECONDS = 60.0
 _catalog: dict[str, tuple[float, Catalog]] = {}
 _grids: dict[str, tuple[float, list[dict]]] = {}
+_sla: dict[str, tuple[float, Sla]] = {}
 
 
 def settings() -> Settings:
@@ -57,4 +59,14 @@ def grids() -> list[dict]:
         ]
         cached = (time.monotonic(), plain)
         _grids[url] = cached
+    return cached[1]
+
+
+def sla() -> Sla:
+    """The SLA rules and the working-day calendar, as ingest reads them, cached a minute."""
+    url = settings().database_url
+    cached = _sla.get(url)
+    if cached is None or time.monotonic() - cached[0] > CATALOG_TTL_SECONDS:
+        cached = (time.monotonic(), load_sla(engine(), settings()))
+        _sla[url] = cached
     return cached[1]

@@ -7,10 +7,21 @@ catalogue instead (data_access.masterdata).
 
 from __future__ import annotations
 
+from dashboard.i18n_bulletin import BULLETIN_STRINGS
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "app.title": {"zh": "社会治理指挥中心", "en": "Social Governance Command Centre"},
+    "calendar.missing": {
+        "zh": "{year}年的节假日安排尚未载入：{year}年的工作日期限暂按周一至周五计算。"
+        "国务院公布放假安排后，请升级 chinesecalendar（pip install -U chinesecalendar），"
+        "或在 {file} 中按“date,workday”格式补录{year}年全部放假日（0）和调休上班日（1）。",
+        "en": "The {year} holiday calendar is not loaded: working-day deadlines in {year} "
+        "count Monday to Friday for now. Once the State Council publishes the holidays, "
+        "upgrade chinesecalendar (pip install -U chinesecalendar) or add every {year} day "
+        "off (0) and make-up working day (1) to {file} as 'date,workday' rows.",
+    },
     "app.lang_switch": {"zh": "English", "en": "中文"},
     "nav.leader": {"zh": "运行指标", "en": "Key figures"},
     "nav.wall": {"zh": "大屏", "en": "Wall"},
@@ -99,6 +110,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "当前未办结、将在24小时内到期的事件。",
         "en": "Open incidents whose deadline falls within the next 24 hours.",
     },
+    "kpi.def_backlog_red": {
+        "zh": "红色预警：超期达到红色时限（默认24小时）或督办2级及以上的未办结事件。",
+        "en": "Red alerts: open incidents overdue by the red limit (24 h by default) or "
+        "escalated to level 2 or higher.",
+    },
+    "kpi.def_backlog_yellow": {
+        "zh": "黄色预警：已超期、尚未达到红色预警的未办结事件。",
+        "en": "Yellow alerts: open incidents past their deadline, not yet red.",
+    },
+    "kpi.def_backlog_overdue_unacknowledged": {
+        "zh": "已超期、到期后尚无人认领的未办结事件。",
+        "en": "Open overdue incidents nobody has acknowledged since their deadline.",
+    },
     "nav.mediation": {"zh": "矛盾调处", "en": "Mediation"},
     "leader.heading": {"zh": "运行指标", "en": "Key figures"},
     "leader.window": {"zh": "统计区间 {start} 至 {end}", "en": "{start} to {end}"},
@@ -183,10 +207,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.backlog": {"zh": "当前积压", "en": "Backlog now"},
     "wall.map": {"zh": "网格事件分布（近7天受理）", "en": "Incidents by grid, last 7 days"},
     "wall.map_key": {"zh": "件数", "en": "Cases"},
-    "wall.trend": {"zh": "今日分时受理（对比昨日）", "en": "Received per hour, today vs yesterday"},
+    "wall.trend": {"zh": "今日分时受理（对比昨日）", "en": "Received per hour"},
     "wall.today_line": {"zh": "今日", "en": "Today"},
     "wall.yesterday_line": {"zh": "昨日", "en": "Yesterday"},
-    "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns by closure rate (today)"},
+    "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns, closure rate today"},
     "wall.ranking_empty": {"zh": "今日无事件：", "en": "No incidents today:"},
     "wall.ranking_why": {
         "zh": "≥：办结率95%置信下限，件数少则低",
@@ -195,14 +219,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.few": {"zh": "{num}/{den} 件", "en": "{num} of {den}"},
     "wall.few_note": {"zh": "少于{n}件", "en": "under {n} cases"},
     "wall.overdue_days": {"zh": "超期 {days} 天", "en": "{days} days overdue"},
-    "wall.alerts": {"zh": "超期与临期预警", "en": "Overdue and due-soon alerts"},
+    "wall.alerts": {"zh": "预警（未认领在前）", "en": "Alerts, unacknowledged first"},
     "wall.ticker": {"zh": "最新动态", "en": "Latest events"},
     "wall.as_of": {"zh": "数据截至 {at}", "en": "Data as of {at}"},
     "wall.overdue_by": {"zh": "超期 {hours} 小时", "en": "{hours} h overdue"},
     "wall.due_in": {"zh": "{hours} 小时后到期", "en": "due in {hours} h"},
     "wall.level": {"zh": "督办{level}级", "en": "Supervision L{level}"},
-    "wall.overdue_count": {"zh": "超期 {n} 件", "en": "{n} overdue"},
-    "wall.due_soon_count": {"zh": "临期 {n} 件", "en": "{n} due soon"},
     "wall.no_alerts": {"zh": "无超期或临期事件", "en": "Nothing overdue or due soon"},
     "wall.no_events": {"zh": "暂无事件", "en": "No events yet"},
     "wall.ago_min": {"zh": "{n}分钟前", "en": "{n} min ago"},
@@ -262,6 +284,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "nav.incidents": {"zh": "事件列表", "en": "Incidents"},
     "nav.disputes": {"zh": "矛盾纠纷", "en": "Disputes"},
+    "nav.duplicates": {"zh": "疑似重复件", "en": "Duplicates"},
     "incidents.heading": {"zh": "事件列表", "en": "Incidents"},
     "incidents.view.all": {"zh": "全部", "en": "All"},
     "incidents.view.open": {"zh": "在办", "en": "Open"},
@@ -340,6 +363,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.not_dispatched": {"zh": "未派遣", "en": "Not dispatched"},
     "incidents.none_here": {"zh": "无", "en": "None"},
     "incidents.col.id": {"zh": "编号", "en": "Id"},
+    "incidents.col.alert": {"zh": "预警", "en": "Alert"},
     "incidents.col.town": {"zh": "镇街", "en": "Town"},
     "incidents.col.grid": {"zh": "网格", "en": "Grid"},
     "incidents.col.category": {"zh": "类别", "en": "Category"},
@@ -371,6 +395,57 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.level": {"zh": "{n}级", "en": "L{n}"},
     "incidents.grid.loading": {"zh": "加载中…", "en": "Loading…"},
     "incidents.grid.no_rows": {"zh": "没有符合条件的记录", "en": "Nothing matches these filters"},
+    # the incident page's work order (second edition): fields, events, statuses
+    "incident.field.reason": {"zh": "原因", "en": "Reason"},
+    "incident.field.into": {"zh": "合并到", "en": "Merged into"},
+    "incident.field.working_days": {"zh": "延期工作日", "en": "Working days"},
+    "incident.field.merged_children": {"zh": "合并进来的重复件", "en": "Duplicates merged in"},
+    # the timeline's words for the work order's events (second edition), as clerks say them
+    "incident.event.signed": {"zh": "签收", "en": "Signed for"},
+    "incident.event.returned": {"zh": "退回", "en": "Returned"},
+    "incident.event.merged": {"zh": "合并到", "en": "Merged into"},
+    "incident.event.contacted": {"zh": "先行联系", "en": "Reporter contacted"},
+    "incident.event.extended": {"zh": "延期", "en": "Extended"},
+    "incident.event.visited": {"zh": "回访", "en": "Call-back"},
+    "incident.event.acknowledged": {"zh": "认领", "en": "Taken in hand"},
+    "incident.event.escalated": {"zh": "督办", "en": "Escalated"},
+    "incident.event.reopened": {"zh": "重办", "en": "Reopened"},
+    "incident.says.returned": {"zh": "退回原因：{reason}", "en": "Reason: {reason}"},
+    "incident.says.extended": {
+        "zh": "原时限 {old} → 新时限 {new}",
+        "en": "Deadline {old} → {new}",
+    },
+    "incident.says.extended_days": {
+        "zh": "延期 {n} 个工作日：原时限 {old} → 新时限 {new}",
+        "en": "Working days added: {n}; deadline {old} → {new}",
+    },
+    "incident.says.extended_late": {
+        "zh": "未生效：申请时已过时限 {old}",
+        "en": "Not applied: asked after the deadline {old}",
+    },
+    # statuses the master data may not name yet (second edition)
+    "incident.status.signed": {"zh": "已签收", "en": "Signed for"},
+    "incident.status.returned": {"zh": "已退回", "en": "Returned"},
+    "incident.status.merged": {"zh": "已合并（重复件）", "en": "Merged (duplicate)"},
+    # deadlines whose rule is in working days (CONTRACT 2, "Working days")
+    "sla.wd_overdue": {"zh": "超期 {n} 个工作日", "en": "{n} working days overdue"},
+    "sla.wd_overdue_one": {"zh": "超期 1 个工作日", "en": "1 working day overdue"},
+    "sla.wd_overdue_under": {
+        "zh": "超期不足 1 个工作日",
+        "en": "Overdue, under 1 working day",
+    },
+    "sla.wd_left": {"zh": "剩余 {n} 个工作日", "en": "{n} working days left"},
+    "sla.wd_left_one": {"zh": "剩余 1 个工作日", "en": "1 working day left"},
+    "sla.wd_left_under": {"zh": "剩余不足 1 个工作日", "en": "Under 1 working day left"},
+    "sla.wd_closed_late": {
+        "zh": "超期 {n} 个工作日办结",
+        "en": "Closed {n} working days late",
+    },
+    "sla.wd_closed_late_one": {"zh": "超期 1 个工作日办结", "en": "Closed 1 working day late"},
+    "sla.wd_closed_late_under": {
+        "zh": "超期不足 1 个工作日办结",
+        "en": "Closed late, under 1 working day",
+    },
     "disputes.heading": {"zh": "矛盾纠纷列表", "en": "Disputes"},
     "disputes.total": {"zh": "共 {n} 件", "en": "{n} disputes"},
     "disputes.filter.kind": {"zh": "纠纷类型", "en": "Kind"},
@@ -414,6 +489,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.sla.on_time": {"zh": "按时办结", "en": "Closed on time"},
     "incident.sla.late": {"zh": "超期 {t} 办结", "en": "Closed {t} late"},
     "incident.sla.rejected": {"zh": "已退回，不计时", "en": "Rejected: no clock"},
+    "incident.sla.merged": {"zh": "重复件已合并，不计时", "en": "Merged as a duplicate: no clock"},
     "incident.field.status": {"zh": "状态", "en": "Status"},
     "incident.field.priority": {"zh": "紧急程度", "en": "Priority"},
     "incident.field.channel": {"zh": "来源渠道", "en": "Channel"},
@@ -438,6 +514,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "incident.field.mediator": {"zh": "调解组织", "en": "Mediator"},
     "incident.field.amount": {"zh": "涉及金额（元）", "en": "Amount (yuan)"},
     "incident.field.parties": {"zh": "当事人数", "en": "Parties"},
+    "incident.field.solved": {"zh": "实际解决", "en": "Solved"},
     "incident.field.judicial_confirmation": {"zh": "司法确认", "en": "Judicial confirmation"},
     "incident.field.actor": {"zh": "处理人", "en": "By"},
     "incident.field.deadline_new": {"zh": "新时限", "en": "New deadline"},
@@ -478,7 +555,124 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "督办未能发出（实时数据服务不可用），请稍后再试。",
         "en": "The escalation could not be sent (the live service is unreachable). Try again.",
     },
+    # alerts (预警, CONTRACT 2) and acknowledgement (认领)
+    "alert.red": {"zh": "红色预警", "en": "Red alert"},
+    "alert.yellow": {"zh": "黄色预警", "en": "Yellow alert"},
+    "alert.blue": {"zh": "蓝色预警", "en": "Blue alert"},
+    "alert.red_short": {"zh": "红色", "en": "Red"},
+    "alert.yellow_short": {"zh": "黄色", "en": "Yellow"},
+    "alert.blue_short": {"zh": "蓝色", "en": "Blue"},
+    "alert.none": {"zh": "无预警", "en": "No alert"},
+    "alert.count_red": {"zh": "红色 {n}", "en": "{n} red"},
+    "alert.count_yellow": {"zh": "黄色 {n}", "en": "{n} yellow"},
+    "alert.count_blue": {"zh": "蓝色 {n}", "en": "{n} blue"},
+    "alert.unacknowledged_count": {"zh": "未认领 {n}", "en": "{n} unacknowledged"},
+    "alert.unacknowledged": {"zh": "未认领", "en": "Unacknowledged"},
+    "alert.acknowledged_by": {"zh": "{who} {at} 认领", "en": "taken by {who} at {at}"},
+    "alert.acknowledge": {"zh": "认领", "en": "Acknowledge"},
+    "alert.acknowledge_note": {"zh": "认领说明（可选）", "en": "Note (optional)"},
+    "alert.acknowledge_sent": {
+        "zh": "已认领，等待系统入库…",
+        "en": "Acknowledged; waiting for it to be applied…",
+    },
+    "alert.acknowledge_taken": {
+        "zh": "{who} 已认领此预警。",
+        "en": "{who} has already taken this alert in hand.",
+    },
+    "alert.acknowledge_applied": {"zh": "认领已生效。", "en": "The acknowledgement is in effect."},
+    "alert.acknowledge_not_allowed": {
+        "zh": "只有值班人员可以认领。",
+        "en": "Only duty officers can acknowledge.",
+    },
+    "alert.acknowledge_not_overdue": {
+        "zh": "尚未超期，到期后方可认领。",
+        "en": "Not overdue yet: it can be acknowledged once its deadline has passed.",
+    },
+    "alert.acknowledge_closed": {
+        "zh": "事件已不在办理中。",
+        "en": "The incident is no longer open.",
+    },
+    "alert.acknowledge_failed": {
+        "zh": "认领未能发出（实时数据服务不可用），请稍后再试。",
+        "en": "The acknowledgement could not be sent (the live service is unreachable). Try again.",
+    },
+    "alert.field": {"zh": "预警", "en": "Alert"},
+    "alert.field_acknowledged": {"zh": "认领", "en": "Acknowledged"},
+    "alerts.heading": {"zh": "预警列表", "en": "Alerts"},
+    "alerts.colour": {"zh": "颜色", "en": "Colour"},
+    "alerts.all": {"zh": "全部", "en": "All"},
+    "alerts.ack_filter": {"zh": "认领", "en": "Acknowledged"},
+    "alerts.ack_yes": {"zh": "已认领", "en": "Acknowledged"},
+    "alerts.ack_no": {"zh": "未认领", "en": "Unacknowledged"},
+    "alerts.total": {
+        "zh": "共 {n} 件，显示前 {shown} 件",
+        "en": "{n} in all, the first {shown} shown",
+    },
+    "alerts.empty": {"zh": "没有符合条件的预警", "en": "No alerts match"},
+    "alerts.col.colour": {"zh": "预警", "en": "Alert"},
+    "alerts.col.id": {"zh": "编号", "en": "Id"},
+    "alerts.col.level": {"zh": "督办", "en": "Escalation"},
+    "alerts.col.what": {"zh": "镇街 · 类别", "en": "Town · category"},
+    "alerts.col.deadline": {"zh": "时限", "en": "Deadline"},
+    "alerts.col.when": {"zh": "超期/剩余", "en": "Overdue / left"},
+    "alerts.col.acknowledged": {"zh": "认领", "en": "Acknowledged"},
+    "alerts.col.action": {"zh": "操作", "en": "Action"},
+    "alerts.due_in": {"zh": "{hours} 小时后到期", "en": "due in {hours} h"},
+    "nav.alerts": {"zh": "预警", "en": "Alerts"},
+    "kpi.backlog_red": {"zh": "红色预警", "en": "Red alerts"},
+    "kpi.backlog_yellow": {"zh": "黄色预警", "en": "Yellow alerts"},
+    "kpi.backlog_overdue_unacknowledged": {"zh": "超期未认领", "en": "Overdue, unacknowledged"},
+    "incident.dup.heading": {"zh": "疑似重复件", "en": "Possible duplicates"},
+    "duplicates.intro": {
+        "zh": "近{days}天发现的疑似重复件，相似度高的在前；后受理的一件合并到先受理的一件。",
+        "en": "Possible duplicates found in the last {days} days, best first; merging puts "
+        "the later report into the earlier one.",
+    },
+    "duplicates.pair": {"zh": "{later} 与 {earlier}", "en": "{later} and {earlier}"},
+    "duplicates.merge": {"zh": "合并：{later} → {earlier}", "en": "Merge {later} into {earlier}"},
+    "incident.dup.none": {"zh": "暂无疑似重复件。", "en": "No possible duplicates."},
+    "incident.dup.score": {"zh": "相似度 {score}", "en": "score {score}"},
+    "incident.dup.metres": {"zh": "相距{m}米", "en": "{m} m apart"},
+    "incident.dup.same_grid": {"zh": "同一网格", "en": "same grid"},
+    "incident.dup.hours": {"zh": "相隔{h}小时", "en": "{h} h apart"},
+    "incident.dup.text": {"zh": "文本相似{pct}%", "en": "text {pct}% alike"},
+    "incident.dup.same_caller": {"zh": "同一来电人", "en": "same caller"},
+    "incident.dup.merge_this": {"zh": "本件合并到 {id}", "en": "Merge this into {id}"},
+    "incident.dup.merge_that": {"zh": "将 {id} 合并到本件", "en": "Merge {id} into this"},
+    "incident.dup.dismiss": {"zh": "不是重复", "en": "Not a duplicate"},
+    "incident.dup.merged_into": {
+        "zh": "本件已作为重复件合并到 {id}。",
+        "en": "This incident is merged into {id} as a duplicate.",
+    },
+    "incident.dup.unmerge": {"zh": "取消合并", "en": "Unmerge"},
+    "incident.dup.via": {"zh": "经 {id} 合并", "en": "via {id}"},
+    "incident.dup.reported_times": {
+        "zh": "该问题共被反映{n}次，已合并的重复件：",
+        "en": "This problem was reported {n} times; merged duplicates:",
+    },
+    "incident.dup.merge_sent": {
+        "zh": "已发出合并（{id} → {into}），等待系统入库…",
+        "en": "Merge sent ({id} → {into}); waiting for it to be applied…",
+    },
+    "incident.dup.unmerge_sent": {
+        "zh": "已发出取消合并，等待系统入库…",
+        "en": "Unmerge sent; waiting for it to be applied…",
+    },
+    "incident.dup.dismissed": {
+        "zh": "已记录：{id} 不是重复件。",
+        "en": "Noted: {id} is not a duplicate.",
+    },
+    "incident.dup.gone": {
+        "zh": "该疑似重复件已不存在（已被处理）。",
+        "en": "That possible duplicate is no longer shown (someone dealt with it).",
+    },
+    "incident.dup.not_allowed": {
+        "zh": "您的角色不能合并或排除重复件。",
+        "en": "Your role cannot merge or dismiss duplicates.",
+    },
 }
+
+STRINGS.update(BULLETIN_STRINGS)
 
 
 def lang_or_default(value: str | None, default: str = "en") -> str:

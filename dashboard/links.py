@@ -107,3 +107,18 @@ def dispute_list_href(sets: tuple[str, ...], window: Window, towns: tuple[str, .
     """The dispute list of the union of `sets` (only towns narrow disputes)."""
     pairs = [("set", s) for s in sets] + _window_pairs(window) + [("town", t) for t in towns]
     return "/disputes?" + urlencode([*pairs, ("lang", lang)])
+
+
+ALERT_SETS = {  # a backlog tile's alerts on the alert list (CONTRACT 2, Alerts)
+    "alerts_red": [("colour", "red")],
+    "alerts_yellow": [("colour", "yellow")],
+    "alerts_overdue_unacknowledged": [
+        ("colour", "red"), ("colour", "yellow"), ("acknowledged", "false"),
+    ],
+}  # fmt: skip
+
+
+def alert_list_href(alert_set: str, filters: Filters, lang: str) -> str:
+    """The alert list showing exactly a backlog tile's alerts, with the page's filters."""
+    pairs = ALERT_SETS[alert_set] + _filter_pairs(filters)
+    return "/alerts?" + urlencode([*pairs, ("lang", lang)])

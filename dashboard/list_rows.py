@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from common.masking import mask_phone, mask_text
 from common.vocabulary import OPEN_STATUSES
+from dashboard.components.alert_badge import SHAPES
+from dashboard.i18n import t
 from data_access.dispute_list import NAMED as DISPUTE_NAMED
 from data_access.incident_list import NAMED as INCIDENT_NAMED
 from data_access.incident_list import WORK_COLUMNS
@@ -42,6 +44,15 @@ DISPUTE_CSV_COLUMNS = (
 )
 
 
+def longest_names(catalog: Catalog, named: dict[str, str], lang: str) -> dict[str, str]:
+    """Each coded column's longest name in `lang` ({column: code kind} in, {column: name}
+    out), what a list's column must be wide enough to show."""
+    return {
+        column: max((catalog.name(kind, c, lang) for c in catalog.codes(kind)), key=len, default="")
+        for column, kind in named.items()
+    }
+
+
 def local(value: datetime | None, tz: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
@@ -55,6 +66,11 @@ def hours_overdue(row: dict, now: datetime) -> float | None:
     if row["status"] not in OPEN_STATUSES or row["deadline"] > now:
         return None
     return round((now - row["deadline"]).total_seconds() / 3600, 2)
+
+
+def alert_text(colour: str | None, lang: str) -> str:
+    """ "■ 红色预警": an alert colour as a shape and a word; "" without one."""
+    return f"{SHAPES[colour]} {t('alert.' + colour, lang)}" if colour in SHAPES else ""
 
 
 def incident_grid_row(row: dict, catalog: Catalog, lang: str, tz: ZoneInfo, now: datetime):
@@ -71,6 +87,8 @@ def incident_grid_row(row: dict, catalog: Catalog, lang: str, tz: ZoneInfo, now:
         "deadline_ms": epoch_ms(row["deadline"]),
         "as_of_ms": epoch_ms(now),
         "open": row["status"] in OPEN_STATUSES,
+        # the alert colour as a shape and a word (dashboard.components.alert_badge)
+        "alert": alert_text(row.get("colour"), lang),
     }
 
 

@@ -22,8 +22,10 @@ from flask import Blueprint, Response, request, session, stream_with_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import PROJECT_ROOT, Settings
+from common.vocabulary import ACKNOWLEDGED
 from dashboard import live_hub, stream_limits
 from dashboard.auth.principal import current_principal
+from dashboard.components.format import short_town
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import LANGS
 from dashboard.live_hub import Pulse
@@ -52,6 +54,7 @@ DEPLOY_ID = _deploy_id()
 
 
 TICKER_ROWS = 14
+URGENT = (ACKNOWLEDGED,)  # acts a wall shows at once: a duty officer took an alert in hand
 TICKERS_KEPT = 8  # per worker: a few versions times two languages
 TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
 _tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
@@ -63,7 +66,8 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
     """The ticker's rows as named text (personal data is already out of the live state):
     which case (category or kind), where (town, grid) and its status in words, each from
     the event or else from the case (`places`, case_places: a later lifecycle event
-    carries only an id). The browser renders them, so a new event needs no round trip."""
+    carries only an id); the town's short name, as everywhere on the wall. The browser
+    renders them, so a new event needs no round trip."""
     items = []
     for event in events[:TICKER_ROWS]:
         entity = event.get("entity", "incident")
@@ -75,11 +79,15 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
             {
                 "ts": event.get("ts"),
                 "status": names.name(status_kind, event.get("status"), lang),
-                "town": names.name("town", event.get("town") or case.get("town"), lang),
+                "town": short_town(
+                    names.name("town", event.get("town") or case.get("town"), lang), lang
+                ),
                 "grid": names.name("grid", event.get("grid") or case.get("grid"), lang),
                 "what": names.name("category" if incident else "dispute_kind", what, lang)
                 if what
                 else event.get("id", ""),
+                # the wall draws it past its render throttle (assets/wall.js, urgent)
+                "urgent": event.get("status") in URGENT,
             }
         )
     return items

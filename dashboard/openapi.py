@@ -26,6 +26,8 @@ from data_access import work_order
 from data_access.alerts import COLOURS, RED, YELLOW
 
 openapi_bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+REPORT_NAME = r"^\d{4}-(0[1-9]|1[0-2])(\.(pdf|xlsx))?$"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _nullable(kind: str, **extra) -> dict:
@@ -156,6 +158,8 @@ INCIDENT = _object(
         ),
         "returns": {**COUNT, "description": "how many returned events"},
         "extensions": {**COUNT, "description": "how many extended events moved the deadline"},
+        "colour": _nullable("string", enum=[*COLOURS, None], description="null: no alert"),
+        "acknowledged": ACKNOWLEDGED,
     }
 )
 TIMELINE_EVENT = _object(
@@ -170,8 +174,49 @@ TIMELINE_EVENT = _object(
     description="Every field of the applied event as sent (personal data masked).",
 )
 
+POINTS = {"type": "number", "minimum": 0}
+BULLETIN_UNIT = _object(
+    {
+        "code": CODE,
+        "name_zh": {"type": "string"},
+        "name_en": {"type": "string"},
+        "received": COUNT,
+        "score": POINTS,
+        "rank": _nullable("integer", minimum=1, description="null when not ranked"),
+        "ranked": {"type": "boolean"},
+        "metrics": {
+            "type": "object",
+            "description": "each scored rate: its value, points and weight",
+            "additionalProperties": _object({"value": RATE, "points": POINTS, "weight": POINTS}),
+        },
+        "reasons": {
+            "type": "array",
+            "items": _object({"metric": {"type": "string"}, "value": RATE, "points_lost": POINTS}),
+        },
+    }
+)
+BULLETIN_KINDS = ("town", "department")
 SCHEMAS = {
     "Error": _object({"error": {"type": "string"}}),
+    "ReportList": {
+        "type": "array",
+        "items": _object(
+            {
+                "month": {"type": "string"},
+                "generated_at": INSTANT,
+                "generated_by": {"type": "string"},
+            }
+        ),
+    },
+    "Report": _object(
+        {
+            "month": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"},
+            "generated_at": INSTANT,
+            "window": _ref("Window"),
+            **{kind: {"type": "array", "items": BULLETIN_UNIT} for kind in BULLETIN_KINDS},
+            "bottom": _object({kind: {"type": "array", "items": CODE} for kind in BULLETIN_KINDS}),
+        }
+    ),
     "Window": _object(
         {
             "start": {"type": "string", "format": "date"},
@@ -388,6 +433,47 @@ def document() -> dict:
                         "400": _json("Error", "A control character in the id"),
                         "401": ERRORS["401"],
                         "404": _json("Error", "Unknown id (or its creating event not arrived)"),
+                    },
+                }
+            },
+            "/api/v1/reports": {
+                "get": {
+                    "summary": "The monthly bulletins kept: newest month first, within a "
+                    "month the newest generation first",
+                    "responses": {"200": _json("ReportList", "Every generation"), **ERRORS},
+                }
+            },
+            "/api/v1/reports/{name}": {
+                "get": {
+                    "summary": "A month's bulletin (its latest generation): YYYY-MM as JSON, "
+                    "YYYY-MM.pdf printable (A4, with charts), YYYY-MM.xlsx a workbook",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": REPORT_NAME},
+                            "description": "YYYY-MM, YYYY-MM.pdf or YYYY-MM.xlsx",
+                        },
+                        {
+                            "name": "lang",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["zh", "en"]},
+                            "description": "the PDF's and workbook's language (default zh)",
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The bulletin",
+                            "content": {
+                                "application/json": {"schema": _ref("Report")},
+                                "application/pdf": {},
+                                XLSX_TYPE: {},
+                            },
+                        },
+                        **ERRORS,
+                        "404": _json("Error", "No bulletin kept for the month"),
+                        "503": _json("Error", "The PDF cannot be printed on this host"),
                     },
                 }
             },

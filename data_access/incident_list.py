@@ -16,6 +16,7 @@ from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import CLOSED_STATUSES, PRIORITIES, SATISFACTION_SCORES
 from data_access import listing, work_order
+from data_access.alerts import colour_column
 from data_access.kpis import (
     Filters,
     Window,
@@ -230,9 +231,13 @@ def incident_page(
     lang: str,
     start: int,
     stop: int,
+    red_hours: float = 24.0,
 ) -> list[dict]:
-    """Rows [start, stop) of the sorted list (codes, not names: naming is the pages' job)."""
-    query = sorted_select(q, now, warn_hours, sort, lang, GRID_COLUMNS)
+    """Rows [start, stop) of the sorted list (codes, not names: naming is the pages' job),
+    each with its alert colour as of `now` (data_access.alerts; None when closed or none)."""
+    query = sorted_select(q, now, warn_hours, sort, lang, GRID_COLUMNS).add_columns(
+        case((is_open(), colour_column(now, warn_hours, red_hours)), else_=None).label("colour")
+    )
     return listing.page(engine, query, start, stop)
 
 

@@ -184,9 +184,21 @@ class Incident(Base):
         Index("ix_incidents_deadline_day", "deadline_day"),
         Index("ix_incidents_town_day", "town", "reported_day"),
         Index("ix_incidents_closed_at", "closed_at"),
+        # a new incident's duplicate candidates: its town and category, days around it
+        # (worker.duplicates; migration 0019)
+        Index("ix_incidents_town_category_day", "town", "category", "reported_day"),
         Index(
             "ix_incidents_open_deadline",
             *OPEN_INDEX_COLUMNS,
+            postgresql_where=text(_open_sql),
+            sqlite_where=text(_open_sql),
+        ),
+        # the escalation ladder's candidates (worker.ladder, migration 0016): open
+        # incidents by level, then deadline, so each rung reads only its overdue rows
+        Index(
+            "ix_incidents_ladder",
+            "escalation_level",
+            "deadline",
             postgresql_where=text(_open_sql),
             sqlite_where=text(_open_sql),
         ),
@@ -196,6 +208,13 @@ class Incident(Base):
             "town",
             postgresql_where=text(_merged_sql),
             sqlite_where=text(_merged_sql),
+        ),
+        # an incident's duplicates (migration 0017): the incident page lists them
+        Index(
+            "ix_incidents_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+            sqlite_where=text("merged_into IS NOT NULL"),
         ),
     )
 
@@ -213,6 +232,33 @@ class IncidentEvent(Base):
     fields: Mapped[str] = mapped_column(Text)  # JSON object of every field as sent
 
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "ts", "seq"),)
+
+
+class DuplicateCandidate(Base):
+    """A pair of incidents that likely report the same problem (common.duplicates), found
+    by ingest when the later one arrived (worker.duplicates); with the scorer's reasons."""
+
+    __tablename__ = "duplicate_candidates"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # reported later
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)  # the earlier
+    score: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    hours: Mapped[float] = mapped_column(Float)
+    text: Mapped[float] = mapped_column(Float)
+    same_caller: Mapped[bool] = mapped_column(Boolean)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (Index("ix_duplicate_candidates_candidate", "candidate_id"),)
+
+
+class DuplicateDismissal(Base):
+    """Staff said this candidate pair is not a duplicate: never shown or found again."""
+
+    __tablename__ = "duplicate_dismissals"
+    incident_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    dismissed_by: Mapped[str] = mapped_column(String(128))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 DISPUTE_INDEX_COLUMNS = (
@@ -488,3 +534,21 @@ class DisputeMonthlyBy(DisputeCounts, Base):
     __tablename__ = "dispute_monthly_by"
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     __table_args__ = (PrimaryKeyConstraint("dimension", "month", *DISPUTE_KEY_TAIL),)
+
+
+# --- The monthly bulletin (月度通报): every generation kept (data_access.bulletin) ---
+
+
+class Bulletin(Base):
+    """One generation of a month's bulletin: the whole model as JSON, so every form (the
+    API's JSON, the PDF, the workbook) and every host renders the same numbers."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    scope: Mapped[str] = mapped_column(String(64), default="county")
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    generated_by: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_bulletins_month_generated_at", "month", "generated_at"),)

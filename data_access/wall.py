@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 from common.clock import iso_local, local_today
 from common.config import Settings
 from data_access import figure_cache
+from data_access.alert_list import alerts
 from data_access.comparisons import compared_figures, comparisons
-from data_access.incidents import due_soon, overdue
+from data_access.incidents import hours_between
 from data_access.kpis import Filters, Window, incident_figures_by, kpis
 from data_access.ranking import rank
 from data_access.trends import hourly_received
@@ -33,11 +34,9 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
     week_w = Window(today - timedelta(days=6), today)
     towns = incident_figures_by(engine, "town", today_w, everything, now, cfg.warn_hours)
     ranked, unranked = rank(towns, "closed", "received")
-    overdue_total, overdue_items = overdue(engine, everything, now, ALERT_ROWS)
-    soon_total, soon_items = due_soon(engine, everything, now, cfg.warn_hours, ALERT_ROWS)
     return {
         "as_of": iso_local(now, cfg.tz),
-        "today": kpis(engine, today_w, everything, now, cfg.warn_hours),
+        "today": kpis(engine, today_w, everything, now, cfg.warn_hours, red_hours=cfg.red_hours),
         "compared": {
             "basis": previous.basis,
             **compared_figures(engine, previous, everything, now, cfg.warn_hours),
@@ -50,9 +49,20 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:
         "towns_unranked": [r["key"] for r in unranked],
         "hourly_today": hourly_received(engine, today, cfg.tz, everything, until=now),
         "hourly_yesterday": hourly_received(engine, yesterday, cfg.tz, everything),
-        "overdue": {"total": overdue_total, "items": overdue_items},
-        "due_soon": {"total": soon_total, "items": soon_items},
+        # the alert panel: the duty officer's queue, unacknowledged overdue cases first
+        "alerts": wall_alerts(engine, cfg, now),
     }
+
+
+def wall_alerts(engine: Engine, cfg: Settings, now: datetime) -> dict:
+    """The alert panel, the duty officer's queue: the overdue cases nobody acknowledged
+    first (data_access.alert_list), each colour's count, and the hours left of blue ones."""
+    total, counts, items = alerts(
+        engine, Filters(), now, cfg.warn_hours, cfg.red_hours, limit=ALERT_ROWS,
+        unacknowledged_first=True,
+    )  # fmt: skip
+    items = [{**i, "hours_left": hours_between(i["deadline"], now)} for i in items]
+    return {"total": total, "counts": counts, "items": items}
 
 
 def cached_wall_data(engine: Engine, cfg: Settings, now: datetime) -> dict:

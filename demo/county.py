@@ -27,9 +27,12 @@ from bisect import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chinese_calendar import constants as official
+
 from common.vocabulary import OUTCOMES_SHOWN
+from common.workdays import load_calendar
 from data_access.masterdata import MasterData, read_masterdata
-from data_access.sla import Sla
+from data_access.sla import RULE_HEADER, Sla
 
 DEFAULT_SEED = 20261125
 CENTRE = (120.30, 31.90)  # lon, lat
@@ -284,6 +287,10 @@ INCIDENT_STATUSES = {
     "rejected": ("不予受理", "Rejected"),
     "reopened": ("重新办理", "Reopened"),
     "escalated": ("督办", "Escalated"),
+    "signed": ("已签收", "Signed for"),
+    "returned": ("已退回", "Returned"),
+    "merged": ("已合并（重复件）", "Merged (duplicate)"),
+    "acknowledged": ("认领", "Acknowledged"),
 }
 DISPUTE_STATUSES = {
     "accepted": ("已受理", "Accepted"),
@@ -295,18 +302,27 @@ DISPUTE_STATUSES = {
     "withdrawn": ("撤回", "Withdrawn"),
 }
 
-SLA_DEFAULT = {"urgent": 4, "high": 24, "normal": 72, "low": 168}
-SLA_OVERRIDES = [
-    ("water_power", "urgent", 2),
-    ("water_power", "high", 12),
-    ("drainage", "urgent", 2),
-    ("safety_hazard", "high", 12),
-    ("wage_arrears", "high", 72),
-    ("wage_arrears", "normal", 168),
-    ("social_assistance", "normal", 120),
-    ("illegal_construction", "normal", 240),
-    ("illegal_construction", "low", 360),
+# The SLA rules as counties write them (CONTRACT 2, `Nh` or `Nwd`, most specific first
+# wins): urgent cases in hours, high within a working day; ordinary work orders 5 working
+# days from the 12345 hotline, 3 from the online channels (WeChat), 15 for the complex
+# categories (违建, 欠薪, 物业), which need an investigation or several departments.
+# Low priority keeps the default (168h).
+SLA_RULES = [
+    ("*", "urgent", "*", "4h"),
+    ("*", "high", "*", "1wd"),
+    ("*", "normal", "*", "5wd"),
+    ("*", "normal", "hotline_12345", "5wd"),
+    ("*", "normal", "wechat", "3wd"),
+    ("illegal_construction", "normal", "*", "15wd"),
+    ("illegal_construction", "low", "*", "15wd"),
+    ("wage_arrears", "normal", "*", "15wd"),
+    ("wage_arrears", "low", "*", "15wd"),
+    ("property_mgmt", "normal", "*", "15wd"),
 ]
+# The year whose official calendar the example calendar.csv spells out: a county admin
+# copies its form for the next year once the State Council publishes it (next year has no
+# rows on purpose, so the product warns from 1 December that it is missing).
+CALENDAR_EXAMPLE_YEAR = 2026
 
 
 # ---------------------------------------------------------------- geometry
@@ -581,8 +597,7 @@ def build_county(seed: int = DEFAULT_SEED) -> DemoCounty:
         {"code": c, "name_zh": zh, "name_en": en} for c, _t, zh, en in _town_offices()
     ]
     master.codes = _codes()
-    master.sla = [{"category": "*", "priority": p, "hours": h} for p, h in SLA_DEFAULT.items()]
-    master.sla += [{"category": c, "priority": p, "hours": h} for c, p, h in SLA_OVERRIDES]
+    master.sla = [dict(zip(RULE_HEADER, rule, strict=True)) for rule in SLA_RULES]
 
     outline = [_to_lonlat(u, v, phases) for u, v in _boundary(vertices, midpoints)]
     lons = [p[0] for p in outline]
@@ -597,12 +612,42 @@ def build_county(seed: int = DEFAULT_SEED) -> DemoCounty:
     return DemoCounty(master=master, generation=generation_defaults(master, seed))
 
 
+# The demo county's assessment rules (考核办法, CC_ASSESSMENT): weight, floor and target of
+# each rate a unit is scored on, as county 12345 bulletins weigh them; 退单率 scores lower
+# is better (its target below its floor). The work-order rates (timely_sign_rate,
+# solved_rate, return_rate) score once data_access computes them (common.assessment
+# refuses a rate the vocabulary does not have yet, by name).
+ASSESSMENT = [
+    ("on_time_rate", 30, 0.80, 0.98),  # 按时办结率
+    ("timely_sign_rate", 20, 0.85, 0.98),  # 及时签收率
+    ("satisfaction_rate", 30, 0.80, 0.95),  # 回访满意率
+    ("solved_rate", 10, 0.60, 0.90),  # 实际解决率
+    ("return_rate", 10, 0.20, 0.02),  # 退单率, lower is better
+]
+
+
+def _assessment_rows() -> list[dict]:
+    return [
+        {"unit_kind": kind, "metric": m, "weight": w, "floor": f, "target": t}
+        for kind in ("town", "department")
+        for m, w, f, t in ASSESSMENT
+    ]
+
+
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row[c] for c in columns})
+
+
+def calendar_example(year: int = CALENDAR_EXAMPLE_YEAR) -> list[dict]:
+    """A year of the official calendar in CC_CALENDAR's form: every statutory day off
+    (0) and every make-up working day (1), as the State Council's notice lists them."""
+    days = {day: "0" for day in official.holidays if day.year == year}
+    days.update({day: "1" for day in official.workdays if day.year == year})
+    return [{"date": day.isoformat(), "workday": flag} for day, flag in sorted(days.items())]
 
 
 def write_county(county: DemoCounty, directory: Path) -> None:
@@ -618,7 +663,13 @@ def write_county(county: DemoCounty, directory: Path) -> None:
     )
     _write_csv(directory / "departments.csv", ["code", "name_zh", "name_en"], master.departments)
     _write_csv(directory / "codes.csv", ["kind", "code", "name_zh", "name_en"], master.codes)
-    _write_csv(directory / "sla.csv", ["category", "priority", "hours"], master.sla)
+    _write_csv(directory / "sla.csv", list(RULE_HEADER), master.sla)
+    _write_csv(directory / "calendar.csv", ["date", "workday"], calendar_example())
+    _write_csv(
+        directory / "assessment.csv",
+        ["unit_kind", "metric", "weight", "floor", "target"],
+        _assessment_rows(),
+    )
     features = [
         {
             "type": "Feature",
@@ -757,8 +808,10 @@ class Model:
         return self._cache[key]
 
 
-def _sla(master: MasterData) -> Sla:
-    return Sla({(r["category"], r["priority"]): r["hours"] for r in master.sla})
+def _sla(master: MasterData, directory: Path) -> Sla:
+    """The county's rules, with channels, over its calendar file (else the package's)."""
+    rules = {(r["category"], r["priority"], r["channel"]): r["limit"] for r in master.sla}
+    return Sla(rules, load_calendar(directory / "calendar.csv"))
 
 
 def load_model(directory: Path, seed: int = DEFAULT_SEED) -> Model:
@@ -816,7 +869,7 @@ def load_model(directory: Path, seed: int = DEFAULT_SEED) -> Model:
         dispute_kinds=Table({k: s["weight"] for k, s in dispute_specs.items()}),
         dispute_specs=dispute_specs,
         mediators=gen.get("mediators", {}),
-        sla=_sla(master),
+        sla=_sla(master, directory),
     )
 
 

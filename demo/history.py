@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from common.workdays import Limit, working_days_after
 from demo.county import GridInfo, Model, Table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,6 +55,35 @@ P_STUCK, P_VERY_LATE = 0.0008, 0.004
 STUCK_DAYS, VERY_LATE_DAYS = (30, 180), (5, 45)
 REJECT = {"hotline_12345": 0.02, "wechat": 0.03, "petition": 0.02, "police_110": 0.01}
 RATED = ("hotline_12345", "wechat", "police_110", "talk_point", "petition")
+
+# The work order's own events (CONTRACT second edition), at the shares real 12345
+# centres report: about 4.5% of reports repeat one made earlier the same day (same grid,
+# same category) and are merged into it (重复件); 3% of dispatches are sent back (退回)
+# and dispatched again; 3% are signed (签收) after the sign limit, the rest within hours;
+# 5% get an extension (延期) approved before their deadline; the handler reaches the
+# reporter (先行联系) within 24 h in most cases; the centre calls back (回访) most closed
+# cases, which were mostly solved (实际解决); the duty officer takes most overdue cases in
+# hand (认领).
+P_DUPLICATE = 0.045
+DUPLICATE_POOL = 40  # a repeat report names one of the day's last reports
+P_RETURN = 0.03
+P_SIGN_LATE = 0.03
+SIGN_LIMIT_DAYS = 1  # CC_SIGN_LIMIT's default, 1wd after the first dispatch
+P_EXTEND = 0.056  # of the non-urgent: about 5% of received
+EXTEND_DAYS = (3, 5, 5, 10)  # working days an extension adds to a Nwd deadline
+P_CONTACT, P_CONTACT_LATE = 0.87, 0.06  # in time (24 h), late; the rest never
+P_VISIT = {"rated": 0.93, "other": 0.6}  # 回访 of closed cases, by channel
+P_SOLVED = {"5": 0.97, "4": 0.93, "3": 0.65, "2": 0.3, "1": 0.15}  # by satisfaction
+P_CLAIMED = 0.3  # the department's own 'solved' on closing, before the call-back
+P_ACKNOWLEDGE = 0.85
+P_REOPEN = {"unhappy": 0.12, "other": 0.002}  # 重办 after the call-back
+RETURN_REASONS = (
+    "不属于本单位职责范围，申请改派",
+    "诉求涉及多个部门，建议由牵头单位办理",
+    "地址信息有误，无法定位",
+    "该事项已由属地镇街处置，申请退回",
+)
+REJECT_REASONS = ("不属于受理范围", "信息不全，无法核实", "咨询类诉求，已当场答复")
 SELF_HANDLED = ("grid_patrol", "talk_point")
 ESCALATION_STEPS = (timedelta(hours=0.5), timedelta(hours=48), timedelta(days=7))
 
@@ -431,7 +462,16 @@ def _satisfaction(rng: random.Random, late: bool, second_round: bool = False) ->
 
 
 def _escalate(life: _Life, rng: random.Random, deadline: datetime, until: datetime):
-    """督办: levels 1-3 as the incident stays open past its deadline (until `until`)."""
+    """督办: levels 1-3 as the incident stays open past its deadline (until `until`),
+    and the duty officer's 认领 of the overdue alert, most of the time."""
+    acknowledged = deadline + _minutes(rng, 5, 240)
+    if acknowledged < until and rng.random() < P_ACKNOWLEDGE:
+        life.add(
+            acknowledged,
+            "acknowledged",
+            f"指挥中心值班长 {rng.choice(DISPATCHERS)}",
+            note="已认领，督促承办单位限时办结",
+        )
     for level, step in enumerate(ESCALATION_STEPS, start=1):
         at = deadline + step + _minutes(rng, 0, 30)
         if at >= until:
@@ -475,6 +515,163 @@ def _handle(
     return resolved
 
 
+class Report(NamedTuple):
+    """An earlier report a repeat report duplicates (same grid, same category)."""
+
+    ident: str
+    grid: str
+    category: str
+
+
+class Visit(NamedTuple):
+    at: datetime
+    satisfaction: str
+    solved: str
+
+
+def report_of(lifecycle: list[dict]) -> Report | None:
+    """The report a lifecycle makes, for a later repeat to name."""
+    first = lifecycle[0] if lifecycle else None
+    if first is None or first["status"] != "reported":
+        return None
+    return Report(first["id"], first["grid"], first["category"])
+
+
+def _dispatch(
+    model: Model,
+    rng: random.Random,
+    life: _Life,
+    dispatched: datetime,
+    category: str,
+    town: str,
+) -> tuple[datetime, str]:
+    """派单, and for a few the department's 退回 and the centre's new dispatch:
+    (the dispatch in force, its department)."""
+    table = model.department_table(category, town)
+    department = table.pick(rng)
+    dispatcher = f"指挥中心调度 {rng.choice(DISPATCHERS)}"
+    life.add(dispatched, "dispatched", dispatcher, department=department)
+    if rng.random() >= P_RETURN:
+        return dispatched, department
+    returned = _office_hours(rng, dispatched + _minutes(rng, 30, 600), life.tz)
+    life.add(
+        returned, "returned", _staff(model, department, rng), reason=rng.choice(RETURN_REASONS)
+    )
+    other = next((d for d in (table.pick(rng) for _ in range(5)) if d != department), None)
+    other = other or rng.choice([d for d in model.departments if d != department])
+    again = returned + _minutes(rng, 10, 120)
+    life.add(again, "dispatched", dispatcher, department=other, note="退回后重新派单")
+    return again, other
+
+
+def _sign(
+    model: Model,
+    rng: random.Random,
+    life: _Life,
+    first_dispatch: datetime,
+    dispatched: datetime,
+    department: str,
+    priority: str,
+) -> datetime:
+    """签收: most within hours of the dispatch, a few after the sign limit."""
+    office = priority in ("normal", "low")
+    if rng.random() < P_SIGN_LATE:
+        limit = working_days_after(model.sla.calendar, first_dispatch, SIGN_LIMIT_DAYS, life.tz)
+        signed = _office_hours(rng, max(limit, dispatched) + _minutes(rng, 30, 1440), life.tz)
+    else:
+        delay = {"urgent": (3, 15), "high": (10, 60), "normal": (30, 360)}.get(priority, (60, 720))
+        signed = dispatched + _minutes(rng, *delay)
+        signed = _office_hours(rng, signed, life.tz) if office else signed
+    life.add(signed, "signed", _staff(model, department, rng), department=department)
+    return signed
+
+
+def _contact(
+    model: Model,
+    rng: random.Random,
+    life: _Life,
+    first_dispatch: datetime,
+    signed: datetime,
+    resolved: datetime,
+    department: str,
+) -> None:
+    """先行联系: the handler calls the reporter, mostly within 24 h of the dispatch."""
+    draw = rng.random()
+    if draw < P_CONTACT:
+        at = min(signed + _minutes(rng, 5, 240), signed + (resolved - signed) * 0.8)
+    elif draw < P_CONTACT + P_CONTACT_LATE:
+        at = first_dispatch + timedelta(hours=rng.uniform(24.5, 72))
+        if at >= resolved:
+            return
+    else:
+        return
+    life.add(at, "contacted", _staff(model, department, rng), note="已与反映人电话联系")
+
+
+def _extension(
+    model: Model,
+    rng: random.Random,
+    life: _Life,
+    signed: datetime,
+    deadline: datetime,
+    limit: Limit,
+    department: str,
+) -> datetime | None:
+    """延期: approved before the deadline in force; the new deadline (None: none asked)."""
+    if deadline <= signed or rng.random() >= P_EXTEND:
+        return None
+    at = signed + (deadline - signed) * rng.uniform(0.3, 0.85)
+    actor = _staff(model, department, rng)
+    if limit.unit == "wd":
+        days = rng.choice(EXTEND_DAYS)
+        new = working_days_after(model.sla.calendar, deadline, days, life.tz)
+        life.add(at, "extended", actor, working_days=str(days), reason="情况复杂，申请延期办理")
+    else:
+        new = deadline + timedelta(hours=limit.amount)
+        stamp = new.astimezone(life.tz).isoformat(timespec="seconds")
+        life.add(at, "extended", actor, deadline=stamp, reason="需协调相关单位，申请延期")
+    return new
+
+
+def _visit(
+    rng: random.Random, life: _Life, closed: datetime, channel: str, late: bool, second: bool
+) -> Visit | None:
+    """回访: the centre calls back (None: not called)."""
+    share = P_VISIT["rated" if channel in RATED else "other"]
+    if rng.random() >= share:
+        return None
+    at = _office_hours(rng, closed + timedelta(hours=rng.uniform(2, 72)), life.tz)
+    score = _satisfaction(rng, late, second_round=second)
+    solved = "true" if rng.random() < P_SOLVED[score] else "false"
+    life.add(at, "visited", f"12345回访 {rng.choice(OPERATORS)}", satisfaction=score, solved=solved)
+    return Visit(at, score, solved)
+
+
+def _close(
+    rng: random.Random, life: _Life, resolved: datetime, channel: str, late: bool, second: bool
+) -> tuple[datetime, Visit | None]:
+    """办结 after the centre's check, then the call-back: (closed, the visit)."""
+    closed = _office_hours(rng, resolved + timedelta(hours=rng.uniform(0.5, 24)), life.tz)
+    claimed = {"solved": "true"} if rng.random() < P_CLAIMED else {}
+    life.add(closed, "closed", "指挥中心核查", **claimed)
+    return closed, _visit(rng, life, closed, channel, late, second)
+
+
+def pick_repeat(rng: random.Random, earlier: list[Report]) -> Report | None:
+    """Whether the next report repeats one of the last reports before it (P_DUPLICATE)."""
+    if earlier and rng.random() < P_DUPLICATE:
+        return rng.choice(earlier[-DUPLICATE_POOL:])
+    return None
+
+
+def remember(earlier: list[Report], lifecycle: list[dict], repeats: Report | None) -> None:
+    """Keep a new (not repeated) report for later repeats to name, the last few only."""
+    report = None if repeats else report_of(lifecycle)
+    if report is not None:
+        earlier.append(report)
+        del earlier[:-DUPLICATE_POOL]
+
+
 def incident_events(
     model: Model,
     rng: random.Random,
@@ -483,17 +680,23 @@ def incident_events(
     now: datetime | None = None,
     storm: bool = False,
     tz: ZoneInfo = SHANGHAI,
+    repeats: Report | None = None,
 ) -> list[dict]:
-    """One incident's lifecycle as stream field dicts (events after `now` left out)."""
-    grid = model.grid_table.pick(rng)
+    """One incident's lifecycle as stream field dicts (events after `now` left out).
+
+    With `repeats`, the report is a repeat of that earlier one (its grid and category)
+    and the centre merges it into it."""
+    grid = repeats.grid if repeats else model.grid_table.pick(rng)
     info = model.grid_info(grid)
     town = info.town
     local = reported_at.astimezone(tz)
     channel = model.channels.pick(rng)
-    category = model.category_table(channel, local.month, storm, grid).pick(rng)
+    category = repeats.category if repeats else None
+    category = category or model.category_table(channel, local.month, storm, grid).pick(rng)
     priority = model.priority_table(category).pick(rng)
-    hours = model.sla.hours(category, priority)
-    deadline = reported_at + timedelta(hours=hours)
+    limit = model.sla.limit(category, priority, channel)
+    deadline = model.sla.deadline(reported_at, category, priority, channel, tz)
+    hours = (deadline - reported_at).total_seconds() / 3600
     lon, lat = _point_in(rng, info)
     titles, details, _results = _texts(model, category)
     title = rng.choice(titles)
@@ -520,9 +723,20 @@ def incident_events(
         reported["reporter_phone"] = phone
     life.add(reported_at, "reported", intake, **reported)
 
+    if repeats:
+        at = reported_at + _minutes(rng, 5, 90)
+        life.add(
+            at,
+            "merged",
+            f"指挥中心审核 {rng.choice(DISPATCHERS)}",
+            into=repeats.ident,
+            note="重复件，并入原工单办理",
+        )
+        return life.render(now)
+
     if rng.random() < REJECT.get(channel, 0.003):
-        reason = rng.choice(("重复工单，已合并办理", "不属于受理范围", "信息不全，无法核实"))
         at = reported_at + _minutes(rng, 5, 120)
+        reason = rng.choice(REJECT_REASONS)
         life.add(at, "rejected", f"指挥中心审核 {rng.choice(DISPATCHERS)}", reason=reason)
         return life.render(now)
 
@@ -532,7 +746,9 @@ def incident_events(
         life.add(started, "in_progress", worker, note="网格员现场处置")
         resolved = started + _minutes(rng, 20, 180)
         life.add(resolved, "resolved", worker, result="网格员就地化解")
-        life.add(resolved + _minutes(rng, 30, 360), "closed", "指挥中心核查")
+        closed = resolved + _minutes(rng, 30, 360)
+        life.add(closed, "closed", "指挥中心核查")
+        _visit(rng, life, closed, channel, False, False)
         return life.render(now)
 
     delay = {"urgent": (2, 10), "high": (5, 30)}.get(priority, (10, 90))
@@ -542,42 +758,31 @@ def incident_events(
             days=1 if local.hour >= 22 else 0
         )
         dispatched = next_morning.astimezone(UTC) + _minutes(rng, 0, 90)
-    department = model.department_table(category, town).pick(rng)
-    dispatcher = f"指挥中心调度 {rng.choice(DISPATCHERS)}"
-    life.add(dispatched, "dispatched", dispatcher, department=department)
-    if rng.random() < 0.04:
-        other = model.department_table(category, town).pick(rng)
-        if other != department:
-            dispatched += timedelta(hours=rng.uniform(1, 8))
-            department = other
-            life.add(
-                dispatched,
-                "dispatched",
-                dispatcher,
-                department=other,
-                note="原承办单位申请退回，改派",
-            )
-    sign = {"urgent": (3, 15), "high": (10, 60), "normal": (30, 360)}.get(priority, (60, 1440))
-    started = dispatched + _minutes(rng, *sign)
+    first_dispatch = dispatched
+    dispatched, department = _dispatch(model, rng, life, dispatched, category, town)
+    signed = _sign(model, rng, life, first_dispatch, dispatched, department, priority)
     office = priority in ("normal", "low")
-    if office:
-        started = _office_hours(rng, started, tz)
-    life.add(started, "in_progress", _staff(model, department, rng), note="已签收，正在处置")
+    started = signed + _minutes(rng, 5, 60)
+    started = _office_hours(rng, started, tz) if office else started
+    life.add(started, "in_progress", _staff(model, department, rng), note="正在处置")
 
-    resolved = _handle(model, rng, life, started, deadline, hours, department, category, office)
-    late = resolved > deadline
-    rated = channel in RATED and rng.random() < 0.9
-    satisfaction = _satisfaction(rng, late) if rated else None
-    closed = resolved + timedelta(hours=rng.uniform(2, 48) if rated else rng.uniform(0.5, 24))
-    closed = _office_hours(rng, closed, tz)
-    if rated:
-        life.add(closed, "closed", f"12345回访 {rng.choice(OPERATORS)}", satisfaction=satisfaction)
+    extended = (
+        None
+        if priority == "urgent"
+        else (_extension(model, rng, life, signed, deadline, limit, department))
+    )
+    if extended is not None:  # the work runs past the first deadline, paced by the new one
+        span = (extended - deadline).total_seconds() / 3600
+        resolved = _handle(model, rng, life, deadline, extended, span, department, category, office)
+        deadline = extended
     else:
-        life.add(closed, "closed", "指挥中心核查")
+        resolved = _handle(model, rng, life, started, deadline, hours, department, category, office)
+    _contact(model, rng, life, first_dispatch, signed, resolved, department)
+    closed, visit = _close(rng, life, resolved, channel, resolved > deadline, False)
 
-    unhappy = satisfaction in ("1", "2")
-    if rng.random() < (0.25 if unhappy else 0.002):
-        reopened = closed + timedelta(hours=rng.uniform(1, 24))
+    unhappy = visit is not None and (visit.satisfaction in ("1", "2") or visit.solved == "false")
+    if rng.random() < P_REOPEN["unhappy" if unhappy else "other"]:
+        reopened = (visit.at if visit else closed) + timedelta(hours=rng.uniform(1, 24))
         life.add(
             reopened,
             "reopened",
@@ -586,13 +791,21 @@ def incident_events(
         )
         again = reopened + _minutes(rng, 30, 360)
         life.add(again, "in_progress", _staff(model, department, rng), note="重新处置")
-        second_deadline = reopened + timedelta(hours=hours)
+        second_deadline = model.sla.deadline(reopened, category, priority, channel, tz)
+        second_hours = (second_deadline - reopened).total_seconds() / 3600
         resolved = _handle(
-            model, rng, life, again, second_deadline, hours, department, category, office, False
+            model,
+            rng,
+            life,
+            again,
+            second_deadline,
+            second_hours,
+            department,
+            category,
+            office,
+            False,
         )
-        closed = _office_hours(rng, resolved + timedelta(hours=rng.uniform(2, 48)), tz)
-        score = _satisfaction(rng, resolved > second_deadline, second_round=True)
-        life.add(closed, "closed", f"12345回访 {rng.choice(OPERATORS)}", satisfaction=score)
+        _close(rng, life, resolved, channel, resolved > second_deadline, True)
     return life.render(now)
 
 
@@ -703,10 +916,14 @@ def day_history(
     rng, instants = _day_arrivals(seed, day, count, now, kind, tz)
     prefix, width = ("INC", 4) if kind == "incident" else ("DSP", 3)
     stamp = day.day.strftime("%Y%m%d")
+    earlier: list[Report] = []
     for n, at in enumerate(instants, start=1):
         ident = f"{prefix}-{stamp}-{n:0{width}d}"
         if kind == "incident":
-            yield incident_events(model, rng, ident, at, now, day.storm, tz)
+            repeats = pick_repeat(rng, earlier)
+            events = incident_events(model, rng, ident, at, now, day.storm, tz, repeats)
+            remember(earlier, events, repeats)
+            yield events
         else:
             yield dispute_events(model, rng, ident, at, now, tz)
 

@@ -416,7 +416,11 @@ def run(
     chunk: int = CHUNK,
     force: bool = False,
 ) -> SeedResult:
-    """Migrate, load the master data, then run the stages of the build not yet done."""
+    """Migrate, load the master data, then run the stages of the build not yet done.
+
+    The history folds with the SLA rules and working-day calendar ingest uses (the
+    settings' CC_SLA_RULES and CC_CALENDAR, else the master data's), so a seeded deadline
+    is the one ingest would have given it."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -425,7 +429,7 @@ def run(
         return seed_history(
             engine,
             model,
-            load_sla(engine),
+            load_sla(engine, settings),  # ingest's rules and calendar (CC_SLA_RULES, CC_CALENDAR)
             settings.tz,
             clock.now(),
             incidents,

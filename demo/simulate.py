@@ -8,6 +8,11 @@ by the speed-up so a day's work plays out in minutes. Every event carries the re
 instant it is published as `ts` (the contract refuses a `ts` far in the future), and a
 shortened `deadline` when sped up, so overdue alerts still happen in proportion.
 
+The lifecycles carry the work order's events of the contract's second edition (签收,
+退回 and a new dispatch, 延期, 先行联系, 回访 with satisfaction and solved, 认领 of overdue
+alerts) at the history's rates, and about one report in twenty-two repeats a recent one
+(same grid and category) and is merged into it.
+
 Realistic faults, each a configurable share: late events (published after a later one),
 duplicates (same event_id twice), out-of-order pairs, and malformed entries (which
 ingest must dead-letter). `--burst N` publishes N events as fast as possible, for load
@@ -32,9 +37,18 @@ import redis
 from common import clock
 from common.config import Settings, load_settings
 from common.logging_setup import setup_logging
+from common.workdays import working_days_after
 from data_access.redis_client import get_redis
 from demo.county import Model, load_model
-from demo.history import DISPUTE_HOURS, INCIDENT_HOURS, dispute_events, incident_events
+from demo.history import (
+    DISPUTE_HOURS,
+    INCIDENT_HOURS,
+    Report,
+    dispute_events,
+    incident_events,
+    pick_repeat,
+    remember,
+)
 
 log = logging.getLogger("simulate")
 
@@ -81,14 +95,36 @@ def compress(events: list[dict], start: datetime, speed: float, tz) -> list[tupl
 
 
 def with_deadline(events: list[dict], model: Model, speed: float, tz) -> list[dict]:
-    """When sped up, give the creating event an explicit deadline shortened in proportion."""
-    if speed == 1 or not events or events[0]["status"] != "reported" or "deadline" in events[0]:
+    """When sped up, give every deadline explicitly, so `compress` shortens it in
+    proportion: the creating event's and a reopen's from the SLA rules, an extension's by
+    `working_days` from the deadline in force (the fold would count real working days)."""
+    if speed == 1 or not events or events[0]["status"] != "reported":
         return events
-    first = dict(events[0])
-    reported = datetime.fromisoformat(first["ts"])
-    hours = model.sla.hours(first["category"], first.get("priority", "normal"))
-    first["deadline"] = (reported + timedelta(hours=hours)).astimezone(tz).isoformat()
-    return [first, *events[1:]]
+    first = events[0]
+    category, priority = first["category"], first.get("priority", "normal")
+    channel = first["channel"]
+
+    def rule(at: datetime) -> datetime:
+        return model.sla.deadline(at, category, priority, channel, tz)
+
+    out = []
+    in_force = None
+    for event in events:
+        fields, at = dict(event), datetime.fromisoformat(event["ts"])
+        status = fields["status"]
+        if status in ("reported", "reopened"):
+            if "deadline" not in fields:
+                fields["deadline"] = rule(at).astimezone(tz).isoformat()
+            in_force = datetime.fromisoformat(fields["deadline"])
+        elif status == "extended" and in_force is not None:
+            if "working_days" in fields:
+                days = int(fields.pop("working_days"))
+                moved = working_days_after(model.sla.calendar, in_force, days, tz)
+                fields["deadline"] = moved.astimezone(tz).isoformat()
+            if at <= in_force:
+                in_force = datetime.fromisoformat(fields["deadline"])
+        out.append(fields)
+    return out
 
 
 def malform(fields: dict, rng: random.Random) -> dict:
@@ -169,6 +205,7 @@ def run(cfg: Settings, speed: float, faults: Faults, seed: int | None, stop) -> 
     schedule = Schedule()
     run_tag = uuid.uuid4().hex[:4].upper()
     counter = itertools.count(1)
+    earlier: list[Report] = []  # recent reports a repeat report may name
     last = time.monotonic()
     published = 0
     while not stop():
@@ -187,7 +224,9 @@ def run(cfg: Settings, speed: float, faults: Faults, seed: int | None, stop) -> 
                 n = next(counter)
                 if kind == "incident":
                     ident = f"INC-{stamp}-L{run_tag}{n:05d}"
-                    events = incident_events(model, rng, ident, now, None, False, tz)
+                    repeats = pick_repeat(rng, earlier)
+                    events = incident_events(model, rng, ident, now, None, False, tz, repeats)
+                    remember(earlier, events, repeats)
                     events = with_deadline(events, model, speed, tz)
                 else:
                     ident = f"DSP-{stamp}-L{run_tag}{n:05d}"

@@ -9,6 +9,9 @@ export PATH="$PWD/.venv/bin:$PATH"
 # the demo county is Chinese: its pages, sign-in and wall come up in zh (?lang=en switches);
 # the product's own default stays CC_LANG=en (CONTRACT section 4)
 export CC_LANG="${CC_LANG:-zh}"
+# the demo escalates overdue cases by itself (督办 levels 1, 2, 3 at 0, 24 and 72 hours
+# overdue); CC_ESCALATION_LADDER= (empty) turns the ladder off, as it is by default
+export CC_ESCALATION_LADDER="${CC_ESCALATION_LADDER-1:0h,2:24h,3:72h}"
 
 CC_REDIS_URL=$(python -m demo.embedded_redis up)
 export CC_REDIS_URL
@@ -27,6 +30,7 @@ trap 'kill -TERM "$launcher" 2>/dev/null' INT TERM HUP
 url="http://$CC_HOST:${PORT:-8050}/"
 if python -m scripts.probe --wait 120 "${url}health"; then
   echo "Command centre: $url  (listening on $CC_HOST:${PORT:-8050}; Ctrl-C stops it)"
+  python -m dashboard.calendar_notice  # from 1 December, when next year's calendar is missing
 else
   echo "The web process did not answer at $url; see its lines above." >&2
 fi

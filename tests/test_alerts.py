@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data_access.alert_list import alerts
+from data_access.alert_list import alert_state, alerts
 from data_access.db import make_engine
 from data_access.kpis import Filters, backlog
 from tests.factories import apply_entries, entry, reported
@@ -101,6 +101,27 @@ def test_order_red_then_yellow_then_blue_earliest_deadline_first(county):
     assert counts == {"red": 3, "yellow": 5, "blue": 2}
 
 
+def test_the_walls_order_puts_the_unacknowledged_overdue_first(county):
+    """The wall's panel is the duty officer's queue: nobody's reds, nobody's yellows, then
+    those taken in hand, then the blue ones (not overdue, so never acknowledged)."""
+    _total, _counts, items = alerts(county, Filters(), NOW, WARN, RED, unacknowledged_first=True)
+    assert [i["id"] for i in items] == [
+        "R-old", "R-edge", "L2",
+        "Y-late", "Y-early", "Y-reopened", "Y-edge",
+        "Y-ack",
+        "B-soon", "B-edge",
+    ]  # fmt: skip
+
+
+def test_one_incidents_alert_state_is_the_lists(county):
+    _total, _counts, items = alerts(county, Filters(), NOW, WARN, RED, limit=1000)
+    for item in items:
+        state = alert_state(county, item["id"], NOW, WARN, RED)
+        assert state == {k: item[k] for k in state}
+    for ident in ("N-far", "L1", "C-closed", "nope"):
+        assert alert_state(county, ident, NOW, WARN, RED)["colour"] is None
+
+
 def test_acknowledged_only_at_or_after_the_deadline_in_force(county):
     _total, _counts, items = alerts(county, Filters(), NOW, WARN, RED)
     found = {i["id"]: i for i in items}
@@ -114,9 +135,11 @@ def test_acknowledged_only_at_or_after_the_deadline_in_force(county):
 
 
 def test_filters_limit_and_counts_ignore_the_colour(county):
-    total, counts, items = alerts(county, Filters(), NOW, WARN, RED, colour="yellow", limit=2)
+    total, counts, items = alerts(county, Filters(), NOW, WARN, RED, colours=("yellow",), limit=2)
     assert total == 5 and counts == {"red": 3, "yellow": 5, "blue": 2}
     assert [i["id"] for i in items] == ["Y-late", "Y-early"]
+    total, _counts, items = alerts(county, Filters(), NOW, WARN, RED, colours=("red", "blue"))
+    assert (total, [i["id"] for i in items]) == (5, ["R-old", "R-edge", "L2", "B-soon", "B-edge"])
     total, counts, items = alerts(county, Filters(), NOW, WARN, RED, is_acknowledged=True)
     assert (total, [i["id"] for i in items]) == (1, ["Y-ack"])
     assert counts == {"red": 0, "yellow": 1, "blue": 0}
@@ -220,3 +243,18 @@ def test_kpis_backlog_has_alerts(client, auth_header, api_county):
     assert backlog_json["overdue_unacknowledged"] == 6
     assert backlog_json["alerts"] == {"red": 3, "yellow": 5, "blue": 2}
     assert (backlog_json["open"], backlog_json["overdue"], backlog_json["due_soon"]) == (12, 7, 2)
+
+
+def test_incident_detail_has_colour_and_acknowledged(client, auth_header, api_county):
+    get = lambda i: client.get(f"/api/v1/incidents/{i}", headers=auth_header).get_json()  # noqa: E731
+    found = {i: (get(i)["incident"]["colour"], get(i)["incident"]["acknowledged"]) for i in (
+        "R-old", "Y-ack", "Y-early", "B-soon", "N-far", "C-closed"
+    )}  # fmt: skip
+    assert found == {
+        "R-old": ("red", False),
+        "Y-ack": ("yellow", True),
+        "Y-early": ("yellow", False),
+        "B-soon": ("blue", False),
+        "N-far": (None, False),
+        "C-closed": (None, False),
+    }

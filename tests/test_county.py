@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import filecmp
 import random
+from datetime import date, datetime
 
+import chinese_calendar
 import pytest
 
 from common.config import PROJECT_ROOT
-from common.workdays import Limit
+from common.workdays import Limit, load_calendar, missing_next_year
 from data_access.masterdata import grid_geometries, load_catalog, load_masterdata, load_sla
-from demo.county import build_county, load_model, ring_area, write_county
-from demo.history import point_in_ring
+from demo.county import (
+    CALENDAR_EXAMPLE_YEAR,
+    build_county,
+    load_model,
+    ring_area,
+    write_county,
+)
+from demo.history import SHANGHAI, point_in_ring
 
 SHIPPED = PROJECT_ROOT / "masterdata"
 
@@ -59,15 +67,11 @@ def test_every_grid_belongs_to_a_town_and_community(county):
     assert 35 <= len(master.departments) <= 60
 
 
-# kept by hand since the contract's second edition: SLA limits in working days by channel
-# (the generator writes the first edition's hours), and the county's calendar
-HAND_KEPT = {"sla.csv", "calendar.csv"}
-
-
 def test_shipped_masterdata_is_the_generated_county(county, tmp_path):
     write_county(county, tmp_path)
-    names = sorted(p.name for p in SHIPPED.iterdir() if p.name not in HAND_KEPT)
-    assert names == sorted(p.name for p in tmp_path.iterdir() if p.name not in HAND_KEPT)
+    names = sorted(p.name for p in SHIPPED.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    assert {"sla.csv", "calendar.csv"} <= set(names)
     match, mismatch, errors = filecmp.cmpfiles(SHIPPED, tmp_path, names, shallow=False)
     assert not mismatch and not errors
 
@@ -127,3 +131,28 @@ def test_masterdata_loads_idempotently_and_names_codes(engine, tmp_path):
     (tmp_path / "towns.csv").write_text(towns.replace("城东街道", "城东新区"), encoding="utf-8")
     load_masterdata(engine, tmp_path)
     assert load_catalog(engine).name("town", "Chengdong", "zh") == "城东新区"
+
+
+def test_the_demo_calendar_is_the_official_year_and_leaves_next_year_missing():
+    """calendar.csv spells out 2026 as the State Council published it (so it changes no
+    deadline) and has no 2027 row: the demo shows the missing-calendar warning."""
+    cal = load_calendar(SHIPPED / "calendar.csv")
+    assert {day.year for day in cal.county} == {CALENDAR_EXAMPLE_YEAR}
+    assert cal.county[date(2026, 10, 1)] is False  # National Day
+    assert cal.county[date(2026, 10, 10)] is True  # its make-up Saturday
+    assert all(flag == chinese_calendar.is_workday(day) for day, flag in cal.county.items())
+    assert missing_next_year(cal, date(2026, 12, 3))
+    assert not missing_next_year(cal, date(2026, 11, 30))
+
+
+def test_the_demo_sla_rules_follow_practice():
+    sla = load_model(SHIPPED).sla
+    assert sla.limit("noise", "urgent", "hotline_12345") == Limit(4, "h")
+    assert sla.limit("noise", "high", "wechat") == Limit(1, "wd")
+    assert sla.limit("noise", "normal", "hotline_12345") == Limit(5, "wd")
+    assert sla.limit("noise", "normal", "wechat") == Limit(3, "wd")
+    assert sla.limit("wage_arrears", "normal", "wechat") == Limit(15, "wd")
+    # in working days over the calendar: reported the day before National Day
+    reported = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)
+    deadline = sla.deadline(reported, "noise", "normal", "hotline_12345", SHANGHAI)
+    assert deadline == datetime(2026, 10, 14, 0, 0, tzinfo=SHANGHAI)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from callbacks import figures, incidents, wall_figures
+from callbacks import figures, wall_figures
 from callbacks.incident import location_figure
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
 from data_access.masterdata import Catalog
@@ -32,7 +32,6 @@ def _grids() -> list[dict]:
 
 def _figures(monkeypatch) -> dict:
     """Every figure builder, fed hostile codes (unknown codes are shown as themselves)."""
-    monkeypatch.setattr(incidents, "catalog", lambda: Catalog({}))
     rows = [{"key": code, "received": 3, "closed": 1} for code in HOSTILE]
     cells = [{"row": a, "column": b, "received": 2} for a in HOSTILE for b in HOSTILE]
     hostile_names = dict.fromkeys(("accepted", "mediating", *OUTCOMES), LINK)
@@ -53,7 +52,6 @@ def _figures(monkeypatch) -> dict:
         "durations": figures.durations_figure(
             {"edges": [1, 3], "outcomes": outcomes}, hostile_names, "en"
         ),
-        "bars": incidents.bars([(c, 4) for c in HOSTILE], "town", "Town", "en"),
         "map": grid_map_figure(grids, counts, {}),
         "map_patch": grid_map_patch(grids, counts, {}),
         "incident_map": location_figure(state, grids, Catalog({}), "en"),

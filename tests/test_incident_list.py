@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from dashboard.list_rows import alert_text
+from data_access.alert_list import alerts
 from data_access.dispute_list import DisputeQuery, dispute_page, dispute_total
 from data_access.incident_list import (
     KPI_SETS,
@@ -247,3 +249,13 @@ def test_grid_rows_carry_the_title_masked_for_every_role(county):
     row = {**rows[0], "title": "路灯不亮，联系13800001234"}
     shown = incident_grid_row(row, Catalog({}), "zh", ZoneInfo("Asia/Shanghai"), NOW)
     assert shown["title"] == "路灯不亮，联系138****1234"
+
+
+def test_each_row_carries_its_alert_colour(county):
+    """The list shows the alert colour (CONTRACT 2, Alerts) by the alerts' own definition."""
+    rows = incident_page(county, IncidentQuery(), NOW, 24.0, BY_ID, "en", 0, 1000, 24.0)
+    listed = {r["id"]: r["colour"] for r in rows}
+    _total, _counts, items = alerts(county, Filters(), NOW, 24.0, 24.0, limit=1000)
+    assert {i["id"]: i["colour"] for i in items} == {k: v for k, v in listed.items() if v}
+    assert any(v is None for v in listed.values())
+    assert alert_text("red", "zh") == "■ 红色预警" and alert_text(None, "zh") == ""

@@ -121,6 +121,8 @@ def test_clock_data_by_state(two):
     late = {**done, "closed_at": done["deadline"] + timedelta(hours=26, seconds=5)}
     assert clock_data(late, NOW, "en", 24.0)["text"] == "▲ Closed 1d 02:00:05 late"
     assert span_text(59, "d") == "00:00:59"
+    merged = {**done, "status": "merged", "closed_at": None}
+    assert clock_data(merged, NOW, "en", 24.0)["text"] == "Merged as a duplicate: no clock"
 
 
 RENDER_OUTPUTS = (
@@ -132,6 +134,8 @@ RENDER_OUTPUTS = (
     (ids.ESCALATE, "disabled"),
     (ids.ESCALATE, "children"),
     (ids.ESCALATE_CONFIRM, "message"),
+    (ids.ACKNOWLEDGE, "disabled"),
+    (ids.ACKNOWLEDGE, "children"),
 )
 
 
@@ -182,3 +186,52 @@ def test_a_bad_link_shows_a_message_not_a_traceback(app):
         assert "cannot be used" in _text(disputes(lang="en", set="nope"))
         ok = incidents(lang="en", set=["closed", "due_soon"])
         assert "Figure: Closed or Due soon" in _text(ok)
+
+
+@pytest.mark.parametrize(("lang", "yes", "no"), [("zh", "是", "否"), ("en", "Yes", "No")])
+def test_timeline_shows_booleans_as_words(lang, yes, no):
+    events = [
+        {"ts": NOW, "event_id": "E1", "id": "I1", "status": "closed", "solved": "true"},
+        {"ts": NOW, "event_id": "E2", "id": "D1", "status": "mediated",
+         "judicial_confirmation": "false"},
+        {"ts": NOW, "event_id": "E3", "id": "I1", "status": "visited", "solved": True},
+    ]  # fmt: skip
+    items = timeline(events, NAMES, lang, TZ, unmasked=True).children
+    values = [_text(item.children[2]) for item in items]
+    assert [v.endswith(w) for v, w in zip(values, (yes, no, yes), strict=True)] == [True] * 3
+    assert not any("true" in v or "false" in v or "True" in v for v in values)
+
+
+def test_list_columns_are_as_wide_as_their_text_in_english():
+    """No truncated column: each is at least as wide as its header and its longest value
+    (names of its codes, instants, the countdown) in the page's language."""
+    from dashboard.components.incident_grid import (
+        CELL_PX,
+        INCIDENT_COLUMNS,
+        PAD_PX,
+        case_grid,
+        clock_params,
+    )
+    from dashboard.components.label_place import text_width
+    from dashboard.list_rows import longest_names
+    from data_access.incident_list import NAMED
+    from data_access.listing import Sort
+
+    catalog = Catalog(
+        {
+            ("department", "housing"): ("县住建局", "Housing and Urban-Rural Development Bureau"),
+            ("department", "water"): ("县水利局", "Water Bureau"),
+        }
+    )
+    longest = longest_names(catalog, NAMED, "en")
+    assert longest["department"] == "Housing and Urban-Rural Development Bureau"
+    grid = case_grid(
+        "g", INCIDENT_COLUMNS, frozenset(), Sort("id"), "en", clock_params("en", 24.0), longest
+    )
+    widths = {c["field"]: c["minWidth"] for c in grid.columnDefs}
+    need = lambda text: text_width(text, CELL_PX) + PAD_PX  # noqa: E731
+    assert widths["department"] >= need(longest["department"])
+    assert widths["reported_at"] >= need("2026-12-31 23:59")
+    assert widths["hours_overdue"] >= need("▲ 999d 23:59:59 overdue")
+    assert all(widths[c["field"]] >= need(c["headerName"]) for c in grid.columnDefs)
+    assert grid.dashGridOptions["suppressColumnVirtualisation"] is True

@@ -95,7 +95,7 @@ def test_filter_sort_open_escalate(county, signed_in_page, ingest, settings):
     # the overdue view (a preset) in Chinese, with its counts by department and town
     page.goto(page.url.split("/incidents")[0] + "/incidents?view=overdue&lang=zh")
     page.wait_for_selector(".cc-grid .ag-row", timeout=FIRST_LOAD_MS)
-    page.wait_for_selector("#incidents-by-department .main-svg")
+    page.wait_for_selector("#incidents-by-department .cc-bars__title")  # HTML, no Plotly
     page.screenshot(path=str(ARTIFACTS / "incidents-overdue-zh.png"))
 
     # a row opens the incident page, with its whole timeline

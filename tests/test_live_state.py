@@ -125,3 +125,24 @@ def test_a_passing_deadline_changes_the_version_without_an_event(ingest, setting
     ingest.stop.set()
     thread.join(10)
     assert not thread.is_alive()
+
+
+def test_turning_red_changes_the_version_without_an_event(ingest, settings, redis_client):
+    """CC_RED_HOURS after its deadline an open incident turns red (CONTRACT 2, Alerts):
+    the walls are told at that instant, as when the deadline itself passed."""
+    red_at = clock.now() + timedelta(seconds=2)
+    deadline = red_at - timedelta(hours=settings.red_hours)
+    publish(
+        redis_client,
+        settings.stream_key,
+        [reported("INC-R", ts(-50 * H), deadline=deadline.astimezone(TZ).isoformat())],
+    )
+    drain(ingest)
+    thread = threading.Thread(target=ingest.run, daemon=True)
+    thread.start()
+    version = live.version(settings, redis_client)
+    wait_for(lambda: live.version(settings, redis_client) > version, 15, 0.05, "a version bump")
+    assert timedelta(0) <= clock.now() - red_at < timedelta(seconds=5)
+    ingest.stop.set()
+    thread.join(10)
+    assert not thread.is_alive()

@@ -58,7 +58,7 @@ def test_document_covers_every_api_route_and_its_errors(app):
     doc = document()
     assert doc["openapi"].startswith("3.")
     api_rules = {
-        r.rule.replace("<incident_id>", "{id}")
+        r.rule.replace("<incident_id>", "{id}").replace("<name>", "{name}")
         for r in app.server.url_map.iter_rules()
         if r.rule.startswith("/api/") and not r.endpoint.startswith("unknown_api.")
     }

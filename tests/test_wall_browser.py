@@ -293,9 +293,9 @@ def test_overdue_alert_appears_when_the_deadline_passes_without_an_event(
     # bounds a loaded 2-core machine meets (it took 30 s at load 18)
     page.wait_for_selector(f".wall-alert[title='{entry['id']}']", timeout=60_000)
     if clock.now() < due - timedelta(seconds=2):  # seen in time: it is due soon, not late
-        assert page.is_visible(f".wall-alert--soon[title='{entry['id']}']")
+        assert page.is_visible(f".wall-alert--blue[title='{entry['id']}']")
     # no new event: time alone makes it overdue (ingest bumps the version at the deadline)
-    page.wait_for_selector(f".wall-alert--overdue[title='{entry['id']}']", timeout=60_000)
+    page.wait_for_selector(f".wall-alert--yellow[title='{entry['id']}']", timeout=60_000)
     assert errors == []
 
 
@@ -315,7 +315,7 @@ def test_stale_banner_when_ingest_stops(signed_in_page, live_server, ingest):
     page, _, _ = _open_wall(signed_in_page)
     wait_for(lambda: page.is_hidden("#wall-banner"), 20, what="a fresh wall")
     ingest.stop.set()  # no heartbeat: stale after CC_STALE_SECONDS (4 s here)
-    page.wait_for_selector("#wall-banner:not([hidden])", timeout=20_000)
+    page.wait_for_selector("#wall-banner:not([hidden])", timeout=60_000)
     assert "4" in _text(page, "#wall-banner") or "s" in _text(page, "#wall-banner")
 
 
@@ -361,4 +361,46 @@ def test_screenshots_both_sizes_and_languages(signed_in_page, live_server, inges
     assert scroll[0] <= size[0] and scroll[1] <= size[1], "the wall never scrolls"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"wall-{lang}-{size[0]}x{size[1]}.png", animations="disabled")
+    assert errors == []
+
+
+def test_a_red_case_and_its_acknowledgement_on_a_second_screen(
+    signed_in_page, live_server, ingest, settings
+):
+    """An overdue case turns red CC_RED_HOURS after its deadline with no event, pulsing as
+    unacknowledged; a duty officer acknowledges it on the alert list (a second screen) and
+    the wall shows who took it. Bounds only: never red before its instant."""
+    wall, errors, _ = _open_wall(signed_in_page)
+    wait_for(lambda: "Received" in _text(wall, "#wall-tiles"), FIRST_RENDER_S, what="first render")
+    red_at = clock.now() + timedelta(seconds=10)
+    deadline = red_at - timedelta(hours=settings.red_hours)
+    entry = _reported("Chengdong", deadline=deadline.astimezone(clock_tz()).isoformat())
+    row = f".wall-alert[title='{entry['id']}']"
+    publish(ingest.r, settings.stream_key, [entry])
+    wall.wait_for_selector(f"{row}.wall-alert--yellow, {row}.wall-alert--red", timeout=60_000)
+    wall.wait_for_selector(f"{row}.wall-alert--red.wall-alert--unacknowledged", timeout=60_000)
+    assert clock.now() >= red_at
+    assert "1 unacknowledged" in _text(wall, "#wall-alerts")
+    assert "Red" in _text(wall, row) and "■" in _text(wall, row)  # a shape and a word
+
+    officer = signed_in_page("staff", "/alerts?colour=red&acknowledged=false&lang=en")
+    button = f"tr[data-id='{entry['id']}'] button"
+    officer.wait_for_selector(button, timeout=60_000)
+    officer.click(button)
+    officer.wait_for_selector(f"{button}:disabled", timeout=20_000)
+    wall.wait_for_selector(
+        f"{row}.wall-alert--red:not(.wall-alert--unacknowledged)", timeout=60_000
+    )
+    assert "taken by staff-" in _text(wall, row)
+    assert "0 unacknowledged" in _text(wall, "#wall-alerts")
+    # the alert list, redrawn on the live version, no longer offers it
+    officer.wait_for_selector(button, state="detached", timeout=60_000)
+    # nothing else happens now: the wall and the API count the same at this version
+    backlog = officer.request.get(f"{live_server}/api/v1/kpis").json()["backlog"]
+    header = _text(wall, ".wall-alerts__counts")
+    for colour in ("red", "yellow", "blue"):
+        assert f"{backlog['alerts'][colour]} {colour}" in header
+    assert f"{backlog['overdue_unacknowledged']} unacknowledged" in header
+    ARTIFACTS.mkdir(exist_ok=True)
+    wall.screenshot(path=str(ARTIFACTS / "wall-alert-acknowledged.png"))
     assert errors == []

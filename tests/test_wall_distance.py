@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from callbacks.wall_figures import (
     LABEL_PX,
+    MAP_PX,
     alert_rows,
     map_legend,
     ranking_rows,
@@ -15,13 +18,19 @@ from callbacks.wall_figures import (
     today_tiles,
     trend_figure,
 )
-from dashboard.components.grid_map import class_ranges, grid_map_figure, town_outlines
+from common.config import Settings
+from dashboard.components.format import short_town
+from dashboard.components.grid_map import (
+    class_ranges,
+    grid_map_figure,
+    town_labels,
+    town_outlines,
+)
 from dashboard.live_push import ticker_items
 from data_access.case_places import case_places
-from data_access.incidents import overdue
-from data_access.kpis import Filters
 from data_access.masterdata import Catalog
 from data_access.ranking import rank
+from data_access.wall import wall_alerts
 from tests.factories import TZ, accepted, apply_entries, entry, reported
 
 NAMES = Catalog(
@@ -87,10 +96,16 @@ def test_ticker_names_the_case_and_place_of_an_event_that_carries_only_an_id():
     }
     rows = ticker_items(events, NAMES, "zh", places)
     assert [(r["town"], r["what"], r["status"]) for r in rows] == [
-        ("城东街道", "道路破损", "已办结"),
-        ("夏营镇", "邻里纠纷", "调解成功"),
+        ("城东", "道路破损", "已办结"),  # the town's short name: the wall's type is large
+        ("夏营", "邻里纠纷", "调解成功"),
     ]
     assert rows[0]["grid"] == "春晖社区第1网格"
+    acknowledged = {**events[0], "status": "acknowledged"}
+    assert [r["urgent"] for r in ticker_items([acknowledged, *events], NAMES, "zh", places)] == [
+        True,
+        False,
+        False,
+    ]  # the wall draws an acknowledgement past its render throttle (assets/wall.js)
 
 
 def test_case_places_reads_what_and_where_from_the_cases(engine):
@@ -110,19 +125,32 @@ def test_case_places_reads_what_and_where_from_the_cases(engine):
     }
 
 
-def test_alerts_show_the_most_overdue_first_with_how_long(engine):
+def test_alerts_put_nobodys_first_and_say_who_took_the_others(engine):
+    """The duty officer's queue: the unacknowledged most overdue first, each with its
+    colour as a shape and a word and how long, then the acknowledged ones with who and
+    when; the header counts each colour and the unacknowledged."""
     now = datetime(2026, 12, 1, 12, tzinfo=TZ)
     entries = [
         reported(f"INC-{days}", (now - timedelta(days=days + 1)).isoformat(), town="Chengdong",
                  deadline=(now - timedelta(days=days, hours=1)).isoformat())
         for days in (0, 45, 3, 1)
     ]  # fmt: skip
+    entries.append(entry("INC-45", "acknowledged", (now - timedelta(hours=1)).isoformat(),
+                         actor="值班员13912345678"))  # fmt: skip
     apply_entries(engine, entries, now)
-    total, items = overdue(engine, Filters(), now, 3)
-    assert total == 4 and [r["id"] for r in items] == ["INC-45", "INC-3", "INC-1"]
-    texts = _texts(alert_rows({"total": total, "items": items}, {"total": 0, "items": []},
-                              NAMES, "zh"))  # fmt: skip
-    assert "超期 45 天" in texts and "城东街道 · sanitation" in texts
+    data = wall_alerts(engine, Settings(), now)
+    assert [r["id"] for r in data["items"]] == ["INC-3", "INC-1", "INC-0", "INC-45"]
+    panel = alert_rows(data, 3, NAMES, "zh", TZ)
+    texts = _texts(panel)
+    assert "■" in texts and "红色" in texts and "▲" in texts and "黄色" in texts
+    assert "超期 45 天" in texts and "城东 · sanitation" in texts
+    assert "⚑ 未认领 3" in texts and "■ 红色 3" in texts and "▲ 黄色 1" in texts
+    assert "✓ 值班员139****5678 11:00 认领" in texts  # masked, local time
+    rows = panel.children[1].children
+    assert "wall-alert--unacknowledged" in rows[0].className
+    assert "wall-alert--unacknowledged" not in rows[-1].className
+    english = _texts(alert_rows(data, 3, NAMES, "en", TZ))
+    assert "⚑ 3 unacknowledged" in english and "Red" in english
 
 
 def test_ranking_is_in_the_order_of_the_figure_it_shows():
@@ -134,7 +162,7 @@ def test_ranking_is_in_the_order_of_the_figure_it_shows():
     texts = _texts(ranking_rows(ranked, [], NAMES, "zh"))
     shown = [int(s[1:-1]) for s in texts if s.startswith("≥") and s.endswith("%")]
     assert shown == sorted(shown, reverse=True) and len(shown) == 2
-    assert texts.index("夏营镇") < texts.index("城东街道")  # 90 of 100 above 3 of 3
+    assert texts.index("夏营") < texts.index("城东")  # 90 of 100 above 3 of 3
 
 
 def test_a_rate_of_few_cases_shows_its_count():
@@ -168,3 +196,37 @@ def test_no_english_in_zh_ticker_statuses():
     event = entry("INC-9", "closed", "2026-12-01T08:00")
     (row,) = ticker_items([event], NAMES, "zh", {})
     assert row["status"] == "已办结"
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "short"),
+    [
+        ("城东街道", "zh", "城东"),
+        ("夏营镇", "zh", "夏营"),
+        ("新镇", "zh", "新镇"),  # one character would be left: kept whole
+        ("Chengdong Subdistrict", "en", "Chengdong"),
+        ("Xiaying Town", "en", "Xiaying"),
+        ("Binjiang", "en", "Binjiang"),
+    ],
+)
+def test_short_town_drops_the_kind_of_town(name, lang, short):
+    assert short_town(name, lang) == short
+
+
+def test_wall_map_spreads_town_names_that_would_overlap_and_keeps_counts_clear():
+    """Two towns whose centres are closer than their names are long: one name moves above
+    or below; a hotspot's count is placed clear of both names."""
+    ring = lambda x: [[x, 0], [x + 0.1, 0], [x + 0.1, 1], [x, 1], [x, 0]]  # noqa: E731
+    grids = [
+        {"code": "A", "town": "Chengxi", "ring": ring(0.9), "center": [0.95, 0.5]},
+        {"code": "B", "town": "Chengdong", "ring": ring(1.0), "center": [1.05, 0.5]},
+        {"code": "C", "town": "Far", "ring": ring(0.0), "center": [0.05, 0.5]},
+    ]
+    names = {"Chengxi": "城西", "Chengdong": "城东", "Far": "远"}
+    trace, boxes = town_labels(grids, names, LABEL_PX, MAP_PX)
+    assert trace["y"][0] != trace["y"][1]  # the close pair: one moved up or down
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1])
+    fig = grid_map_figure(grids, {"A": 5}, {}, True, 1, "zh", names, LABEL_PX, MAP_PX)
+    assert list(fig.data[1].text) == ["5"]  # the count stays (the browser test measures)

@@ -46,6 +46,63 @@ MEASURE = """() => {
 }"""
 
 
+# Every piece of text on the wall, as drawn: each text node's line boxes (a Range's client
+# rects) and each chart's SVG text. Cut: a line outside its element's box (ellipsis or
+# clipping), its panel or the screen; overlap: two pieces of text covering each other.
+CUTS = """() => {
+  const W = innerWidth, H = innerHeight, out = [];
+  const shown = (el) => el.getClientRects().length > 0
+                        && getComputedStyle(el).visibility !== "hidden";
+  const boxOf = (el) => el.closest(".wall-panel, .wall-top, .wall-banner") || document.body;
+  const inside = (r, b, slack = 1) => r.left >= b.left - slack && r.right <= b.right + slack
+                                     && r.top >= b.top - slack && r.bottom <= b.bottom + slack;
+  const pieces = [];
+  const walker = document.createTreeWalker(document.querySelector(".wall"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !shown(el) || el.closest("svg")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const what = node.textContent.trim().slice(0, 40);
+    const block = el.clientWidth > 0 && getComputedStyle(el).display !== "inline";
+    if (block && el.scrollWidth > el.clientWidth + 1)
+      out.push(["cut (wider than its box)", what]);
+    for (const r of range.getClientRects()) {
+      if (r.width < 1 || r.height < 1) continue;
+      const panel = boxOf(el).getBoundingClientRect();
+      if (!inside(r, panel)) out.push(["cut (outside its panel)", what]);
+      if (!inside(r, {left: 0, top: 0, right: W, bottom: H})) out.push(["cut (off screen)", what]);
+      // a line box is taller than its glyphs (more so for large type with a tight
+      // line-height): compare the middle two thirds, as for the charts' text below
+      const pad = r.height / 6;
+      pieces.push([{left: r.left, right: r.right, top: r.top + pad, bottom: r.bottom - pad},
+                   what, el]);
+    }
+  }
+  for (const el of document.querySelectorAll(".wall svg text")) {
+    const r = el.getBoundingClientRect();
+    if (!el.textContent.trim() || r.width < 1 || r.height < 1) continue;
+    // a chart's text inside its chart
+    const chart = el.closest(".js-plotly-plot").getBoundingClientRect();
+    if (!inside(r, chart, 2)) out.push(["cut (outside its chart)", el.textContent]);
+    // Plotly's line boxes are taller than the glyphs: compare the middle two thirds
+    const pad = r.height / 6;
+    pieces.push([{left: r.left, right: r.right, top: r.top + pad, bottom: r.bottom - pad},
+                 el.textContent, el]);
+  }
+  for (let i = 0; i < pieces.length; i++) {
+    for (let j = i + 1; j < pieces.length; j++) {
+      const [a, ta, ea] = pieces[i], [b, tb, eb] = pieces[j];
+      if (ea === eb || ea.contains(eb) || eb.contains(ea)) continue;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) out.push(["overlap", ta + " / " + tb]);
+    }
+  }
+  return out;
+}"""
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'wall.sqlite'}"
@@ -76,7 +133,9 @@ def ingest(settings):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
-def test_wall_reads_from_six_metres(signed_in_page, live_server, ingest, lang, size):
+def test_wall_reads_from_six_metres_and_cuts_no_text(
+    signed_in_page, live_server, ingest, lang, size
+):
     page = signed_in_page("wall", f"/wall?lang={lang}")
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.reload()
@@ -92,6 +151,8 @@ def test_wall_reads_from_six_metres(signed_in_page, live_server, ingest, lang, s
     (SHOTS / f"{stem}.json").write_text(json.dumps(sizes, indent=1))
     scale = size[1] / 1080
     assert sizes["scroll"][0] <= size[0] and sizes["scroll"][1] <= size[1], "no scrolling"
+    cuts = page.evaluate(CUTS)
+    assert cuts == [], f"text cut off or overlapping ({stem}.png): {cuts}"
     for kind in ("panel_title", "tile_label", "ticker_row", "alert_row", "rank_row"):
         if sizes[kind] is not None:  # no ranking rows in the first minutes of a day
             assert sizes[kind] >= LABEL_PX * scale - 0.5, (kind, sizes)

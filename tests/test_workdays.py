@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import holidays
 import pytest
 
@@ -141,3 +142,14 @@ def test_apply_limit():
     start = local(2026, 9, 30, 10)
     assert apply_limit(CAL, parse_limit("12.5h"), start, TZ) == local(2026, 9, 30, 22, 30)
     assert apply_limit(CAL, parse_limit("5wd"), start, TZ) == local(2026, 10, 14)
+
+
+def test_working_days_read_the_package_tables_as_the_package_does():
+    """is_working_day reads chinesecalendar's tables once; it answers as is_workday does."""
+    day, last = date(min(CAL.package_years), 1, 1), date(max(CAL.package_years), 12, 31)
+    while day <= last:
+        assert is_working_day(CAL, day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+    unknown = Calendar(package_years=frozenset())
+    assert is_working_day(unknown, date(2026, 10, 1))  # a Thursday, no calendar known
+    assert not is_working_day(unknown, date(2026, 10, 10))  # a Saturday

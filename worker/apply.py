@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Dispute, DisputeEvent, Incident, IncidentEvent
 from data_access.sla import Sla
-from worker import apply_pg, summaries
+from worker import apply_pg, duplicates, summaries
 from worker.contract import Event
 from worker.dispute_summaries import DISPUTES
 from worker.fold import fold_dispute, fold_incident
@@ -146,9 +146,16 @@ def _append_and_fold(
 
 
 def apply_events(
-    engine: Engine, events: Sequence[Event], sla: Sla, tz: ZoneInfo, now: datetime
+    engine: Engine,
+    events: Sequence[Event],
+    sla: Sla,
+    tz: ZoneInfo,
+    now: datetime,
+    duplicates_from: float | None = None,
 ) -> ApplyResult:
-    """Apply events (any order, duplicates allowed) in one transaction; return what changed."""
+    """Apply events (any order, duplicates allowed) in one transaction; return what changed.
+    With duplicates_from, newly reported incidents' duplicate candidates scoring at least
+    that are written in the same transaction (worker.duplicates)."""
     seen: set[str] = set()
     unique = []
     for e in sorted(events, key=lambda e: e.seq):
@@ -167,6 +174,8 @@ def apply_events(
                 lambda evs: fold_incident(evs, sla, tz, now),
             )
             result.new_events += new
+            if duplicates_from is not None:
+                duplicates.find(conn, new, result.incidents, now, duplicates_from)
         if disputes:
             new, result.disputes = _apply_entity(
                 conn, "dispute", disputes, lambda evs: fold_dispute(evs, tz, now)

@@ -28,7 +28,7 @@ from common.vocabulary import (
     SIGNED,
 )
 from common.vocabulary import CLOSING_STATUSES as CLOSING
-from common.workdays import Calendar, Limit, apply_limit, working_days_after
+from common.workdays import Calendar, Limit, apply_limit, extended_deadline
 from data_access.sla import Sla
 from worker.contract import EARLIEST, LATEST, Event
 
@@ -169,13 +169,14 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
 def _extend(cycle: _Cycle, event: Event, calendar: Calendar, tz: ZoneInfo) -> None:
     """Move the deadline in force, unless the extension came after it (then it was not
     approved in time: kept in the timeline, changes nothing)."""
-    if event.ts > cycle.deadline:
-        return
     days = event.get("working_days")
-    moved = (
-        working_days_after(calendar, cycle.deadline, int(days), tz)
-        if days
-        else _instant(event, "deadline", tz)
+    moved = extended_deadline(
+        calendar,
+        cycle.deadline,
+        event.ts,
+        int(days) if days else None,
+        _instant(event, "deadline", tz),
+        tz,
     )
     if moved is not None:
         cycle.deadline = moved

@@ -36,12 +36,14 @@ from sqlalchemy import exc as sa_exc
 
 from common import clock
 from common.config import Settings, load_settings
+from common.duplicates import THRESHOLD
 from common.logging_setup import setup_logging
 from common.workdays import CalendarError
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
 from data_access.schema import migrate
 from data_access.sla import Sla, SlaRulesError, load_sla
+from worker import bulletin_schedule, ladder
 from worker.apply import ApplyResult, apply_events
 from worker.contract import ContractError, Event, parse_entry
 from worker.live_state import TICKER_SIZE, LiveState
@@ -160,6 +162,7 @@ class Ingest:
         self.sla = Sla()
         self._sla_at = float("-inf")
         self._checked: datetime | None = None  # deadlines passed up to here are bumped
+        self._ladder_window: int | None = None  # the last tick this process tried
         self._claim_at = 0.0
         self._claim_cursor = "0-0"
         self._own_pending = True  # our consumer may hold entries (restart, failure)
@@ -224,6 +227,8 @@ class Ingest:
         self._checked = now
         if time.monotonic() - self._sla_at > self.options.sla_refresh_s:
             self._refresh_sla()
+        if self.settings.escalation_ladder:
+            self._ladder(now)
         entries = self._claim() or self._read("0")
         self._redelivered = bool(entries)
         if not entries:
@@ -237,6 +242,24 @@ class Ingest:
             # A redelivered batch may have been committed before a crash or outage,
             # so its events were not "new" now: make the live state whole from SQL.
             self.live.rebuild(self.engine, self.tz)
+
+    def _ladder(self, now: datetime) -> None:
+        """The escalation ladder's tick (worker.ladder), once per tick window: it runs
+        here because ingest is the one process that always runs, beside SQL, Redis and
+        the calendar. A failure that is no outage costs a tick, never the stream."""
+        if ladder.window(now) == self._ladder_window:
+            return
+        self._ladder_window = ladder.window(now)
+        try:
+            cal = self.sla.calendar
+            added = ladder.tick(self.engine, self.r, self.settings, cal, now, self.name)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            log.exception("escalation ladder tick failed; the next tick tries again")
+            return
+        if added:
+            log.info("escalation ladder: %d escalated events added", added)
 
     def _read(self, start: str) -> list[tuple[str, dict]]:
         if start == "0" and not self._own_pending:
@@ -314,7 +337,14 @@ class Ingest:
 
     def _apply(self, items: list[tuple[str, Event]], now: datetime) -> None:
         try:
-            result = self.apply(self.engine, [e for _, e in items], self.sla, self.tz, now)
+            result = self.apply(
+                self.engine,
+                [e for _, e in items],
+                self.sla,
+                self.tz,
+                now,
+                duplicates_from=THRESHOLD if self.settings.duplicate_candidates else None,
+            )
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -390,6 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: ingest.stop.set())
     log.info("ingest %s reading %s", ingest.name, ingest.stream)
+    schedule = (ingest.settings, ingest.engine, ingest.r, ingest.stop)
+    threading.Thread(target=bulletin_schedule.run, args=schedule, daemon=True).start()
     ingest.run()
     log.info("ingest %s stopped", ingest.name)
 

@@ -54,13 +54,23 @@ class LiveState:
         return bool(pipe.execute()[1])
 
     def deadline_passed(self, since: datetime, until: datetime) -> bool:
-        """Whether an open incident's deadline fell in (since, until]; if so, bump."""
-        hit = self.r.zrangebyscore(
-            self.keys.deadlines, f"({since.timestamp()}", until.timestamp(), start=0, num=1
+        """Whether, in (since, until], an open incident's deadline fell (it turned yellow)
+        or CC_RED_HOURS after it passed (it turned red, CONTRACT 2, Alerts); if so, bump,
+        so the walls redraw at that instant with no event needed."""
+        red = self.settings.red_hours * 3600
+        hit = any(
+            self.r.zrangebyscore(
+                self.keys.deadlines,
+                f"({since.timestamp() - lag}",
+                until.timestamp() - lag,
+                start=0,
+                num=1,
+            )
+            for lag in (0.0, red)
         )
         if hit:
             self.bump()
-        return bool(hit)
+        return hit
 
     def record(self, pipe, events: Sequence, incidents: Iterable[dict], tz: ZoneInfo) -> None:
         """Queue on `pipe` the ticker and deadline changes of one applied batch."""

@@ -18,7 +18,7 @@ from dashboard.auth.principal import current_principal
 from dashboard.auth.recheck import StoreUnavailable
 from data_access.redis_client import get_redis
 
-API_BLUEPRINTS = ("api", "openapi")  # both under /api/v1
+API_BLUEPRINTS = ("api", "openapi", "reports")  # all under /api/v1
 EXPORT_BLUEPRINTS = ("export",)
 
 

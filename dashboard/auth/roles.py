@@ -4,7 +4,7 @@
 - leader: read-only figures and lists, personal data masked (leaders need the picture,
   not the callers' numbers); may act on incidents (escalate);
 - staff: the command centre's operators: act on incidents and see personal data, because
-  they call reporters back;
+  they call reporters back; the duty officers who acknowledge alerts (认领);
 - admin: as staff, and manages people, tokens and kiosks (the CLI).
 
 Every view of unmasked personal data is audited (dashboard.auth.unmask_allowed).
@@ -18,6 +18,7 @@ from data_access.users import ROLES
 
 UNMASK_ROLES = frozenset({"staff", "admin"})
 ACT_ROLES = frozenset({"leader", "staff", "admin"})
+ACKNOWLEDGE_ROLES = frozenset({"staff", "admin"})
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,9 @@ class Principal:
     def may_act(self) -> bool:
         return self.role in ACT_ROLES
 
+    @property
+    def may_acknowledge(self) -> bool:
+        return self.role in ACKNOWLEDGE_ROLES
 
-__all__ = ["ROLES", "UNMASK_ROLES", "ACT_ROLES", "Principal"]
+
+__all__ = ["ROLES", "UNMASK_ROLES", "ACT_ROLES", "ACKNOWLEDGE_ROLES", "Principal"]

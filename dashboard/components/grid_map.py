@@ -133,11 +133,19 @@ def scale_bar(grids: list[dict], dark: bool, lang: str, scale: float = 1.0) -> t
 
 
 def hotspots(
-    grids: list[dict], counts: dict[str, int], names: dict[str, str], counts_only: bool = False
+    grids: list[dict],
+    counts: dict[str, int],
+    names: dict[str, str],
+    counts_only: bool = False,
+    font: float = label_place.FONT_PX,
+    width: float = label_place.MAP_WIDTH_PX,
+    taken: tuple = (),
 ) -> dict:
     """The busiest grids (at least one incident) as marker coordinates and labels, each
-    label on a side where it covers no busier grid's label (label_place); `counts_only`
-    where town names already say where (the wall's large type has no room for both)."""
+    label on a side where it covers no busier grid's label and none of the boxes `taken`
+    (the towns' names) on a map `width` pixels wide in type `font` pixels high
+    (label_place); `counts_only` where town names already say where (the wall's large
+    type has no room for both)."""
     busiest = sorted(
         (g for g in grids if counts.get(g["code"], 0) > 0),
         key=lambda g: (-counts[g["code"]], g["code"]),
@@ -149,15 +157,38 @@ def hotspots(
         for g in busiest
     ]
     extent = _extent(grids)
-    pixels, box = label_place.to_pixels([g["center"] for g in busiest], extent, _y_ratio(grids))
+    pixels, box = label_place.to_pixels(
+        [g["center"] for g in busiest], extent, _y_ratio(grids), width
+    )
     shorts = [str(counts[g["code"]]) for g in busiest]
-    sides, shown = label_place.place(pixels, texts, shorts, box)
+    sides, shown = label_place.place(pixels, texts, shorts, box, font, taken)
     return {
         "x": [g["center"][0] for g in busiest],
         "y": [g["center"][1] for g in busiest],
         "text": plot_texts(shown),  # escaped once placed: boxes measure the text shown
         "textposition": sides,
     }
+
+
+def town_labels(
+    grids: list[dict], town_names: dict[str, str], font: float, width: float
+) -> tuple[dict, tuple]:
+    """(the towns' names as a text trace's x, y and text, their boxes in pixels on a map
+    `width` pixels wide): each at its town's centre, moved a line or two up or down where
+    it would cover another (label_place.centred)."""
+    centres = town_centres(grids)
+    texts = [town_names.get(town, town) for town in centres]
+    points = list(centres.values())
+    extent, y_ratio = _extent(grids), _y_ratio(grids)
+    pixels, _ = label_place.to_pixels(points, extent, y_ratio, width)
+    shifts, boxes = label_place.centred(pixels, texts, font)
+    per_pixel = max(extent[2] - extent[0], 1e-9) / width / y_ratio  # map y units per pixel
+    trace = {
+        "x": [c[0] for c in points],
+        "y": [c[1] + dy * per_pixel for c, dy in zip(points, shifts, strict=True)],
+        "text": plot_texts(texts),
+    }
+    return trace, tuple(boxes)
 
 
 def _hover(grids: list[dict], counts: dict[str, int], names: dict[str, str]) -> list[str]:
@@ -175,10 +206,16 @@ def grid_map_figure(
     lang: str = "en",
     town_names: dict[str, str] | None = None,
     text_size: float = 14,
+    map_px: float = label_place.MAP_WIDTH_PX,
 ) -> go.Figure:
     """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall);
-    with `town_names`, the towns' boundaries and names are drawn over the grids. The grids
-    are the first shapes, in `grids` order (grid_map_patch); the scale bar's come after."""
+    with `town_names`, the towns' boundaries and names are drawn over the grids, spread
+    so that none covers another or a hotspot's count on a map about `map_px` wide (at
+    scale 1). The grids are the first shapes, in `grids` order (grid_map_patch); the
+    scale bar's come after."""
+    towns, taken = (
+        town_labels(grids, town_names, text_size, map_px) if town_names is not None else ({}, ())
+    )
     bar, bar_label = scale_bar(grids, dark, lang, scale)
     edge = "#0b1622" if dark else "#ffffff"
     # unvalidated: plotly checks each of ~300 shapes' properties one by one (~90 ms a map)
@@ -193,7 +230,7 @@ def grid_map_figure(
         showlegend=False,
     )
     fig.add_scatter(
-        **hotspots(grids, counts, names, counts_only=town_names is not None),
+        **hotspots(grids, counts, names, town_names is not None, text_size, map_px, taken),
         mode="markers+text",
         marker={"symbol": "star", "size": 18 * scale, "color": "#f2a900", "line": {"width": 1}},
         textfont={
@@ -205,7 +242,7 @@ def grid_map_figure(
         showlegend=False,
     )
     if town_names is not None:
-        _add_towns(fig, grids, town_names, dark, scale, text_size)
+        _add_towns(fig, grids, towns, dark, scale, text_size)
     fig.update_layout(
         shapes=[
             {
@@ -236,8 +273,8 @@ def grid_map_figure(
     return fig
 
 
-def _add_towns(fig, grids, town_names, dark: bool, scale: float, text_size: float) -> None:
-    """Town boundaries (a line trace) and names (text at each town's centre); added after
+def _add_towns(fig, grids, towns: dict, dark: bool, scale: float, text_size: float) -> None:
+    """Town boundaries (a line trace) and names (`towns`: town_labels' trace); added after
     the hover and hotspot traces, so a Patch's trace indices stay the same."""
     xs, ys = town_outlines(grids)
     line = "#f5f7fa" if dark else "#1d2733"
@@ -245,11 +282,8 @@ def _add_towns(fig, grids, town_names, dark: bool, scale: float, text_size: floa
         x=xs, y=ys, mode="lines", line={"color": line, "width": 2 * scale},
         hoverinfo="skip", showlegend=False,
     )  # fmt: skip
-    centres = town_centres(grids)
     fig.add_scatter(
-        x=[c[0] for c in centres.values()],
-        y=[c[1] for c in centres.values()],
-        text=plot_texts([town_names.get(town, town) for town in centres]),
+        **towns,
         mode="text",
         textfont={"color": "#9fc3e6" if dark else "#38506b", "size": text_size * scale,
                   "shadow": "auto"},
@@ -263,16 +297,21 @@ def grid_map_patch(
     counts: dict[str, int],
     names: dict[str, str],
     dark: bool = False,
-    towns: bool = False,
+    town_names: dict[str, str] | None = None,
+    text_size: float = 14,
+    map_px: float = label_place.MAP_WIDTH_PX,
 ) -> Patch:
     """What changes between updates: each grid's colour, the hover counts and the hotspots;
     the polygons stay in the browser (they were ~60% of an update's bytes and CPU).
-    `towns`: the figure was drawn with town names (its hotspots show counts only)."""
+    `town_names`, `text_size`, `map_px`: as the figure was drawn (its hotspots then show
+    counts only, clear of the towns' names)."""
     patch = Patch()
     shapes = patch["layout"]["shapes"]
     for index, colour in enumerate(fill_colours(grids, counts, dark)):
         shapes[index]["fillcolor"] = colour
     patch["data"][HOVER]["text"] = _hover(grids, counts, names)
-    for key, value in hotspots(grids, counts, names, counts_only=towns).items():
+    taken = () if town_names is None else town_labels(grids, town_names, text_size, map_px)[1]
+    spots = hotspots(grids, counts, names, town_names is not None, text_size, map_px, taken)
+    for key, value in spots.items():
         patch["data"][HOTSPOTS_TRACE][key] = value
     return patch

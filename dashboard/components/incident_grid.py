@@ -8,18 +8,24 @@ grid's sort model is turned into a data_access.listing.Sort by `sort_from_model`
 
 from __future__ import annotations
 
+import math
+
 import dash_ag_grid as dag
 
+from dashboard.components.label_place import text_width
 from dashboard.i18n import t
 from data_access.listing import Sort
 
 BLOCK = 100
 SHARED = "incidents.col."
-# (field, width, header key)
+CELL_PX = 14  # the grid's type size (ag-grid's theme)
+PAD_PX = 40  # a cell's padding, the sort arrow and the resize handle
+# (field, width the column's values need at least, header key)
 INCIDENT_COLUMNS = tuple(
     (name, width, SHARED + name)
     for name, width in (
         ("id", 190),
+        ("alert", 120),
         ("title", 260),
         ("town", 120),
         ("grid", 130),
@@ -29,7 +35,7 @@ INCIDENT_COLUMNS = tuple(
         ("priority", 90),
         ("reported_at", 150),
         ("deadline", 150),
-        ("hours_overdue", 190),
+        ("hours_overdue", 250),  # "▲ 33 working days overdue" in full
         ("escalation_level", 95),
         ("status", 100),
         ("satisfaction", 110),
@@ -53,19 +59,40 @@ RENDERERS = {
     "escalation_level": {"cellRenderer": "EscalationLevel"},
     "satisfaction": {"cellRenderer": "Stars"},
 }
+# the alert colour's text (shape and word) also coloured (assets/incidents.css)
+CELL_CLASSES = {
+    "alert": {
+        "cellClassRules": {
+            f"cc-alert-badge cc-alert-badge--{c}": f"params.data && params.data.colour === '{c}'"
+            for c in ("red", "yellow", "blue")
+        }
+    }
+}
 
 
-def column_defs(columns, sortable: frozenset[str], sort: Sort, lang: str, params: dict):
+def fitted_width(width: int, header: str, longest: str = "") -> int:
+    """A column as wide as its header or its longest value (estimated: CJK characters a
+    type size wide, others 0.6 of it, which errs wide), and at least `width`."""
+    return math.ceil(max(width, *(text_width(x, CELL_PX) + PAD_PX for x in (header, longest))))
+
+
+def column_defs(
+    columns, sortable: frozenset[str], sort: Sort, lang: str, params: dict, longest: dict
+):
+    """`longest`: a column's longest value in `lang` (the names of its codes), by field."""
     defs = []
     for name, width, key in columns:
+        header = t(key, lang)
+        fitted = fitted_width(width, header, longest.get(name, ""))
         spec = {
             "field": name,
             "colId": name,
-            "headerName": t(key, lang),
-            "width": width,
-            "minWidth": width,  # never narrower than its text: the grid scrolls instead
+            "headerName": header,
+            "width": fitted,
+            "minWidth": fitted,  # never narrower than its text: the grid scrolls instead
             "sortable": name in sortable,
             **RENDERERS.get(name, {}),
+            **CELL_CLASSES.get(name, {}),
         }
         if name in RENDERERS:
             spec["cellRendererParams"] = params
@@ -107,13 +134,34 @@ def clock_params(lang: str, warn_hours: float) -> dict:
     }
 
 
+INSTANT_COLUMNS = ("reported_at", "deadline", "closed_at", "accepted_at", "resolved_at")
+
+
+def computed_longest(params: dict) -> dict[str, str]:
+    """The longest text of the columns whose values are not names: instants
+    (list_rows.local: 2026-12-31 23:59) and the countdown (assets/incidents.js: "▲ " and
+    999d 23:59:59)."""
+    clock = params["overdue"].replace("{t}", f"999{params['day']} 23:59:59")
+    return {**dict.fromkeys(INSTANT_COLUMNS, "2026-12-31 23:59"), "hours_overdue": "▲ " + clock}
+
+
 def case_grid(
-    grid_id: str, columns, sortable: frozenset[str], sort: Sort, lang: str, params: dict
+    grid_id: str,
+    columns,
+    sortable: frozenset[str],
+    sort: Sort,
+    lang: str,
+    params: dict,
+    longest: dict | None = None,
 ) -> dag.AgGrid:
+    """`longest`: each coded column's longest name in `lang` (list_rows.longest_names), so
+    the columns are as wide as their text."""
     return dag.AgGrid(
         id=grid_id,
         rowModelType="infinite",
-        columnDefs=column_defs(columns, sortable, sort, lang, params),
+        columnDefs=column_defs(
+            columns, sortable, sort, lang, params, {**computed_longest(params), **(longest or {})}
+        ),
         defaultColDef={
             "resizable": True,
             "sortingOrder": ["asc", "desc"],
@@ -130,6 +178,8 @@ def case_grid(
             "suppressMultiSort": True,
             "animateRows": False,
             "rowBuffer": 10,
+            # every column drawn, not only those in view: a column appears with its text
+            "suppressColumnVirtualisation": True,
             "localeText": {
                 "loadingOoo": t("incidents.grid.loading", lang),
                 "noRowsToShow": t("incidents.grid.no_rows", lang),

@@ -12,7 +12,7 @@ from dash import dcc, html
 from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.format import count, percent
 from dashboard.i18n import t
-from dashboard.links import dispute_list_href, incident_list_href
+from dashboard.links import ALERT_SETS, alert_list_href, dispute_list_href, incident_list_href
 from data_access.kpis import Filters, Window
 
 
@@ -55,6 +55,11 @@ BACKLOG_TILES = (
     Tile("backlog_open", "count", sets=("backlog_open",)),
     Tile("backlog_overdue", "count", "lower", sets=("backlog_overdue",)),
     Tile("backlog_due_soon", "count", "lower", sets=("backlog_due_soon",)),
+    Tile("backlog_red", "count", "lower", sets=("alerts_red",)),
+    Tile("backlog_yellow", "count", "lower", sets=("alerts_yellow",)),
+    Tile(
+        "backlog_overdue_unacknowledged", "count", "lower", sets=("alerts_overdue_unacknowledged",)
+    ),
 )
 
 
@@ -69,7 +74,9 @@ def dispute_values(figures: dict) -> dict:
 
 
 def backlog_values(backlog: dict) -> dict:
-    return {f"backlog_{k}": v for k, v in backlog.items()}
+    """The backlog's figures, its alert colours' counts among them (backlog_red, ...)."""
+    flat = {k: v for k, v in backlog.items() if k != "alerts"}
+    return {f"backlog_{k}": v for k, v in {**flat, **backlog.get("alerts", {})}.items()}
 
 
 def show(kind: str, value, lang: str) -> str:
@@ -110,6 +117,8 @@ class Links:
     def href(self, sets: tuple[str, ...]) -> str:
         if self.disputes:
             return dispute_list_href(sets, self.window, self.filters.towns, self.lang)
+        if sets[0] in ALERT_SETS:
+            return alert_list_href(sets[0], self.filters, self.lang)
         backlog = sets[0].startswith("backlog_")
         window = None if backlog else self.window
         return incident_list_href(sets, window, self.filters, self.lang)

@@ -61,13 +61,19 @@ STAR_WEIGHT = 0.25  # a label across another grid's star is worse than none, bet
 
 
 def _best_side(
-    x: float, y: float, text: str, labels: list[Box], stars: list[Box], bounds: Box
+    x: float,
+    y: float,
+    text: str,
+    labels: list[Box],
+    stars: list[Box],
+    bounds: Box,
+    font: float = FONT_PX,
 ) -> tuple[float, str, Box]:
     """(clash, side, box): the side whose box covers least of the labels placed before,
     the map's outside and (weighted less) the stars, the first such side on a tie; its
     clash counts labels and the outside only."""
-    height = FONT_PX * 1.4  # a line and a little air
-    boxes = [_box(x, y, p, text_width(text), height) for p in POSITIONS]
+    height = font * 1.4  # a line and a little air
+    boxes = [_box(x, y, p, text_width(text, font), height) for p in POSITIONS]
     clashes = [sum(_overlap(_pad(b), t) for t in labels) + 2 * _outside(b, bounds) for b in boxes]
     costs = [
         c + STAR_WEIGHT * sum(_overlap(b, t) for t in stars)
@@ -78,20 +84,27 @@ def _best_side(
 
 
 def place(
-    points: list[tuple[float, float]], texts: list[str], shorts: list[str], bounds: Box
+    points: list[tuple[float, float]],
+    texts: list[str],
+    shorts: list[str],
+    bounds: Box,
+    font: float = FONT_PX,
+    taken: tuple[Box, ...] = (),
 ) -> tuple[list[str], list[str]]:
     """(a textposition, the text shown) per point (pixels, y up), in the order given (most
-    important first), inside `bounds` (the map's box) where a side allows. A label that
-    would cover another label shows its short form (the count; the name stays in the
-    hover)."""
+    important first), inside `bounds` (the map's box) where a side allows, clear of the
+    labels `taken` already (the towns' names). A label that would cover another label
+    shows its short form (the count; the name stays in the hover)."""
     r = MARKER_PX / 2
     stars: list[Box] = [(x - r, y - r, x + r, y + r) for x, y in points]
-    labels: list[Box] = []
+    labels: list[Box] = list(taken)
     sides, shown = [], []
     for (x, y), text, short in zip(points, texts, shorts, strict=True):
-        clash, side, box = _best_side(x, y, text, labels, stars, bounds)
+        clash, side, box = _best_side(x, y, text, labels, stars, bounds, font)
         if clash > 0:
-            short_clash, short_side, short_box = _best_side(x, y, short, labels, stars, bounds)
+            short_clash, short_side, short_box = _best_side(
+                x, y, short, labels, stars, bounds, font
+            )
             if short_clash < clash:
                 text, side, box = short, short_side, short_box
         sides.append(side)
@@ -101,11 +114,35 @@ def place(
 
 
 def to_pixels(
-    points: list[tuple[float, float]], extent: Box, y_ratio: float
+    points: list[tuple[float, float]], extent: Box, y_ratio: float, width: float = MAP_WIDTH_PX
 ) -> tuple[list[tuple[float, float]], Box]:
-    """Map coordinates (lon, lat) as pixels on a MAP_WIDTH_PX-wide map of `extent`
-    (min lon, min lat, max lon, max lat) whose y unit is `y_ratio` x units long, and the
-    map's own box in those pixels."""
-    per = MAP_WIDTH_PX / max(extent[2] - extent[0], 1e-9)
+    """Map coordinates (lon, lat) as pixels on a `width`-wide map of `extent` (min lon,
+    min lat, max lon, max lat) whose y unit is `y_ratio` x units long, and the map's own
+    box in those pixels."""
+    per = width / max(extent[2] - extent[0], 1e-9)
     pixels = [((lon - extent[0]) * per, (lat - extent[1]) * per * y_ratio) for lon, lat in points]
-    return pixels, (0.0, 0.0, MAP_WIDTH_PX, (extent[3] - extent[1]) * per * y_ratio)
+    return pixels, (0.0, 0.0, width, (extent[3] - extent[1]) * per * y_ratio)
+
+
+def centred(
+    points: list[tuple[float, float]], texts: list[str], font: float
+) -> tuple[list[float], list[Box]]:
+    """(how far up to move it, in pixels; its box) per name drawn centred on its point (a
+    town's name at its centre): not at all, else a line up or down, then two, whichever
+    first covers none of the names placed before it (in the order given), else the one
+    that covers least."""
+    height = font * 1.4
+    step = height + GAP_PX
+    placed: list[Box] = []
+    shifts = []
+    for (x, y), text in zip(points, texts, strict=True):
+        width = text_width(text, font)
+        moves = (0.0, step, -step, 2 * step, -2 * step)
+        boxes = [
+            (x - width / 2, y + dy - height / 2, x + width / 2, y + dy + height / 2) for dy in moves
+        ]
+        clashes = [sum(_overlap(_pad(b), t) for t in placed) for b in boxes]
+        best = clashes.index(min(clashes))
+        shifts.append(moves[best])
+        placed.append(boxes[best])
+    return shifts, placed

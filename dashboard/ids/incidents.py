@@ -9,6 +9,8 @@ EXPORT = "incidents-export"
 APPLY = "incidents-apply"
 BY_DEPARTMENT = "incidents-by-department"
 BY_TOWN = "incidents-by-town"
+LOADING = "incidents-loading"  # shown until the grid's first rows arrive
+ANSWERED = "incidents-answered"  # when (ms) the server last answered the grid's request
 REFRESHED = "incidents-refreshed"
 VERSION = "incidents-version"  # the live data version, set only when it changes
 

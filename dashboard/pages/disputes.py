@@ -15,6 +15,7 @@ from dashboard.components.incident_grid import DISPUTE_COLUMNS, case_grid, clock
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import disputes as ids
+from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import dispute_list
 from data_access.dispute_list import DisputeQuery
@@ -124,6 +125,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
                 sort,
                 lang,
                 clock_params(lang, cfg.warn_hours),
+                longest_names(catalog(), dispute_list.NAMED, lang),
             ),
         ],
     )

@@ -39,6 +39,46 @@ def escalate_panel(lang: str) -> html.Section:
     )
 
 
+def acknowledge_panel(lang: str) -> html.Section:
+    """认领: the duty officer takes the alert in hand (enabled by callbacks/incident.py
+    when the incident is overdue, nobody has, and the caller's role may)."""
+    return html.Section(
+        className="cc-panel cc-escalate",
+        children=[
+            html.H2(t("alert.acknowledge", lang)),
+            html.Label(t("alert.acknowledge_note", lang), htmlFor=ids.ACKNOWLEDGE_NOTE),
+            dcc.Textarea(id=ids.ACKNOWLEDGE_NOTE, className="cc-escalate__note", maxLength=500),
+            html.Button(
+                t("alert.acknowledge", lang),
+                id=ids.ACKNOWLEDGE,
+                className="cc-button",
+                disabled=True,
+            ),
+            html.Div(id=ids.ACKNOWLEDGE_MESSAGE, className="cc-escalate__message", role="status"),
+        ],
+    )
+
+
+def duplicates_panel(lang: str) -> html.Section:
+    """Filled by callbacks/incident_duplicates.py; the unmerge button is always in the
+    layout (not shown unless merged) so its callback has an input on every page."""
+    return html.Section(
+        className="cc-panel cc-duplicates",
+        children=[
+            html.H2(t("incident.dup.heading", lang)),
+            dcc.Store(id=ids.DUP_DONE, data=0),
+            html.Div(id=ids.DUPLICATES),
+            html.Button(
+                t("incident.dup.unmerge", lang),
+                id=ids.DUP_UNMERGE,
+                className="cc-button",
+                style={"display": "none"},
+            ),
+            html.Div(id=ids.DUP_MESSAGE, className="cc-escalate__message", role="status"),
+        ],
+    )
+
+
 def layout(incident_id: str | None = None, lang: str | None = None, **_query) -> html.Div:
     lang = lang_or_default(lang, settings().lang)
     incident_id = (incident_id or "")[:96]
@@ -79,11 +119,13 @@ def layout(incident_id: str | None = None, lang: str | None = None, **_query) ->
                                     html.Div(id=ids.MAP, className="cc-incident__map"),
                                 ],
                             ),
+                            acknowledge_panel(lang),
                             escalate_panel(lang),
                         ],
                     ),
                 ],
             ),
+            duplicates_panel(lang),
             html.Section(
                 className="cc-panel",
                 children=[html.H2(t("incident.timeline", lang)), html.Div(id=ids.TIMELINE)],

@@ -16,6 +16,7 @@ from dashboard.components.incident_grid import INCIDENT_COLUMNS, case_grid, cloc
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import incidents as ids
+from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import incident_list
 from data_access.incident_list import IncidentQuery
@@ -146,8 +147,8 @@ def set_chip(args, q: IncidentQuery, lang: str) -> html.Div | None:
 
 
 def counts_panel(view: str, lang: str) -> html.Section:
+    """Where the cases are: plain HTML bars (callbacks.incidents.bars), no Plotly."""
     title = t("incidents.where" if view == "overdue" else "incidents.where_soon", lang)
-    graph_config = {"displayModeBar": False, "responsive": True}
     return html.Section(
         className="cc-where",
         children=[
@@ -155,8 +156,8 @@ def counts_panel(view: str, lang: str) -> html.Section:
             html.Div(
                 className="cc-where__charts",
                 children=[
-                    dcc.Graph(id=ids.BY_DEPARTMENT, config=graph_config, className="cc-chart"),
-                    dcc.Graph(id=ids.BY_TOWN, config=graph_config, className="cc-chart"),
+                    html.Div(id=ids.BY_DEPARTMENT, className="cc-chart cc-where__bars"),
+                    html.Div(id=ids.BY_TOWN, className="cc-chart cc-where__bars"),
                 ],
             ),
         ],
@@ -186,12 +187,19 @@ def layout(lang: str | None = None, **query) -> html.Div:
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.REFRESHED),
             dcc.Store(id=ids.VERSION),
+            dcc.Store(id=ids.ANSWERED),
             html.Div(id=ids.LIVE_ANCHOR, hidden=True),
             ui.head(t("incidents.heading", lang), ids.TOTAL, ids.EXPORT, export_href, lang),
             view_tabs(args, lang),
             set_chip(args, q, lang),
             filters_panel(args, q, lang),
             counts_panel(view, lang) if view in WITH_COUNTS else None,
+            html.Div(
+                t("incidents.grid.loading", lang),
+                id=ids.LOADING,
+                className="cc-list-loading",
+                role="status",
+            ),
             case_grid(
                 ids.GRID,
                 INCIDENT_COLUMNS,
@@ -199,6 +207,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
                 sort,
                 lang,
                 clock_params(lang, cfg.warn_hours),
+                longest_names(catalog(), incident_list.NAMED, lang),
             ),
         ],
     )

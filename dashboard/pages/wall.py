@@ -85,10 +85,15 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                 t("wall.map", lang),
                                 html.Div(
                                     [
-                                        html.Div(id=ids.MAP_LABEL, className="wall-map-label"),
-                                        dcc.Graph(
-                                            id=ids.MAP, config=GRAPH_CONFIG, className="wall-map"
+                                        html.Div(
+                                            dcc.Graph(
+                                                id=ids.MAP,
+                                                config=GRAPH_CONFIG,
+                                                className="wall-map",
+                                            ),
+                                            className="wall-map-box",
                                         ),
+                                        html.Div(id=ids.MAP_LABEL, className="wall-map-label"),
                                     ]
                                 ),
                                 "wall-panel--map",

@@ -1,0 +1,4 @@
+GENERATE = "bulletin-generate"
+MONTH = "bulletin-month"
+LANG = "bulletin-lang"
+MESSAGE = "bulletin-message"

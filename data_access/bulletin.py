@@ -1,0 +1,260 @@
+"""The monthly bulletin's model (月度通报, CONTRACT section 2, second edition) and its
+generations kept in SQL.
+
+Each unit's figures are `incident_figures` for the month's window with that unit as the
+filter: the very function GET /api/v1/kpis answers with (one definition per figure). The
+model is the JSON of GET /api/v1/reports/YYYY-MM plus what the printed forms need (the
+county's name, the rules, the month-over-month change, the charts' series); the PDF and
+the workbook are rendered from the stored model, never recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert, select
+
+from common.assessment import UNIT_KINDS, Rule, bottom, load_rules, rank_units, score_unit
+from common.clock import iso_local, local_today
+from common.config import Settings
+from data_access.kpis import (
+    Filters,
+    Window,
+    daily_series,
+    incident_figures,
+    incident_figures_by,
+)
+from data_access.masterdata import Catalog, load_catalog
+from data_access.models import Bulletin
+from data_access.months import next_month, previous_month
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SCOPE = "county"
+
+
+class BulletinError(ValueError):
+    """A month that cannot have a bulletin (malformed, or not yet ended)."""
+
+
+def month_window(month: str) -> Window:
+    found = MONTH.match(month or "")
+    if not found:
+        raise BulletinError(f"a month is YYYY-MM, got {month[:16]!r}")
+    start = date(int(found[1]), int(found[2]), 1)
+    return Window(start, next_month(start) - timedelta(days=1))
+
+
+def last_ended_month(today: date) -> str:
+    """The month that ended last before local day `today` (the one the 1st generates)."""
+    return previous_month(today.replace(day=1)).strftime("%Y-%m")
+
+
+def _filters(kind: str, code: str) -> Filters:
+    return Filters(towns=(code,)) if kind == "town" else Filters(departments=(code,))
+
+
+def unit_codes(
+    engine: Engine, catalog: Catalog, kind: str, window: Window, now: datetime
+) -> list[str]:
+    """Every code of the master data of this kind, and any other with a received
+    incident in the window (incidents not yet dispatched have no department: no unit)."""
+    known = catalog.codes(kind)
+    seen = {
+        r["key"]
+        for r in incident_figures_by(engine, kind, window, Filters(), now)
+        if r["key"] is not None and r["received"] > 0
+    }
+    return known + sorted(seen - set(known))
+
+
+def _names(catalog: Catalog, kind: str, code: str) -> dict:
+    return {"name_zh": catalog.name(kind, code, "zh"), "name_en": catalog.name(kind, code, "en")}
+
+
+def score_kind(
+    engine: Engine,
+    catalog: Catalog,
+    kind: str,
+    rules: tuple[Rule, ...],
+    window: Window,
+    now: datetime,
+    warn_hours: float,
+    min_received: int,
+) -> list[dict]:
+    """The units of one kind, scored and ranked (the contract's unit objects)."""
+    kind_rules = tuple(r for r in rules if r.unit_kind == kind)
+    units = []
+    for code in unit_codes(engine, catalog, kind, window, now):
+        figures = incident_figures(
+            engine, window, _filters(kind, code), now, warn_hours, work_order=True
+        )
+        units.append(
+            {
+                "code": code,
+                **_names(catalog, kind, code),
+                "received": figures["received"],
+                **score_unit(kind_rules, figures),
+            }
+        )
+    return rank_units(units, min_received)
+
+
+def _change(units: list[dict], before: list[dict] | None) -> list[dict]:
+    """Each unit with "previous": {"score", "rank"} of last month and "change": the score's
+    difference and the places gained (positive = up), None where either is missing."""
+    last = {u["code"]: u for u in before or []}
+    out = []
+    for unit in units:
+        prev = last.get(unit["code"])
+        prev_score = prev["score"] if prev else None
+        prev_rank = prev["rank"] if prev else None
+        out.append(
+            {
+                **unit,
+                "previous": {"score": prev_score, "rank": prev_rank},
+                "change": {
+                    "score": None if prev_score is None else round(unit["score"] - prev_score, 2),
+                    "rank": None
+                    if prev_rank is None or unit["rank"] is None
+                    else prev_rank - unit["rank"],
+                },
+            }
+        )
+    return out
+
+
+def _charts(engine: Engine, catalog: Catalog, window: Window, now: datetime) -> dict:
+    found = {r["key"]: r for r in daily_series(engine, window, Filters(), now)}
+    days = (window.start + timedelta(days=i) for i in range((window.end - window.start).days + 1))
+    daily = [
+        {
+            "day": day.isoformat(),
+            "received": found[day]["received"] if day in found else 0,
+            "closed": found[day]["closed"] if day in found else 0,
+        }
+        for day in days
+    ]
+    channels = [
+        {"code": r["key"], **_names(catalog, "channel", r["key"]), "received": r["received"]}
+        for r in incident_figures_by(engine, "channel", window, Filters(), now)
+        if r["key"] is not None and r["received"] > 0
+    ]
+    return {"daily": daily, "channels": channels}
+
+
+def build_bulletin(
+    engine: Engine,
+    catalog: Catalog,
+    month: str,
+    rules: tuple[Rule, ...],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    warn_hours: float = 24.0,
+    min_received: int = 30,
+    county_name: tuple[str, str] | None = None,
+) -> dict:
+    """The bulletin of `month` as of `now` (the model every form renders)."""
+    window = month_window(month)
+    if local_today(tz, now) <= window.end:
+        raise BulletinError(f"{month} has not ended yet")
+    previous = previous_month(window.start).strftime("%Y-%m")
+    stored = latest(engine, previous)
+    prev_window = month_window(previous)
+    model: dict = {
+        "month": month,
+        "generated_at": iso_local(now, tz),
+        "window": {
+            "start": window.start.isoformat(),
+            "end": window.end.isoformat(),
+            "tz": tz.key,
+        },
+    }
+    for kind in UNIT_KINDS:
+        args = (rules, window, now, warn_hours, min_received)
+        units = score_kind(engine, catalog, kind, *args)
+        if stored is not None:
+            before = stored[kind]
+        else:  # no bulletin kept for last month: score it now, by the same rules
+            before = score_kind(
+                engine, catalog, kind, rules, prev_window, now, warn_hours, min_received
+            )
+        model[kind] = _change(units, before)
+    model["bottom"] = {kind: bottom(model[kind]) for kind in UNIT_KINDS}
+    zh, en = county_name or (catalog.county_name("zh"), catalog.county_name("en"))
+    model["county"] = {"name_zh": zh, "name_en": en}
+    model["totals"] = incident_figures(engine, window, Filters(), now, warn_hours, work_order=True)
+    model["previous_month"] = {"month": previous, "source": "kept" if stored else "computed"}
+    model["rules"] = [
+        {
+            "unit_kind": r.unit_kind,
+            "metric": r.metric,
+            "weight": r.weight,
+            "floor": r.floor,
+            "target": r.target,
+        }
+        for r in rules
+    ]
+    model["min_received"] = min_received
+    model["charts"] = _charts(engine, catalog, window, now)
+    return model
+
+
+def store(engine: Engine, model: dict, generated_at: datetime, generated_by: str) -> None:
+    """Keep one generation (every one is kept; the latest of a month is the bulletin)."""
+    row = {
+        "month": model["month"],
+        "scope": SCOPE,
+        "generated_at": generated_at,
+        "generated_by": generated_by,
+        "model": json.dumps({**model, "generated_by": generated_by}, ensure_ascii=False),
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(Bulletin).values(**row))
+
+
+def latest(engine: Engine, month: str) -> dict | None:
+    """The latest generation's model of `month`, or None."""
+    query = (
+        select(Bulletin.model)
+        .where(Bulletin.month == month, Bulletin.scope == SCOPE)
+        .order_by(Bulletin.generated_at.desc(), Bulletin.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query).scalar_one_or_none()
+    return None if found is None else json.loads(found)
+
+
+def generations(engine: Engine) -> list[dict]:
+    """Every generation kept: newest month first, within a month newest first."""
+    query = select(Bulletin.month, Bulletin.generated_at, Bulletin.generated_by).order_by(
+        Bulletin.month.desc(), Bulletin.generated_at.desc(), Bulletin.id.desc()
+    )
+    with engine.connect() as conn:
+        return [r._asdict() for r in conn.execute(query)]
+
+
+def generate(engine: Engine, cfg: Settings, month: str, generated_by: str, at: datetime) -> dict:
+    """Build `month`'s bulletin by the configured rules as of `at` and keep it; returns the
+    kept model. The one way every caller (the command, the schedule, an admin) makes one."""
+    rules = load_rules(cfg.assessment_file)
+    catalog = load_catalog(engine)
+    override = cfg.county_name
+    names = (catalog.county_name("zh", override), catalog.county_name("en", override))
+    model = build_bulletin(
+        engine,
+        catalog,
+        month,
+        rules,
+        now=at,
+        tz=cfg.tz,
+        warn_hours=cfg.warn_hours,
+        min_received=cfg.report_min_received,
+        county_name=names,
+    )
+    store(engine, model, at, generated_by)
+    return {**model, "generated_by": generated_by}
