@@ -63,7 +63,15 @@ RED_HOURS = 24.0  # the contract's default CC_RED_HOURS, likewise
 OVERDUE_LIMIT = 100  # GET /api/v1/overdue's default limit
 FILTERS = ("town", "category", "channel", "department")
 FILTER_COLUMNS = ", ".join(FILTERS)
-INSTANTS = ("reported_at", "deadline", "closed_at", "accepted_at", "resolved_at", "acknowledged_at")
+# the work order's instants (second edition), read for its figures
+WORK_ORDER_INSTANTS = (
+    "first_dispatch_at", "sign_due_at", "signed_at", "contact_due_at", "contacted_at",
+    "returned_at", "extended_at", "reopened_at", "closed_once_at",
+)  # fmt: skip
+INSTANTS = (
+    "reported_at", "deadline", "closed_at", "accepted_at", "resolved_at", "acknowledged_at",
+    *WORK_ORDER_INSTANTS,
+)  # fmt: skip
 DAYS = ("reported_day", "deadline_day", "accepted_day")
 DURATION_EDGES_DAYS = (1, 3, 7, 14, 30, 60)  # the mediation page's histogram bins
 SET_NAMES = (
@@ -235,12 +243,67 @@ READ_ALWAYS = (
     "satisfaction",
 )
 INCIDENT_COLUMNS = ", ".join(READ_ALWAYS)
+WORK_ORDER_COLUMNS = ", ".join((*WORK_ORDER_INSTANTS, "solved"))
 
 
-def naive_incident_figures(engine: Engine, window: Window, filters: Filters, now: datetime) -> dict:
-    frame = _in_scope(_window_incidents(engine, INCIDENT_COLUMNS, window), filters)
+def _work_order_figures(frame: pd.DataFrame, sets: pd.DataFrame, now: datetime) -> dict:
+    """CONTRACT section 2's work order figures (second edition), row by row, as of now."""
+    at = _utc(now)
+    received, closed = sets["received"], sets["closed"]
+
+    def by(column: str) -> pd.Series:
+        return frame[column].notna() & (frame[column] <= at)
+
+    dispatched = received & by("first_dispatch_at")
+
+    def owed_and_kept(done: str, due: str) -> tuple[int, int]:
+        owed = dispatched & (by(due) | by(done))
+        return int(owed.sum()), int((owed & by(done) & (frame[done] <= frame[due])).sum())
+
+    sign_due, signed_on_time = owed_and_kept("signed_at", "sign_due_at")
+    contact_due, contacted = owed_and_kept("contacted_at", "contact_due_at")
+    known = closed & frame["solved"].notna()
+    c = {
+        "received": int(received.sum()),
+        "dispatched": int(dispatched.sum()),
+        "returned": int((received & by("returned_at")).sum()),
+        "extended": int((received & by("extended_at")).sum()),
+        "reopened": int((received & by("reopened_at")).sum()),
+        "closed_once": int((received & by("closed_once_at")).sum()),
+        "solved_known": int(known.sum()),
+        "solved": int((known & (frame["solved"] == 1)).sum()),
+    }
+    return {
+        "dispatched": c["dispatched"],
+        "sign_due": sign_due,
+        "signed_on_time": signed_on_time,
+        "timely_sign_rate": _rate(signed_on_time, sign_due),
+        "contact_due": contact_due,
+        "contacted_in_time": contacted,
+        "contact_rate": _rate(contacted, contact_due),
+        "returned": c["returned"],
+        "return_rate": _rate(c["returned"], c["dispatched"]),
+        "extended": c["extended"],
+        "extension_rate": _rate(c["extended"], c["received"]),
+        "reopened": c["reopened"],
+        "reopen_rate": _rate(c["reopened"], c["closed_once"]),
+        "solved_known": c["solved_known"],
+        "solved": c["solved"],
+        "solved_rate": _rate(c["solved"], c["solved_known"]),
+    }
+
+
+def naive_incident_figures(
+    engine: Engine, window: Window, filters: Filters, now: datetime, work_order: bool = True
+) -> dict:
+    """The `incidents` of GET /api/v1/kpis; without the work order's figures when the
+    product leaves them out too (the leader tiles)."""
+    columns = f"{INCIDENT_COLUMNS}, {WORK_ORDER_COLUMNS}" if work_order else INCIDENT_COLUMNS
+    frame = _in_scope(_window_incidents(engine, columns, window), filters)
     sets = _incident_sets(frame, window, now)
     figures = _incident_shape(sets.sum().to_dict())
+    if work_order:
+        figures.update(_work_order_figures(frame, sets, now))
     reported = _in_days(frame["reported_day"], window) & (frame["reported_at"] <= _utc(now))
     figures["duplicates"] = int((reported & (frame["status"] == MERGED)).sum())
     closed = frame[sets["closed"]]
@@ -348,10 +411,17 @@ def naive_disputes_by(
 # --- The figure families of the pages and the API
 
 
-def naive_kpis(engine: Engine, window: Window, filters: Filters, now: datetime, tz=None) -> dict:
+def naive_kpis(
+    engine: Engine,
+    window: Window,
+    filters: Filters,
+    now: datetime,
+    tz=None,
+    work_order: bool = True,
+) -> dict:
     """GET /api/v1/kpis without the window header: incidents, disputes, backlog."""
     return {
-        "incidents": naive_incident_figures(engine, window, filters, now),
+        "incidents": naive_incident_figures(engine, window, filters, now, work_order),
         "disputes": naive_dispute_figures(engine, window, filters.towns, now),
         "backlog": naive_backlog(engine, filters, now),
     }
@@ -368,12 +438,12 @@ def _comparisons(window: Window, now: datetime, tz: ZoneInfo) -> list[Comparison
 def naive_tiles(engine, window: Window, filters: Filters, now: datetime, tz: ZoneInfo) -> dict:
     """The window's figures as of now, each comparison's as of its own instant."""
     return {
-        "current": naive_kpis(engine, window, filters, now),
+        "current": naive_kpis(engine, window, filters, now, work_order=False),
         "comparisons": [
             {
                 "basis": c.basis,
                 "as_of": c.as_of,
-                "incidents": naive_incident_figures(engine, c.window, filters, c.as_of),
+                "incidents": naive_incident_figures(engine, c.window, filters, c.as_of, False),
                 "disputes": naive_dispute_figures(engine, c.window, filters.towns, c.as_of),
             }
             for c in _comparisons(window, now, tz)

@@ -59,7 +59,16 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     current = window(cfg, view, at)
     return {
         "window": current,
-        "current": kpis(engine, current, view.filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
+        # the tiles show none of the work order's figures yet (they read the window's rows)
+        "current": kpis(
+            engine,
+            current,
+            view.filters,
+            at,
+            cfg.warn_hours,
+            red_hours=cfg.red_hours,
+            work_order=False,
+        ),
         "comparisons": [
             {
                 "basis": c.basis,

@@ -88,7 +88,9 @@ def score_kind(
     kind_rules = tuple(r for r in rules if r.unit_kind == kind)
     units = []
     for code in unit_codes(engine, catalog, kind, window, now):
-        figures = incident_figures(engine, window, _filters(kind, code), now, warn_hours)
+        figures = incident_figures(
+            engine, window, _filters(kind, code), now, warn_hours, work_order=True
+        )
         units.append(
             {
                 "code": code,
@@ -184,7 +186,7 @@ def build_bulletin(
     model["bottom"] = {kind: bottom(model[kind]) for kind in UNIT_KINDS}
     zh, en = county_name or (catalog.county_name("zh"), catalog.county_name("en"))
     model["county"] = {"name_zh": zh, "name_en": en}
-    model["totals"] = incident_figures(engine, window, Filters(), now, warn_hours)
+    model["totals"] = incident_figures(engine, window, Filters(), now, warn_hours, work_order=True)
     model["previous_month"] = {"month": previous, "source": "kept" if stored else "computed"}
     model["rules"] = [
         {

@@ -335,11 +335,15 @@ def incident_figures(
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
     use_summaries: bool = True,
+    work_order: bool = False,
 ) -> dict:
     """The `incidents` object of GET /api/v1/kpis for the window, as of `as_of` or now.
 
     For the whole county or some towns, as of now or earlier, the counts come from the
-    daily summaries (fast at millions of rows); otherwise straight from `incidents`."""
+    daily summaries (fast at millions of rows); otherwise straight from `incidents`. With
+    `work_order`, also the work order's figures (data_access.work_order), which the
+    summaries do not keep yet: they read the window's reported rows, so only callers that
+    show them ask (a year of the demo county costs about a second)."""
     at = as_of or now
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
@@ -354,9 +358,12 @@ def incident_figures(
         # few rows, read by the merged incidents' own partial index
         merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
         duplicates = conn.execute(merged).scalar_one()
-        orders = dict(_work_order_counts(conn, window, at, warn_hours, scope, [])).get("", {})
+        orders = None
+        if work_order:
+            orders = dict(_work_order_counts(conn, window, at, warn_hours, scope, []))
     figures = _incident_shape(counts)
-    figures.update(_work_order_shape(orders, figures["received"]))
+    if orders is not None:
+        figures.update(_work_order_shape(orders.get("", {}), figures["received"]))
     figures["duplicates"] = int(duplicates)
     closed = and_(conditions["closed"], *scope)
     histogram = None
@@ -408,9 +415,11 @@ def incident_figures_by(
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
     use_summaries: bool = True,
+    work_order: bool = False,
 ) -> list[dict]:
     """incident_figures per value of `dimension` (no median), largest volume first; a
-    value with nothing counted is left out. From the summaries where they can answer."""
+    value with nothing counted is left out. From the summaries where they can answer; the
+    work order's figures only when asked (as incident_figures)."""
     if dimension not in INCIDENT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     if use_summaries and dimension in SUMMARY_DIMENSIONS and summarised(filters):
@@ -427,17 +436,20 @@ def incident_figures_by(
         )
         with engine.connect() as conn:
             rows = [r._asdict() for r in conn.execute(query)]
-    with engine.connect() as conn:
-        keys = [_incident_key(dimension)]
-        found = _work_order_counts(
-            conn, window, as_of or now, warn_hours, incident_scope(filters), keys
-        )
-    orders = {k if k != "" else None: c for k, c in found}
+    orders = None
+    if work_order:
+        with engine.connect() as conn:
+            keys = [_incident_key(dimension)]
+            found = _work_order_counts(
+                conn, window, as_of or now, warn_hours, incident_scope(filters), keys
+            )
+        orders = {k if k != "" else None: c for k, c in found}
     out = []
     for r in rows:
         key = r.pop("key")
         shaped = _incident_shape(r)
-        shaped.update(_work_order_shape(orders.get(key, {}), shaped["received"]))
+        if orders is not None:
+            shaped.update(_work_order_shape(orders.get(key, {}), shaped["received"]))
         out.append({"key": key, **shaped})
     out = [r for r in out if any(r[c] for c in COUNTED)]
     return sorted(out, key=lambda r: (-r["received"], str(r["key"])))
@@ -612,10 +624,15 @@ def kpis(
     warn_hours: float = 24.0,
     as_of: datetime | None = None,
     red_hours: float = 24.0,
+    work_order: bool = True,
 ) -> dict:
-    """The three figure families of GET /api/v1/kpis (without the window header)."""
+    """The three figure families of GET /api/v1/kpis (without the window header); the
+    work order's figures unless a caller that shows none of them says so."""
+    incidents = incident_figures(
+        engine, window, filters, now, warn_hours, as_of, work_order=work_order
+    )
     return {
-        "incidents": incident_figures(engine, window, filters, now, warn_hours, as_of),
+        "incidents": incidents,
         "disputes": dispute_figures(engine, window, filters.towns, now, as_of),
         "backlog": backlog(engine, filters, now, warn_hours, red_hours),
     }
@@ -653,11 +670,11 @@ def ranked_units(
     have no incidents at all. Incidents without a value (not yet dispatched) are no unit.
     """
     numerator, denominator, higher_is_better = RANK_MEASURES[measure]
-    rows = [
-        r
-        for r in incident_figures_by(engine, dimension, window, filters, now, warn_hours)
-        if r["key"] is not None
-    ]
+    orders = numerator in work_order.COUNTS
+    found = incident_figures_by(
+        engine, dimension, window, filters, now, warn_hours, work_order=orders
+    )
+    rows = [r for r in found if r["key"] is not None]
     seen = {r["key"] for r in rows}
     rows += [{"key": u, numerator: 0, denominator: 0} for u in units if u not in seen]
     plain = [

@@ -24,10 +24,10 @@ from data_access.kpis import (
     Filters,
     Window,
     incident_conditions,
+    incident_figures,
     incident_figures_by,
     ranked_units,
 )
-from data_access.kpis import incident_figures as figures
 from data_access.listing import Sort
 from data_access.models import Incident
 from data_access.schema import alembic_config, migrate
@@ -114,6 +114,10 @@ MIGRATED = (
 )  # fmt: skip
 
 
+def figures(*args, **kwargs) -> dict:
+    return incident_figures(*args, **kwargs, work_order=True)
+
+
 def _rows(engine) -> dict[str, dict]:
     with engine.connect() as conn:
         return {r.id: r._asdict() for r in conn.execute(select(Incident))}
@@ -155,7 +159,13 @@ def test_breakdowns_carry_the_figures(engine):
     apply_entries(engine, ENTRIES, NOW)
     for use_summaries in (True, False):
         by = incident_figures_by(
-            engine, "department", WINDOW, Filters(), NOW, use_summaries=use_summaries
+            engine,
+            "department",
+            WINDOW,
+            Filters(),
+            NOW,
+            use_summaries=use_summaries,
+            work_order=True,
         )
         by = {r["key"]: r for r in by}
         # C ends with D2 (its latest dispatch); D was never dispatched
@@ -166,6 +176,8 @@ def test_breakdowns_carry_the_figures(engine):
             2,
         )
         assert by[None]["dispatched"] == 0 and by[None]["reopened"] == 1
+    plain = incident_figures_by(engine, "department", WINDOW, Filters(), NOW)
+    assert "dispatched" not in plain[0]  # only those who show them pay for them
 
 
 def _ids(engine, condition) -> set[str]:

@@ -181,7 +181,9 @@ def test_a_first_edition_stream_gives_the_first_editions_figures(engine, inciden
     expected = _figures(rows)
     for filters in (Filters(towns=(town,)), Filters(towns=(town,), categories=("sanitation",))):
         for fast in (True, False):
-            found = incident_figures(engine, WINDOW, filters, NOW, use_summaries=fast)
+            found = incident_figures(
+                engine, WINDOW, filters, NOW, use_summaries=fast, work_order=True
+            )
             assert {k: found[k] for k in FIRST_EDITION_FIGURES} == {
                 k: expected[k] for k in FIRST_EDITION_FIGURES
             }, (filters, fast)
