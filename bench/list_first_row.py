@@ -1,7 +1,7 @@
 """Time to the first row of the overdue view (/incidents?view=overdue) in headless
 Chromium against gunicorn on a small seeded county, median and p95 over a few runs.
 
-    python -m bench.list_first_row [--runs 7] [--burners 2] [--shots DIR]
+    python -m bench.list_first_row [--runs 7] [--burners 2] [--overdue 200] [--shots DIR]
 
 Each run is a fresh browser context (empty cache) of a signed-in staff member. Times count
 from the navigation's start: `grid_ms` until the grid is on the page, `loading_ms` until
@@ -21,15 +21,18 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from bench.first_load import percentile, sign_in, small_county
 from bench.result import emit
+from common import clock
 from data_access.db import make_engine
 from data_access.users import create_user
 from tests.conftest import CHROMIUM_ARGS
+from tests.factories import TZ, apply_entries, reported
 
 # since navigation (polled every 10 ms): the grid on the page, a loading note (or rows),
 # the first row with a case id
@@ -57,6 +60,22 @@ def burning(n: int) -> Iterator[None]:
         for proc in procs:
             proc.terminate()
             proc.wait(10)
+
+
+def add_overdue(engine, n: int) -> None:
+    """`n` open incidents overdue by 1 to 30 days, so the view has rows whatever the
+    seeded history's backlog is at the moment (a small county may have none)."""
+    now = clock.now().astimezone(TZ)
+    entries = [
+        reported(
+            f"INC-BENCH-{i:04d}",
+            (now - timedelta(days=2 + i % 30)).isoformat(),
+            town="Chengdong",
+            deadline=(now - timedelta(days=1 + i % 30)).isoformat(),
+        )
+        for i in range(n)
+    ]
+    apply_entries(engine, entries, clock.now())
 
 
 def visit(context, url: str) -> dict:
@@ -115,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=400, help="history seeded")
     parser.add_argument("--incidents", type=int, default=3000)
     parser.add_argument("--lang", default="zh")
+    parser.add_argument("--overdue", type=int, default=200, help="overdue incidents added")
     parser.add_argument("--shots", type=Path, help="save screenshots here instead")
     args = parser.parse_args(argv)
     with (
@@ -124,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         password = secrets.token_urlsafe(16)
         engine = make_engine(f"sqlite:///{Path(tmp) / 'cc.sqlite'}")
         create_user(engine, "bench-staff", password, "staff")
+        add_overdue(engine, args.overdue)
         engine.dispose()
         if args.shots:
             screenshots(base, "bench-staff", password, args.shots)
