@@ -36,10 +36,10 @@ def dead(r: redis.Redis, settings) -> dict[str, str]:
 
 
 def test_an_entry_that_keeps_failing_is_isolated_then_dead_lettered(settings, redis_client, engine):
-    def apply(engine, events, *args):
+    def apply(engine, events, *args, **kwargs):
         if any(e.event_id == "poison" for e in events):
             raise ValueError("cannot fold this one")
-        return apply_events(engine, events, *args)
+        return apply_events(engine, events, *args, **kwargs)
 
     ingest = fast_ingest(settings, max_attempts=3)
     ingest.apply = apply
@@ -74,10 +74,10 @@ def test_nul_in_text_is_a_contract_break_on_both_databases(settings, redis_clien
 def test_an_outage_delays_and_never_dead_letters(settings, redis_client, engine):
     failures = iter(range(5))
 
-    def apply(engine, events, *args):
+    def apply(engine, events, *args, **kwargs):
         if next(failures, None) is not None:
             raise sa_exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
-        return apply_events(engine, events, *args)
+        return apply_events(engine, events, *args, **kwargs)
 
     ingest = fast_ingest(settings, max_attempts=2)
     ingest.apply = apply
