@@ -57,9 +57,10 @@ def window(args: MultiDict, today: date) -> Window:
 
 
 def _values(args: MultiDict, name: str) -> tuple[str, ...]:
-    values = tuple(v for v in args.getlist(name) if v != "")
-    if len(values) > MAX_FILTER_VALUES:
+    given = args.getlist(name)
+    if len(given) > MAX_FILTER_VALUES:  # empty ones count: the OpenAPI maxItems is on all
         raise BadParameter(f"at most {MAX_FILTER_VALUES} values for {name}")
+    values = tuple(v for v in given if v != "")
     if any(len(v) > 64 for v in values):
         raise BadParameter(f"{name} values are at most 64 characters")
     return values

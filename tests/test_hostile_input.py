@@ -103,6 +103,15 @@ def test_every_list_parameter_refuses_control_characters_and_huge_values(value):
         api_params.reject_unknown(MultiDict({"town": value}), {"town"})
 
 
+def test_filters_count_empty_values_against_their_maximum():
+    """The OpenAPI document's maxItems counts every value given, empty ones too
+    (schemathesis sent 51 departments, one of them empty, and got a 200)."""
+    given = MultiDict([("department", ""), *(("department", f"D{i}") for i in range(50))])
+    with pytest.raises(BadParameter, match="at most 50"):
+        api_params.filters(given)
+    assert len(api_params.filters(MultiDict([("department", "D1")] * 50)).departments) == 50
+
+
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("days", [("0001-01-01", "0001-01-05"), ("9999-12-25", "9999-12-31")])
 def test_page_periods_far_in_the_past_or_future_fall_back_and_compare(period, days):
