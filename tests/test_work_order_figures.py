@@ -18,6 +18,7 @@ from sqlalchemy import select
 from common import clock
 from dashboard.openapi import document
 from data_access import work_order
+from data_access.as_of import RECENT
 from data_access.db import make_engine
 from data_access.incident_list import IncidentQuery, incident_page, incident_total
 from data_access.kpis import (
@@ -180,6 +181,33 @@ def test_breakdowns_carry_the_figures(engine):
     assert "dispatched" not in plain[0]  # only those who show them pay for them
 
 
+def test_through_the_summaries_as_of_random_instants_equals_the_rows(engine):
+    """The summaries count each row by its eventual state and the rows settled after the
+    instant are corrected: equal to the window's rows read directly, as of instants that
+    cut through every event (now anywhere, the instant up to RECENT before it)."""
+    apply_entries(engine, ENTRIES + MERGED, NOW)
+    chance = random.Random(1603)
+    start = local(2026, 9, 30)
+    span = (NOW + timedelta(days=1) - start).total_seconds()
+    windows = (WINDOW, Window(date(2026, 10, 12), date(2026, 10, 16)))
+    for _ in range(40):
+        now = start + timedelta(seconds=chance.uniform(0, span))
+        as_of = now - timedelta(seconds=chance.uniform(0, RECENT.total_seconds()))
+        for window in windows:
+            for filters in FILTERS[:2]:
+                args = (engine, window, filters, now)
+                fast, rows = (figures(*args, as_of=as_of, use_summaries=u) for u in (True, False))
+                assert fast == rows, (now, as_of, window, filters)
+                by = (
+                    incident_figures_by(
+                        engine, "department", *args[1:], as_of=as_of, use_summaries=u,
+                        work_order=True,
+                    )
+                    for u in (True, False)
+                )  # fmt: skip
+                assert next(by) == next(by), (now, as_of, window, filters)
+
+
 def _ids(engine, condition) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(Incident.id).where(condition)).scalars())
@@ -223,7 +251,7 @@ def test_the_migration_fills_the_instants_as_the_fold_does(db_url, engine):
     migrate(db_url)
     filled = _rows(engine)
     for ident, row in folded.items():
-        for name in MIGRATED:
+        for name in (*MIGRATED, "settled_at"):
             assert filled[ident][name] == row[name], (ident, name)
     assert filled["A"]["extended_at"] is not None and filled["C"]["returned_at"] is not None
 
