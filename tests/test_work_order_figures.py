@@ -13,7 +13,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common import clock
 from dashboard.openapi import document
@@ -30,7 +30,7 @@ from data_access.kpis import (
     ranked_units,
 )
 from data_access.listing import Sort
-from data_access.models import Incident
+from data_access.models import Incident, IncidentDaily
 from data_access.schema import alembic_config, migrate
 from tests.factories import TZ, apply_entries, entry, reported
 from worker.summaries import SUMMARIES, rebuild
@@ -391,6 +391,9 @@ def test_incremental_summaries_equal_a_rebuild_with_the_new_events(engine):
         apply_entries(engine, shuffled[start : start + 7], NOW)
     incremental = _summaries(engine)
     assert incremental["incident_daily"], "the events must have produced counts"
+    with engine.connect() as conn:
+        daily = conn.execute(select(func.sum(IncidentDaily.dispatched))).scalar_one()
+    assert daily == 6, "the work order's counts are in the summaries"
     rebuild(engine)
     assert _summaries(engine) == incremental
     assert figures(engine, WINDOW, Filters(), NOW)["returned"] == 1
