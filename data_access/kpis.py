@@ -33,7 +33,7 @@ from common.vocabulary import (
 )
 from data_access import months, work_order
 from data_access.alerts import COLOURS, acknowledged, colour_conditions
-from data_access.as_of import RECENT, changed_since, closed_after
+from data_access.as_of import changed_since, closed_after, settled_since
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
 from data_access.models import (
@@ -341,9 +341,8 @@ def incident_figures(
 
     For the whole county or some towns, as of now or earlier, the counts come from the
     daily summaries (fast at millions of rows); otherwise straight from `incidents`. With
-    `work_order`, also the work order's figures (data_access.work_order): through the
-    summaries too, but as of an instant more than RECENT ago from the window's reported
-    rows, so only callers that show them ask."""
+    `work_order`, also the work order's figures (data_access.work_order), through the
+    summaries too; only callers that show them ask."""
     at = as_of or now
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
@@ -404,18 +403,18 @@ def _work_orders(
     summary: bool,
 ) -> list[tuple[object, dict]]:
     """The work order's counts as of `at` per value of `dimension` (one "" entry without):
-    from the summaries when they can answer (`summary`, and `at` at most RECENT before
-    now: as of an older instant the rows settled since are many), else from the window's
-    reported rows."""
+    from the summaries when they can answer (`summary`), else from the window's reported
+    rows."""
     keys = [_incident_key(dimension)] if dimension is not None else []
-    if not summary or now - at > RECENT:
+    if not summary:
         return _work_order_counts(conn, window, at, warn_hours, incident_scope(filters), keys)
     names = work_order.COUNTS
     out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
     towns = filters.towns
     found = _summary_sums(conn, names, window.start, window.end, dimension, towns, False)
     # The summaries count each row by its eventual state; a row settled after `at` (few,
-    # by ix_incidents_settled_at) counts otherwise as of `at`: take one off, add the other.
+    # by their own indexes: data_access.as_of) counts otherwise as of `at`: take one off,
+    # add the other.
     in_window = and_(Incident.reported_day.between(window.start, window.end), counted_status())
     received = and_(in_window, Incident.reported_at <= at)
 
@@ -426,9 +425,9 @@ def _work_orders(
     ever = work_order.EVER
     eventual = work_order.conditions(in_window, closed(ever, in_window), ever)
     flags = {**as_of, **{f"summary_{c}": eventual[c] for c in names}}
-    where = [Incident.settled_at > at]
-    for key, counts in _summed_rows(conn, flags, where, keys, incident_scope(filters)):
-        found.append((key, {c: counts[c] - counts[f"summary_{c}"] for c in names}))
+    for where in settled_since(window, at, now, conn.dialect.name):
+        for key, counts in _summed_rows(conn, flags, where, keys, incident_scope(filters)):
+            found.append((key, {c: counts[c] - counts[f"summary_{c}"] for c in names}))
     for key, counts in found:
         for name in names:
             out[key][name] += int(counts[name] or 0)

@@ -2,7 +2,8 @@
 data_access.work_order): `incident_daily`, `incident_daily_by` and `incident_monthly_by`
 count them by each row's eventual state, and `incidents.settled_at` says from when a row
 counts so as of an instant (data_access.kpis corrects the rows settled after it, found by
-ix_incidents_settled_at).
+ix_incidents_settled_at, or of a window's older rows by ix_incidents_settled_span: the
+time to settle, then the reported day, an expression each dialect writes its own way).
 
 Revision ID: 0021
 Revises: 0020
@@ -23,6 +24,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ("incident_daily", "incident_daily_by", "incident_monthly_by")
+SPAN = {
+    "postgresql": "(settled_at - reported_at)",
+    "sqlite": "(julianday(settled_at) - julianday(reported_at))",
+}
 
 
 def _settle(bind) -> None:
@@ -54,6 +59,8 @@ def upgrade() -> None:
             column = sa.Column(name, sa.Integer(), server_default=sa.text("0"), nullable=False)
             op.add_column(table, column)
     bind = op.get_bind()
+    span = SPAN[bind.dialect.name]
+    op.execute(f"CREATE INDEX ix_incidents_settled_span ON incidents ({span}, reported_day)")
     if bind.scalar(sa.text("SELECT 1 FROM incidents LIMIT 1")):
         from data_access.models import IncidentDaily, IncidentDailyBy, IncidentMonthlyBy
         from worker.summaries import rebuild_in
@@ -71,5 +78,6 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             for name in COUNTS:
                 batch.drop_column(name)
+    op.drop_index("ix_incidents_settled_span", table_name="incidents")
     op.drop_index("ix_incidents_settled_at", table_name="incidents")
     op.drop_column("incidents", "settled_at")
