@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, not_
 from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import CLOSED_STATUSES
-from data_access.close_span import span_at_least
+from data_access.close_span import settled_span_at_least, span_at_least
 from data_access.models import Incident
 
 if TYPE_CHECKING:
@@ -64,6 +64,33 @@ def changed_since(window: Window, at: datetime, now: datetime, dialect: str) -> 
                 Incident.status.in_(CLOSED_STATUSES),
                 closed_at > at,
                 span_at_least(dialect, since.total_seconds() - MARGIN_SECONDS),
+                day.between(window.start, cut - timedelta(days=1)),
+            ]
+        )
+    return clauses
+
+
+def settled_since(window: Window, at: datetime, now: datetime, dialect: str) -> list[list]:
+    """WHERE clauses, each for a query of its own, that together find every incident
+    reported in `window` whose settled_at (data_access.work_order.settled_at) is after
+    `at`, each once (and possibly others, which the callers' conditions leave out): as of
+    now by ix_incidents_settled_at; as of an earlier instant, the window's last days by
+    their reported day and its earlier rows, which can only have settled after `at` if
+    they took longer than SPAN_DAYS to, by ix_incidents_settled_span (as changed_since)."""
+    later = Incident.settled_at > at
+    if now - at <= RECENT:
+        return [[later]]
+    cut = (at - timedelta(days=SPAN_DAYS) - ZONE_SLACK).date()
+    since = at - (datetime.combine(cut, time(), UTC) + ZONE_SLACK)
+    clauses = []
+    if max(window.start, cut) <= window.end:
+        clauses.append([later, Incident.reported_day.between(max(window.start, cut), window.end)])
+    if window.start < cut:
+        day, settled = (func.coalesce(c, c) for c in (Incident.reported_day, Incident.settled_at))
+        clauses.append(
+            [
+                settled > at,
+                settled_span_at_least(dialect, since.total_seconds() - MARGIN_SECONDS),
                 day.between(window.start, cut - timedelta(days=1)),
             ]
         )

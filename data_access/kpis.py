@@ -33,7 +33,7 @@ from common.vocabulary import (
 )
 from data_access import months, work_order
 from data_access.alerts import COLOURS, acknowledged, colour_conditions
-from data_access.as_of import changed_since, closed_after
+from data_access.as_of import changed_since, closed_after, settled_since
 from data_access.dispute_counts import summary_counts
 from data_access.median import median_hours_to_close
 from data_access.models import (
@@ -341,9 +341,8 @@ def incident_figures(
 
     For the whole county or some towns, as of now or earlier, the counts come from the
     daily summaries (fast at millions of rows); otherwise straight from `incidents`. With
-    `work_order`, also the work order's figures (data_access.work_order), which the
-    summaries do not keep yet: they read the window's reported rows, so only callers that
-    show them ask (a year of the demo county costs about a second)."""
+    `work_order`, also the work order's figures (data_access.work_order), through the
+    summaries too; only callers that show them ask."""
     at = as_of or now
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
@@ -360,7 +359,8 @@ def incident_figures(
         duplicates = conn.execute(merged).scalar_one()
         orders = None
         if work_order:
-            orders = dict(_work_order_counts(conn, window, at, warn_hours, scope, []))
+            summary = use_summaries and summarised(filters)
+            orders = dict(_work_orders(conn, window, filters, at, now, warn_hours, None, summary))
     figures = _incident_shape(counts)
     if orders is not None:
         figures.update(_work_order_shape(orders.get("", {}), figures["received"]))
@@ -390,6 +390,48 @@ def _work_order_counts(
     closed = and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= at)
     flags = work_order.conditions(true(), closed, at)
     return _summed_rows(conn, flags, [base["received"]], keys, scope)
+
+
+def _work_orders(
+    conn,
+    window: Window,
+    filters: Filters,
+    at: datetime,
+    now: datetime,
+    warn_hours: float,
+    dimension: str | None,
+    summary: bool,
+) -> list[tuple[object, dict]]:
+    """The work order's counts as of `at` per value of `dimension` (one "" entry without):
+    from the summaries when they can answer (`summary`), else from the window's reported
+    rows."""
+    keys = [_incident_key(dimension)] if dimension is not None else []
+    if not summary:
+        return _work_order_counts(conn, window, at, warn_hours, incident_scope(filters), keys)
+    names = work_order.COUNTS
+    out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
+    towns = filters.towns
+    found = _summary_sums(conn, names, window.start, window.end, dimension, towns, False)
+    # The summaries count each row by its eventual state; a row settled after `at` (few,
+    # by their own indexes: data_access.as_of) counts otherwise as of `at`: take one off,
+    # add the other.
+    in_window = and_(Incident.reported_day.between(window.start, window.end), counted_status())
+    received = and_(in_window, Incident.reported_at <= at)
+
+    def closed(by: datetime, received: ColumnElement) -> ColumnElement:
+        return and_(received, Incident.status.in_(CLOSED_STATUSES), Incident.closed_at <= by)
+
+    as_of = work_order.conditions(received, closed(at, received), at)
+    ever = work_order.EVER
+    eventual = work_order.conditions(in_window, closed(ever, in_window), ever)
+    flags = {**as_of, **{f"summary_{c}": eventual[c] for c in names}}
+    for where in settled_since(window, at, now, conn.dialect.name):
+        for key, counts in _summed_rows(conn, flags, where, keys, incident_scope(filters)):
+            found.append((key, {c: counts[c] - counts[f"summary_{c}"] for c in names}))
+    for key, counts in found:
+        for name in names:
+            out[key][name] += int(counts[name] or 0)
+    return list(out.items())
 
 
 def _work_order_shape(counts: dict, received: int) -> dict:
@@ -438,11 +480,10 @@ def incident_figures_by(
             rows = [r._asdict() for r in conn.execute(query)]
     orders = None
     if work_order:
+        summary = use_summaries and dimension in SUMMARY_DIMENSIONS and summarised(filters)
+        at = as_of or now
         with engine.connect() as conn:
-            keys = [_incident_key(dimension)]
-            found = _work_order_counts(
-                conn, window, as_of or now, warn_hours, incident_scope(filters), keys
-            )
+            found = _work_orders(conn, window, filters, at, now, warn_hours, dimension, summary)
         orders = {k if k != "" else None: c for k, c in found}
     out = []
     for r in rows:

@@ -178,12 +178,15 @@ class Incident(Base):
     extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first applied
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first after closing
     closed_once_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first closing
+    # from when the work order's figures count the row as the summaries do (migration 0021)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_incidents_reported_day", "reported_day", "town"),
         Index("ix_incidents_deadline_day", "deadline_day"),
         Index("ix_incidents_town_day", "town", "reported_day"),
         Index("ix_incidents_closed_at", "closed_at"),
+        Index("ix_incidents_settled_at", "settled_at"),
         # a new incident's duplicate candidates: its town and category, days around it
         # (worker.duplicates; migration 0019)
         Index("ix_incidents_town_category_day", "town", "category", "reported_day"),
@@ -382,6 +385,23 @@ class ReceivedCounts:
     satisfied: Mapped[int] = mapped_column(Integer)
 
 
+class WorkOrderCounts:
+    """The work order's counts (data_access.work_order.COUNTS) by reported day or month,
+    each row counted by its eventual state (worker/summaries.py: WORK)."""
+
+    dispatched: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    sign_due: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    signed_on_time: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    contact_due: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    contacted_in_time: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    returned: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    extended: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    reopened: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    closed_once: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    solved_known: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    solved: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
 class DueCounts:
     """The counts of a summary by deadline day or month (worker/summaries.py: DUE)."""
 
@@ -389,7 +409,7 @@ class DueCounts:
     on_time: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentDaily(ReceivedCounts, Base):
+class IncidentDaily(ReceivedCounts, WorkOrderCounts, Base):
     """By reported local day and town: received (not rejected), closed, rated, satisfied."""
 
     __tablename__ = "incident_daily"
@@ -423,7 +443,7 @@ class SeedProgress(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class IncidentDailyBy(ReceivedCounts, Base):
+class IncidentDailyBy(ReceivedCounts, WorkOrderCounts, Base):
     """IncidentDaily split by one more dimension (SUMMARY_DIMENSIONS): by dimension,
     reported local day, town and the dimension's value ('' when the incident has none)."""
 
@@ -474,7 +494,7 @@ class IncidentCloseHistMonth(Base):
     closed: Mapped[int] = mapped_column(Integer)
 
 
-class IncidentMonthlyBy(ReceivedCounts, Base):
+class IncidentMonthlyBy(ReceivedCounts, WorkOrderCounts, Base):
     """IncidentDailyBy by reported month (`month`: its first day), so a long window reads
     its whole months here and only its edge days by day. `dimension` '' (with key '')
     holds the town totals of IncidentDaily; the hour split is left out (the weekday x hour

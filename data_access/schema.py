@@ -16,7 +16,12 @@ ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Indexes on expressions that each dialect writes its own way, so the models cannot
 # declare them: made by their migration, left out of autogenerate's comparison.
 EXPRESSION_INDEXES = frozenset(
-    {"ix_incidents_close_span", "ix_disputes_outcome_span", "ix_disputes_resolved_span"}
+    {
+        "ix_incidents_close_span",
+        "ix_incidents_settled_span",
+        "ix_disputes_outcome_span",
+        "ix_disputes_resolved_span",
+    }
 )
 
 

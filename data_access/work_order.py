@@ -12,12 +12,12 @@ rows behind it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql import ColumnElement
 
-from common.vocabulary import EXCLUDED_STATUSES, MERGED, WORK_ORDER_RATES
+from common.vocabulary import CLOSED_STATUSES, EXCLUDED_STATUSES, MERGED, WORK_ORDER_RATES
 from data_access.models import Incident
 
 # The counts, in the order GET /api/v1/kpis shows them with their rates; `closed_once`
@@ -130,3 +130,58 @@ def states(at: datetime) -> dict[str, ColumnElement]:
         "signed_late": signed_late(counted, at),
         "not_contacted": not_contacted(counted, at),
     }
+
+
+# What the summaries count a row by (worker.summaries): its eventual state, the figures as
+# of an instant after every one the conditions compare with. A row counts so as of any
+# instant from its `settled_at` on; before, data_access.kpis corrects it.
+EVER = datetime(9999, 12, 31, tzinfo=UTC)
+# The columns a row's eventual counts and settled_at depend on.
+COLUMNS = (
+    "first_dispatch_at", "signed_at", "sign_due_at", "contacted_at", "contact_due_at",
+    "returned_at", "extended_at", "reopened_at", "closed_once_at", "solved",
+)  # fmt: skip
+
+
+def eventual(row: dict) -> tuple[int, ...]:
+    """The row's counts of COUNTS (1 or 0 each) as of EVER: `conditions` in Python, for a
+    row received in the window and not rejected nor merged."""
+    dispatched = row["first_dispatch_at"] is not None
+
+    def due_and_kept(done, due) -> tuple[bool, bool]:
+        owed = dispatched and (due is not None or done is not None)
+        return owed, owed and done is not None and due is not None and done <= due
+
+    sign_due, signed = due_and_kept(row["signed_at"], row["sign_due_at"])
+    contact_due, contacted = due_and_kept(row["contacted_at"], row["contact_due_at"])
+    closed = row["status"] in CLOSED_STATUSES and row["closed_at"] is not None
+    solved_known = closed and row["solved"] is not None
+    flags = (
+        dispatched, sign_due, signed, contact_due, contacted,
+        row["returned_at"] is not None, row["extended_at"] is not None,
+        row["reopened_at"] is not None, row["closed_once_at"] is not None,
+        solved_known, solved_known and row["solved"] is True,
+    )  # fmt: skip
+    return tuple(int(f) for f in flags)
+
+
+def settled_at(row: dict) -> datetime:
+    """The last instant at which any of the row's `conditions` can change as of it (given
+    the row as it stands): as of any instant from then on it counts as `eventual` says."""
+
+    def first(*values):
+        found = [v for v in values if v is not None]
+        return min(found) if found else None
+
+    instants = (
+        row["reported_at"],
+        row["first_dispatch_at"],
+        first(row["signed_at"], row["sign_due_at"]),
+        first(row["contacted_at"], row["contact_due_at"]),
+        row["returned_at"],
+        row["extended_at"],
+        row["reopened_at"],
+        row["closed_once_at"],
+        row["closed_at"],
+    )
+    return max(v for v in instants if v is not None)

@@ -13,11 +13,12 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common import clock
 from dashboard.openapi import document
 from data_access import work_order
+from data_access.as_of import RECENT
 from data_access.db import make_engine
 from data_access.incident_list import IncidentQuery, incident_page, incident_total
 from data_access.kpis import (
@@ -29,7 +30,7 @@ from data_access.kpis import (
     ranked_units,
 )
 from data_access.listing import Sort
-from data_access.models import Incident
+from data_access.models import Incident, IncidentDaily
 from data_access.schema import alembic_config, migrate
 from tests.factories import TZ, apply_entries, entry, reported
 from worker.summaries import SUMMARIES, rebuild
@@ -180,6 +181,35 @@ def test_breakdowns_carry_the_figures(engine):
     assert "dispatched" not in plain[0]  # only those who show them pay for them
 
 
+def test_through_the_summaries_as_of_random_instants_equals_the_rows(engine):
+    """The summaries count each row by its eventual state and the rows settled after the
+    instant are corrected: equal to the window's rows read directly, as of instants that
+    cut through every event (now anywhere, the instant up to RECENT before it, or up to
+    a month before it: the window's last days and its rows slow to settle)."""
+    apply_entries(engine, ENTRIES + MERGED, NOW)
+    chance = random.Random(1603)
+    start = local(2026, 9, 30)
+    span = (NOW + timedelta(days=1) - start).total_seconds()
+    windows = (WINDOW, Window(date(2026, 10, 12), date(2026, 10, 16)))
+    for _ in range(40):
+        now = start + timedelta(seconds=chance.uniform(0, span))
+        before = RECENT if chance.random() < 0.5 else timedelta(days=30)
+        as_of = now - timedelta(seconds=chance.uniform(0, before.total_seconds()))
+        for window in windows:
+            for filters in FILTERS[:2]:
+                args = (engine, window, filters, now)
+                fast, rows = (figures(*args, as_of=as_of, use_summaries=u) for u in (True, False))
+                assert fast == rows, (now, as_of, window, filters)
+                by = (
+                    incident_figures_by(
+                        engine, "department", *args[1:], as_of=as_of, use_summaries=u,
+                        work_order=True,
+                    )
+                    for u in (True, False)
+                )  # fmt: skip
+                assert next(by) == next(by), (now, as_of, window, filters)
+
+
 def _ids(engine, condition) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(Incident.id).where(condition)).scalars())
@@ -223,7 +253,7 @@ def test_the_migration_fills_the_instants_as_the_fold_does(db_url, engine):
     migrate(db_url)
     filled = _rows(engine)
     for ident, row in folded.items():
-        for name in MIGRATED:
+        for name in (*MIGRATED, "settled_at"):
             assert filled[ident][name] == row[name], (ident, name)
     assert filled["A"]["extended_at"] is not None and filled["C"]["returned_at"] is not None
 
@@ -363,6 +393,9 @@ def test_incremental_summaries_equal_a_rebuild_with_the_new_events(engine):
         apply_entries(engine, shuffled[start : start + 7], NOW)
     incremental = _summaries(engine)
     assert incremental["incident_daily"], "the events must have produced counts"
+    with engine.connect() as conn:
+        daily = conn.execute(select(func.sum(IncidentDaily.dispatched))).scalar_one()
+    assert daily == 6, "the work order's counts are in the summaries"
     rebuild(engine)
     assert _summaries(engine) == incremental
     assert figures(engine, WINDOW, Filters(), NOW)["returned"] == 1

@@ -30,6 +30,7 @@ from common.vocabulary import (
 from common.vocabulary import CLOSING_STATUSES as CLOSING
 from common.workdays import Calendar, Limit, apply_limit, extended_deadline
 from data_access.sla import Sla
+from data_access.work_order import settled_at
 from worker.contract import EARLIEST, LATEST, Event
 
 
@@ -122,7 +123,7 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
     dispatch = cycle.first_dispatch
     acknowledged = _first(ordered, ACKNOWLEDGED, lambda e: e.ts >= deadline)
     returned = _first(ordered, RETURNED, lambda e: True)
-    return {
+    row = {
         "id": first.id,
         "reported_at": first.ts,
         "reported_day": _local_day(first.ts, tz),
@@ -164,6 +165,7 @@ def fold_incident(events: Iterable[Event], sla: Sla, tz: ZoneInfo, now: datetime
         "reopened_at": cycle.reopened_at,
         "closed_once_at": cycle.closed_once_at,
     }
+    return {**row, "settled_at": settled_at(row)}  # the summaries' "as of" (worker.summaries)
 
 
 def _extend(cycle: _Cycle, event: Event, calendar: Calendar, tz: ZoneInfo) -> None:

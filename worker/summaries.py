@@ -4,7 +4,8 @@ of time to close IncidentCloseHist, IncidentCloseHistAll).
 
 Each incident row contributes to one `incident_daily` row (its reported day and town:
 received unless rejected or merged (common.vocabulary.EXCLUDED_STATUSES), closed, rated,
-satisfied by its current state) and, unless rejected or merged, to one `incident_due_daily`
+satisfied by its current state, and the work order's counts by its eventual state:
+data_access.work_order.eventual) and, unless rejected or merged, to one `incident_due_daily`
 row (its deadline day and town: due, and on time if closed by the deadline); and likewise
 once per dimension to the `_by` tables, keyed also by the row's value of that dimension (''
 when it has none); a closed row also counts once in each histogram, by reported day (and
@@ -30,12 +31,14 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common.vocabulary import CLOSED_STATUSES, EXCLUDED_STATUSES, SATISFIED_FROM
+from data_access import work_order
 from data_access.close_buckets import bucket_of
 from data_access.models import (
     Incident,
@@ -51,7 +54,9 @@ from data_access.models import (
 )
 from data_access.months import month_of
 
-DAILY = ("received", "closed", "rated", "satisfied")
+# and the work order's counts (data_access.work_order.COUNTS) by each row's eventual state
+WORK = work_order.COUNTS
+DAILY = ("received", "closed", "rated", "satisfied", *WORK)
 DUE = ("due", "on_time")
 HIST = ("closed",)
 # The dimensions split out: `hour` (UTC hour of the report, two digits) feeds the weekday x
@@ -61,7 +66,7 @@ DUE_DIMENSIONS = ("category", "channel", "department", "grid")
 # What a row's contributions depend on (read before a re-fold to move them).
 SUMMARY_COLUMNS = (
     "id", "reported_day", "reported_at", "town", "category", "channel", "department", "grid",
-    "status", "satisfaction", "deadline_day", "deadline", "closed_at",
+    "status", "satisfaction", "deadline_day", "deadline", "closed_at", *work_order.COLUMNS,
 )  # fmt: skip
 
 
@@ -130,6 +135,7 @@ def contributions(row: dict) -> list[tuple[list[tuple], tuple]]:
         int(closed),
         int(satisfaction is not None),
         int(satisfaction is not None and satisfaction >= SATISFIED_FROM),
+        *((0,) * len(WORK) if excluded else work_order.eventual(row)),
     )
     day, town = row["reported_day"], row["town"]
     month = month_of(day)
@@ -238,6 +244,9 @@ def rebuild_in(
     chosen = [s for s in SUMMARIES if tables is None or s.model in tables]
     closed = Incident.status.in_(CLOSED_STATUSES)
     not_excluded = Incident.status.not_in(EXCLUDED_STATUSES)
+    ever = work_order.EVER
+    closed_ever = and_(not_excluded, closed, Incident.closed_at <= ever)
+    eventual = work_order.conditions(not_excluded, closed_ever, ever)
     counted = {
         DAILY: (
             (
@@ -245,6 +254,7 @@ def rebuild_in(
                 _total(closed),
                 _total(and_(closed, Incident.satisfaction.is_not(None))),
                 _total(and_(closed, Incident.satisfaction >= SATISFIED_FROM)),
+                *(_total(eventual[c]) for c in WORK),
             ),
             Incident.reported_day,
             (),
@@ -259,17 +269,19 @@ def rebuild_in(
         conn.execute(delete(summary.model))
         if summary.counts == HIST or summary.keys == MONTHLY_KEYS:
             continue  # below: the histograms in one read, the months from the days
-        counts, day, where = counted[summary.counts]
+        sums, day, where = counted[summary.counts]
+        names = _present(conn, summary)
+        counts = [c for c, n in zip(sums, summary.counts, strict=True) if n in names]
         if summary.keys != BY_KEYS:
             keys = (day, Incident.town)
             query = select(*keys, *counts).where(*where).group_by(*keys)
-            conn.execute(insert(summary.model).from_select([*summary.keys, *summary.counts], query))
+            conn.execute(insert(summary.model).from_select([*summary.keys, *names], query))
             done()
             continue
         for dimension in DAILY_DIMENSIONS if summary.counts == DAILY else DUE_DIMENSIONS:
             keys = (day, Incident.town, _dimension_column(conn.dialect.name, dimension))
             query = select(literal(dimension), *keys, *counts).where(*where).group_by(*keys)
-            conn.execute(insert(summary.model).from_select([*BY_KEYS, *summary.counts], query))
+            conn.execute(insert(summary.model).from_select([*BY_KEYS, *names], query))
         done()
 
     for summary in chosen:
@@ -283,6 +295,13 @@ def rebuild_in(
             done()
 
 
+def _present(conn: Connection, summary: Summary) -> list[str]:
+    """The summary's counts its table has at the database's revision: a migration before
+    the one that added the work order's counts (0021) rebuilds the others alone."""
+    found = {c["name"] for c in inspect(conn).get_columns(summary.table)}
+    return [c for c in summary.counts if c in found]
+
+
 def _month_column(dialect: str, day):
     if dialect == "postgresql":
         return cast(func.date_trunc("month", day), Date)
@@ -292,15 +311,16 @@ def _month_column(dialect: str, day):
 def _roll_up_months(conn: Connection, summary: Summary) -> None:
     """A monthly table summed from its daily ones (which rebuild_in fills first)."""
     totals, split = MONTHLY_OF[summary.model]
-    sums = [func.sum(getattr(totals, c)) for c in summary.counts]
+    names = _present(conn, summary)
+    sums = [func.sum(getattr(totals, c)) for c in names]
     month = _month_column(conn.dialect.name, totals.day)
     query = select(literal(""), month, totals.town, literal(""), *sums).group_by(month, totals.town)
-    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
-    sums = [func.sum(getattr(split, c)) for c in summary.counts]
+    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *names], query))
+    sums = [func.sum(getattr(split, c)) for c in names]
     month = _month_column(conn.dialect.name, split.day)
     keys = (split.dimension, month, split.town, split.key)
     query = select(*keys, *sums).where(split.dimension.in_(MONTHLY_DIMENSIONS)).group_by(*keys)
-    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *summary.counts], query))
+    conn.execute(insert(summary.model).from_select([*MONTHLY_KEYS, *names], query))
 
 
 def _rebuild_histograms(conn: Connection, chosen: list[Summary]) -> None:
