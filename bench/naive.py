@@ -438,12 +438,12 @@ def _comparisons(window: Window, now: datetime, tz: ZoneInfo) -> list[Comparison
 def naive_tiles(engine, window: Window, filters: Filters, now: datetime, tz: ZoneInfo) -> dict:
     """The window's figures as of now, each comparison's as of its own instant."""
     return {
-        "current": naive_kpis(engine, window, filters, now, work_order=False),
+        "current": naive_kpis(engine, window, filters, now),
         "comparisons": [
             {
                 "basis": c.basis,
                 "as_of": c.as_of,
-                "incidents": naive_incident_figures(engine, c.window, filters, c.as_of, False),
+                "incidents": naive_incident_figures(engine, c.window, filters, c.as_of),
                 "disputes": naive_dispute_figures(engine, c.window, filters.towns, c.as_of),
             }
             for c in _comparisons(window, now, tz)

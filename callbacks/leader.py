@@ -25,6 +25,7 @@ from dashboard.components.kpi_tiles import (
     BACKLOG_TILES,
     DISPUTE_TILES,
     INCIDENT_TILES,
+    WORK_ORDER_TILES,
     Links,
     backlog_values,
     dispute_values,
@@ -137,7 +138,7 @@ def render_tiles(search: str):
             incident_links,
             tuple((c["basis"], c["incidents"]) for c in compared),
         )
-        for spec in INCIDENT_TILES
+        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES)
     ]
     tiles += [
         tile(

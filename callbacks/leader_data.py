@@ -59,22 +59,13 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
     current = window(cfg, view, at)
     return {
         "window": current,
-        # the tiles show none of the work order's figures yet (they read the window's rows)
-        "current": kpis(
-            engine,
-            current,
-            view.filters,
-            at,
-            cfg.warn_hours,
-            red_hours=cfg.red_hours,
-            work_order=False,
-        ),
+        "current": kpis(engine, current, view.filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
         "comparisons": [
             {
                 "basis": c.basis,
                 "window": c.window,
                 "as_of": c.as_of,
-                **compared_figures(engine, c, view.filters, at, cfg.warn_hours),
+                **compared_figures(engine, c, view.filters, at, cfg.warn_hours, work_order=True),
             }
             for c in comparisons(current, comparison_unit(view.period), at)
         ],

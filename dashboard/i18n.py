@@ -52,6 +52,39 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.basis_last_year": {"zh": "去年同期", "en": "same point last year"},
     "kpi.points": {"zh": "{value} 个百分点", "en": "{value} pts"},
     "kpi.open_list": {"zh": "点击查看明细", "en": "Click to see the cases"},
+    "kpi.timely_sign_rate": {"zh": "及时签收率", "en": "Timely signing"},
+    "kpi.contact_rate": {"zh": "先行联系率", "en": "Contact rate"},
+    "kpi.return_rate": {"zh": "退单率", "en": "Return rate"},
+    "kpi.extension_rate": {"zh": "延期率", "en": "Extension rate"},
+    "kpi.reopen_rate": {"zh": "重办率", "en": "Reopen rate"},
+    "kpi.solved_rate": {"zh": "实际解决率", "en": "Actually solved"},
+    "kpi.def_timely_sign_rate": {
+        "zh": "及时签收率 = 按时签收 ÷ 应签收；应签收指已派遣且签收时限已到或已签收的事件，"
+        "首次派遣后在时限内签收的为按时签收。",
+        "en": "Signed in time ÷ due to be signed; due means dispatched and the sign limit "
+        "passed or signed; in time means signed within the limit after the first dispatch.",
+    },
+    "kpi.def_contact_rate": {
+        "zh": "先行联系率 = 按时先行联系 ÷ 应联系；应联系指已派遣且联系时限已到或已联系的事件。",
+        "en": "Reporter contacted in time ÷ due to be contacted; due means dispatched and "
+        "the contact limit passed or contacted.",
+    },
+    "kpi.def_return_rate": {
+        "zh": "退单率 = 被退回过的事件 ÷ 已派遣事件；越低越好。",
+        "en": "Returned at least once ÷ dispatched; lower is better.",
+    },
+    "kpi.def_extension_rate": {
+        "zh": "延期率 = 获准延期的事件 ÷ 受理事件；越低越好。",
+        "en": "With an applied extension ÷ received; lower is better.",
+    },
+    "kpi.def_reopen_rate": {
+        "zh": "重办率 = 办结后又重办的事件 ÷ 办结过的事件；越低越好。",
+        "en": "Reopened after closing ÷ closed at least once; lower is better.",
+    },
+    "kpi.def_solved_rate": {
+        "zh": "实际解决率 = 回访确认已解决 ÷ 已办结且有解决情况的事件。",
+        "en": "Solved ÷ closed incidents whose solved answer is known.",
+    },
     "kpi.def_received": {
         "zh": "统计期内上报、当前未被驳回（不予受理）也未被合并为重复件的事件数。",
         "en": "Incidents reported in the period and not currently rejected or merged.",
@@ -341,6 +374,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.set.rated": {"zh": "已评价", "en": "Rated"},
     "incidents.set.satisfied": {"zh": "满意", "en": "Satisfied"},
     "incidents.set.duplicates": {"zh": "重复件", "en": "Duplicates (merged)"},
+    "incidents.set.dispatched": {"zh": "已派遣", "en": "Dispatched"},
+    "incidents.set.sign_due": {"zh": "应签收", "en": "Due to be signed"},
+    "incidents.set.signed_on_time": {"zh": "按时签收", "en": "Signed in time"},
+    "incidents.set.signed_late": {"zh": "未按时签收", "en": "Not signed in time"},
+    "incidents.set.contact_due": {"zh": "应先行联系", "en": "Due to be contacted"},
+    "incidents.set.contacted_in_time": {"zh": "按时先行联系", "en": "Contacted in time"},
+    "incidents.set.not_contacted": {"zh": "未先行联系", "en": "Not contacted"},
+    "incidents.set.returned": {"zh": "被退回", "en": "Returned"},
+    "incidents.set.extended": {"zh": "已延期", "en": "Extended"},
+    "incidents.set.reopened": {"zh": "重办", "en": "Reopened"},
+    "incidents.set.closed_once": {"zh": "办结过的事件", "en": "Closed at least once"},
+    "incidents.set.solved_known": {"zh": "有解决情况", "en": "Solved known"},
+    "incidents.set.solved": {"zh": "实际解决", "en": "Solved"},
     "incidents.set.backlog_open": {"zh": "在办事件", "en": "Open now"},
     "incidents.set.backlog_overdue": {"zh": "当前超期", "en": "Overdue now"},
     "incidents.set.backlog_due_soon": {"zh": "当前临期", "en": "Due soon now"},

@@ -99,11 +99,15 @@ def compared_figures(
     now: datetime,
     warn_hours: float = 24.0,
     families: tuple[str, ...] = ("incidents", "disputes"),
+    work_order: bool = False,
 ) -> dict:
-    """The figures of a comparison window as of its instant, per family asked for."""
+    """The figures of a comparison window as of its instant, per family asked for; with
+    `work_order`, the incidents' include the work order's (data_access.work_order)."""
     window, at = comparison.window, comparison.as_of
     compute = {
-        "incidents": lambda: incident_figures(engine, window, filters, now, warn_hours, at),
+        "incidents": lambda: incident_figures(
+            engine, window, filters, now, warn_hours, at, work_order=work_order
+        ),
         "disputes": lambda: dispute_figures(engine, window, filters.towns, now, as_of=at),
     }
     return {family: compute[family]() for family in families}

@@ -51,8 +51,9 @@ def _shown() -> tuple[str, ...]:
 SHOWN = _shown()
 # The lists' work order states (data_access.incident_list, `work=`): cases, not figures.
 STATES = ("returned", "merged", "extended", "signed_late", "not_contacted")
-# The KPI sets a tile of the work order clicks through to, over a window (`set=`).
-SETS = (*(c for c in COUNTS if c not in HIDDEN), "signed_late", "not_contacted")
+# The KPI sets a tile of the work order clicks through to, over a window (`set=`):
+# every count (closed_once is reopen_rate's denominator), and the late and missing ones.
+SETS = (*COUNTS, "signed_late", "not_contacted")
 
 
 def _by(column, at: datetime) -> ColumnElement:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
+from dash import dcc
+from werkzeug.datastructures import MultiDict
 
-from dashboard.components.kpi_tiles import INCIDENT_TILES, change
+import tests.test_work_order_figures as work_order_entries
+from common.vocabulary import WORK_ORDER_RATES
+from dashboard.components.kpi_tiles import (
+    INCIDENT_TILES,
+    WORK_ORDER_TILES,
+    Links,
+    change,
+    tile,
+)
 from dashboard.components.tables import csv_text
 from dashboard.links import (
     View,
@@ -16,10 +26,12 @@ from dashboard.links import (
     view_from_search,
     view_search,
 )
+from dashboard.list_params import incident_query
 from dashboard.period import comparison_unit, period_window
 from data_access.comparisons import comparisons, last_year_window, previous_window
-from data_access.kpis import Filters, Window
-from tests.factories import TZ
+from data_access.incident_list import incident_total
+from data_access.kpis import Filters, Window, incident_figures
+from tests.factories import TZ, apply_entries
 
 TODAY = date(2026, 11, 25)
 
@@ -167,3 +179,41 @@ def test_csv_has_a_bom_a_header_and_raw_values():
     text = csv_text(columns, [{"unit": "城东街道", "rate": 0.123456, "n": 7}, {"unit": "X"}])
     assert text.startswith("\ufeffUnit,Rate,N\r\n")
     assert "城东街道,0.1235,7" in text and "X,," in text
+
+
+def _links(component) -> list:
+    """Every dcc.Link inside a rendered tile, in order."""
+    if isinstance(component, dcc.Link):
+        return [component]
+    children = getattr(component, "children", None)
+    children = children if isinstance(children, list) else [children]
+    return [link for child in children if child is not None for link in _links(child)]
+
+
+def test_each_work_order_tile_links_to_exactly_the_cases_it_counts(engine):
+    """The value and the denominator list the denominator's cases, the numerator its
+    own; reopen_rate's denominator (closed at least once) is named, not counted, as the
+    figures keep it hidden; a return, an extension, a reopen rising is worse."""
+    apply_entries(engine, work_order_entries.ENTRIES, work_order_entries.NOW)
+    at, window = work_order_entries.NOW, work_order_entries.WINDOW
+    values = incident_figures(engine, window, Filters(), at, work_order=True)
+    assert [s.name for s in WORK_ORDER_TILES] == list(WORK_ORDER_RATES)
+    for spec in WORK_ORDER_TILES:
+        rendered = tile(spec, values, "zh", Links(window, Filters(), "zh"))
+        value, num, den = _links(rendered)
+        assert value.href == den.href
+        for link, name in ((num, spec.num), (den, spec.den)):
+            query = incident_query(MultiDict(parse_qsl(urlsplit(link.href).query)), TODAY)
+            assert query.sets == (name,) and query.window == window
+            listed = incident_total(engine, query, at, 24.0)
+            if name in values:
+                assert link.children == str(values[name]) and listed == values[name], name
+            else:  # closed_once: A B D E
+                assert link.children == "办结过的事件" and listed == 4
+                assert values["reopened"] / values["reopen_rate"] == listed
+        assert (change(spec, 0.2, 0.1, "en")[1] == "bad") == (spec.better == "lower")
+    assert {s.name for s in WORK_ORDER_TILES if s.better == "lower"} == {
+        "return_rate",
+        "extension_rate",
+        "reopen_rate",
+    }

@@ -60,7 +60,11 @@ def _watch(page) -> list[str]:
 
 
 def _query(page) -> dict:
-    return parse_qs(urlsplit(page.url).query)
+    return _query_of(page.url)
+
+
+def _query_of(url: str) -> dict:
+    return parse_qs(urlsplit(url).query)
 
 
 def test_period_town_filter_click_through_and_url_reproduces(signed_in_page, county, live_server):
@@ -96,6 +100,14 @@ def test_period_town_filter_click_through_and_url_reproduces(signed_in_page, cou
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("#,Unit,Closure rate")
     assert "Chengdong Subdistrict" in text
+
+    # the work order's tiles, and a department's return rate in the department ranking
+    returns = page.locator(TILE.format("return_rate"))
+    expect(returns).to_have_text("—")  # none dispatched yet
+    assert _query_of(returns.get_attribute("href"))["set"] == ["dispatched"]
+    assert page.locator("[data-tile=return_rate] .cc-change").count() == 2
+    page.locator("#leader-measure").get_by_text("Return rate", exact=True).click()
+    expect(page.locator("#leader-rank-department")).to_contain_text("Return rate")
 
     assert errors == [] and again_errors == []
     received.click()

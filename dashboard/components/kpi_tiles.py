@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dash import dcc, html
 
-from common.vocabulary import DECIDED, RATES, RESOLVED
+from common.vocabulary import DECIDED, RATES, RESOLVED, WORK_ORDER_RATES
 from dashboard.components.format import count, percent
 from dashboard.i18n import t
 from dashboard.links import ALERT_SETS, alert_list_href, dispute_list_href, incident_list_href
@@ -30,10 +30,10 @@ class Tile:
     num_sets: tuple[str, ...] = ()
 
 
-def _rate_tile(name: str) -> Tile:
-    """A rate (higher is better) whose cases are its denominator's, its numerator's."""
+def _rate_tile(name: str, better: str = "higher") -> Tile:
+    """A rate whose cases are its denominator's, its numerator's."""
     num, den = RATES[name]
-    return Tile(name, "rate", "higher", num, den, (den,), (num,))
+    return Tile(name, "rate", better, num, den, (den,), (num,))
 
 
 INCIDENT_TILES = (
@@ -43,6 +43,11 @@ INCIDENT_TILES = (
     Tile("overdue_open", "count", "lower", sets=("overdue_open",)),
     _rate_tile("satisfaction_rate"),
     Tile("median_hours_to_close", "hours", "lower", sets=("closed",)),
+)
+# the work order's rates (second edition); a return, an extension, a reopen is worse
+LOWER_IS_BETTER = ("return_rate", "extension_rate", "reopen_rate")
+WORK_ORDER_TILES = tuple(
+    _rate_tile(name, "lower" if name in LOWER_IS_BETTER else "higher") for name in WORK_ORDER_RATES
 )
 DISPUTE_TILES = (
     Tile("disputes_accepted", "count", sets=("accepted",)),
@@ -124,6 +129,12 @@ class Links:
         return incident_list_href(sets, window, self.filters, self.lang)
 
 
+def den_text(den: str, values: dict, lang: str) -> str:
+    """A denominator's count, or the name of its cases where the figures do not show it
+    (reopen_rate's closed_once: data_access.work_order.HIDDEN)."""
+    return count(values[den]) if den in values else t(f"incidents.set.{den}", lang)
+
+
 def compared_text(basis: str, delta: str, lang: str) -> str:
     """'较上月同期 ▲ +1.0 个百分点': a change with what it is compared with."""
     return t("kpi.vs", lang, basis=t(f"kpi.basis_{basis}", lang), delta=delta)
@@ -155,7 +166,7 @@ def tile(
                 children=[
                     dcc.Link(count(values[spec.num]), href=links.href(spec.num_sets)),
                     t("kpi.of", lang, num="", den="").replace(" ", "\u00a0"),
-                    dcc.Link(count(values[spec.den]), href=links.href(spec.sets)),
+                    dcc.Link(den_text(spec.den, values, lang), href=links.href(spec.sets)),
                 ],
             )
         )
