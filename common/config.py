@@ -16,6 +16,7 @@ from limits import parse as parse_rate_limit
 
 from common.assessment import AssessmentError, load_rules
 from common.ladder import Ladder, parse_ladder
+from common.scope import Scope, ScopeError, parse_scoped_tokens
 from common.workdays import CalendarError, Limit, load_calendar, parse_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ class Settings:
     assessment_path: Path | None = None
     report_min_received: int = 30
     report_hour: int = 8
+    scoped_tokens: tuple[tuple[str, Scope], ...] = ()  # CC_SCOPED_TOKENS
 
     @property
     def tz(self) -> ZoneInfo:
@@ -169,6 +171,13 @@ def _rate_limit(env: dict, name: str, default: str) -> str:
     return raw
 
 
+def _scoped_tokens(env: dict) -> tuple[tuple[str, Scope], ...]:
+    try:
+        return tuple(parse_scoped_tokens(env.get("CC_SCOPED_TOKENS") or "").items())
+    except ScopeError as exc:
+        raise ConfigError(f"CC_SCOPED_TOKENS: {exc}") from exc
+
+
 def _switch(env: dict, name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
@@ -243,4 +252,5 @@ def load_settings(env: dict | None = None) -> Settings:
         assessment_path=_assessment(env),
         report_min_received=_number(env, "CC_REPORT_MIN_RECEIVED", 30, int),
         report_hour=_report_hour(env),
+        scoped_tokens=_scoped_tokens(env),
     )

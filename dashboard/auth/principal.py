@@ -83,6 +83,9 @@ def from_bearer(cfg: Settings) -> Principal | None:
         return None
     if cfg.api_token and hmac.compare_digest(token.encode(), cfg.api_token.encode()):
         return Principal("token", "CC_API_TOKEN", API_TOKEN_ROLE)
+    for number, (known, scope) in enumerate(cfg.scoped_tokens, start=1):
+        if hmac.compare_digest(token.encode(), known.encode()):
+            return Principal("token", f"CC_SCOPED_TOKENS #{number}", API_TOKEN_ROLE, scope)
     found = users.user_for_token(engine(), token)
     if found is None:
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common.scope import COUNTY, Scope
 from data_access.users import ROLES
 
 UNMASK_ROLES = frozenset({"staff", "admin"})
@@ -23,11 +24,13 @@ ACKNOWLEDGE_ROLES = frozenset({"staff", "admin"})
 
 @dataclass(frozen=True)
 class Principal:
-    """Whoever made the request: kind is 'user', 'kiosk' or 'token'; name is for the audit."""
+    """Whoever made the request: kind is 'user', 'kiosk' or 'token'; name is for the audit;
+    scope is what every answer to them covers (common.scope)."""
 
     kind: str
     name: str
     role: str
+    scope: Scope = COUNTY
 
     @property
     def sees_personal_data(self) -> bool:
