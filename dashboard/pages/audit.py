@@ -59,13 +59,17 @@ def _action(name: str, lang: str) -> str:
     return t(key, lang) if key in STRINGS else name
 
 
-def _table(head: list[str], rows: list[list], lang: str) -> html.Table:
+def _table(head: list[str], rows: list[list], lang: str, current: int | None = None):
+    """A table of `rows` under `head`'s translated keys; row `current` stands out."""
+    body = [
+        html.Tr(
+            [html.Td(cell) for cell in row], className="cc-audit__current" if i == current else None
+        )
+        for i, row in enumerate(rows)
+    ]
     return html.Table(
         className="cc-table cc-audit__table",
-        children=[
-            html.Thead(html.Tr([html.Th(t(k, lang)) for k in head])),
-            html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows]),
-        ],
+        children=[html.Thead(html.Tr([html.Th(t(k, lang)) for k in head])), html.Tbody(body)],
     )
 
 
@@ -121,7 +125,7 @@ def _picker(day: date, person: str | None, people: list[str], lang: str) -> html
     )
 
 
-def _people(day: date, people: list[dict], lang: str) -> list:
+def _people(day: date, people: list[dict], person: str | None, lang: str) -> list:
     title = html.H2(t("audit.people_on", lang, day=day.isoformat()))
     if not people:
         return [title, html.P(t("audit.none_on", lang, day=day.isoformat()), className="cc-empty")]
@@ -135,7 +139,8 @@ def _people(day: date, people: list[dict], lang: str) -> list:
         for p in people
     ]
     head = ["audit.col.person", "audit.col.records", "audit.col.personal_data", "audit.col.exports"]
-    return [title, _table(head, rows, lang)]
+    current = next((i for i, p in enumerate(people) if p["actor"] == person), None)
+    return [title, _table(head, rows, lang, current)]
 
 
 def _records(day: date, person: str, lang: str) -> list:
@@ -182,7 +187,7 @@ def layout(day: str | None = None, user: str | None = None, lang: str | None = N
         head,
         html.P(t("audit.intro", lang), className="cc-muted"),
         _picker(shown, person, names, lang),
-        *_people(shown, people, lang),
+        *_people(shown, people, person, lang),
         *(_records(shown, person, lang) if person else []),
     ]
     return html.Div(className="cc-page cc-audit", children=children)
