@@ -26,6 +26,11 @@ RECORDS_SHOWN = 2000
 PEOPLE_LIST = "audit-people"  # the person box's suggestions
 
 
+def _one(value) -> str | None:
+    """A query value given once (a repeated key arrives as a list: ignored)."""
+    return value if isinstance(value, str) and value else None
+
+
 def _day(value: str | None, today: date) -> date:
     try:
         return date.fromisoformat(value) if value else today
@@ -179,9 +184,9 @@ def layout(day: str | None = None, user: str | None = None, lang: str | None = N
         return html.Div(
             className="cc-page cc-audit", children=[head, html.P(t("audit.admins_only", lang))]
         )
-    shown = _day(day, local_today(cfg.tz, now()))
+    shown = _day(_one(day), local_today(cfg.tz, now()))
     people = people_on(engine(), shown, cfg.tz)
-    person = user or None
+    person = _one(user)
     names = sorted({p["actor"] for p in people} | ({person} if person else set()))
     children = [
         head,
