@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from common.clock import iso_local
 from dashboard import api_params
 from dashboard.api import require_auth, sql_unreachable
+from dashboard.auth import audit_export
 from dashboard.bulletin_pdf import PdfError, bulletin_pdf
 from dashboard.bulletin_xlsx import bulletin_xlsx
 from dashboard.context import read_engine, settings
@@ -53,6 +54,7 @@ def list_reports():
 
 
 def _file(body: bytes, mimetype: str, filename: str) -> Response:
+    audit_export(f"report {filename}", personal_data=False)  # every export is audited
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

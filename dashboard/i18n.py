@@ -7,6 +7,7 @@ catalogue instead (data_access.masterdata).
 
 from __future__ import annotations
 
+from dashboard.i18n_audit import AUDIT_STRINGS
 from dashboard.i18n_bulletin import BULLETIN_STRINGS
 
 LANGS = ("zh", "en")
@@ -719,6 +720,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 STRINGS.update(BULLETIN_STRINGS)
+STRINGS.update(AUDIT_STRINGS)
 
 
 def lang_or_default(value: str | None, default: str = "en") -> str:
