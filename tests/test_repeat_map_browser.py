@@ -23,8 +23,13 @@ from worker.contract import parse_entry
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 expect.set_options(timeout=30_000)
-# (grid, its centre, how many times its problem came back after closing)
-PLACES = (("CD-001", 31.900585, 120.305612, 3), ("CD-002", 31.891431, 120.317136, 1))
+# (town, grid, its centre, how many times its problem came back after closing)
+PLACES = (
+    ("Chengdong", "CD-001", 31.900585, 120.305612, 3),
+    ("Chengdong", "CD-002", 31.891431, 120.317136, 1),
+    ("Chengnan", "CN-023", 31.859316, 120.336751, 2),
+    ("Chengnan", "CN-024", 31.873548, 120.330045, 1),
+)
 SAID = {
     "title": "小区垃圾未及时清运",
     "description": "市民来电反映：5幢附近垃圾未及时清运，气味很大。",
@@ -41,13 +46,13 @@ def _entries(now) -> list[dict]:
         return (local - timedelta(days=days)).isoformat(timespec="seconds")
 
     entries = []
-    for grid, lat, lon, again in PLACES:
-        where = {"town": "Chengdong", "grid": grid, "lat": str(lat), "lon": str(lon), **SAID}
+    for town, grid, lat, lon, again in PLACES:
+        where = {"town": town, "grid": grid, "lat": str(lat), "lon": str(lon), **SAID}
         entries += [reported(f"{grid}-0", ts(5.5), **where), entry(f"{grid}-0", "closed", ts(5))]
         for n in range(1, again + 1):
             entries.append(reported(f"{grid}-{n}", ts(2 - n * 0.1), **where))
         entries.append(entry(f"{grid}-1", "merged", ts(1), into=f"{grid}-0"))
-    return entries + [reported("X-1", ts(1), town="Chengnan", grid="CN-023", title="路灯不亮")]
+    return entries + [reported("X-1", ts(1), town="Chengdong", grid="CD-003", title="路灯不亮")]
 
 
 @pytest.fixture
@@ -60,9 +65,12 @@ def county(settings, app):
     engine.dispose()
 
 
-def _spots(page) -> list[str]:
-    """The starred grids' labels as drawn."""
-    return page.evaluate("() => document.querySelector('#leader-map .js-plotly-plot').data[1].text")
+def _counted(page) -> list[str]:
+    """The grids' hover texts ("name: count") where the count is not 0."""
+    hovers = page.evaluate(
+        "() => document.querySelector('#leader-map .js-plotly-plot').data[0].text"
+    )
+    return sorted(h for h in hovers if not h.endswith(": 0"))
 
 
 def test_the_map_shows_repeat_reports_per_grid(signed_in_page, county):
@@ -76,16 +84,21 @@ def test_the_map_shows_repeat_reports_per_grid(signed_in_page, county):
     page.wait_for_function(
         "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length > 0"
     )
-    # received: 4 + 2 counted in the two grids (the merged ones are not received), 1 more
-    assert _spots(page) == ["春晖社区第1网格 · 3", "紫荆社区第1网格 · 1", "长安社区第4网格 · 1"]
+    # received: the merged reports are not received
+    assert _counted(page) == sorted(
+        ["春晖社区第1网格: 3", "紫荆社区第1网格: 1", "紫荆社区第2网格: 1", "长安社区第4网格: 2",
+         "长安社区第5网格: 1"]
+    )  # fmt: skip
 
     panel = page.locator(".cc-panel--map")
     panel.get_by_text("重复报告", exact=True).click()
     expect(page.locator("#leader-map-note")).to_contain_text("办结未解决")
     page.wait_for_function(
-        "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length == 2"
+        "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length == 4"
     )
-    assert _spots(page) == ["春晖社区第1网格 · 3", "紫荆社区第1网格 · 1"]
+    assert _counted(page) == sorted(
+        ["春晖社区第1网格: 3", "紫荆社区第1网格: 1", "长安社区第4网格: 2", "长安社区第5网格: 1"]
+    )
     fills = page.evaluate(
         "() => document.querySelector('#leader-map .js-plotly-plot').layout.shapes"
         ".map(s => s.fillcolor).filter(Boolean)"
@@ -93,11 +106,12 @@ def test_the_map_shows_repeat_reports_per_grid(signed_in_page, county):
     assert "#63200a" in fills  # the warm palette's darkest: the grid with most repeats
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "leader-map-repeats-zh.png"))
+    page.screenshot(path=str(ARTIFACTS / "leader-map-repeats-page-zh.png"), full_page=True)
     panel.screenshot(path=str(ARTIFACTS / "leader-map-repeats-panel-zh.png"))
 
     panel.get_by_text("受理量", exact=True).click()
     expect(page.locator("#leader-map-note")).to_have_text("")
     page.wait_for_function(
-        "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length == 3"
+        "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length == 5"
     )
     assert errors == []
