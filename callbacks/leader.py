@@ -24,6 +24,7 @@ from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.kpi_tiles import (
     BACKLOG_TILES,
     DISPUTE_TILES,
+    DUPLICATES_TILE,
     INCIDENT_TILES,
     WORK_ORDER_TILES,
     Links,
@@ -138,7 +139,7 @@ def render_tiles(search: str):
             incident_links,
             tuple((c["basis"], c["incidents"]) for c in compared),
         )
-        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES)
+        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES, DUPLICATES_TILE)
     ]
     tiles += [
         tile(

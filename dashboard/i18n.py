@@ -85,6 +85,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "实际解决率 = 回访确认已解决 ÷ 已办结且有解决情况的事件。",
         "en": "Solved ÷ closed incidents whose solved answer is known.",
     },
+    "kpi.duplicates": {"zh": "重复件", "en": "Duplicates"},
+    "kpi.def_duplicates": {
+        "zh": "统计期内上报、已作为重复件合并到其他事件的件数（不计入受理等指标）。",
+        "en": "Incidents reported in the period and merged into another as duplicates "
+        "(left out of received and every other figure).",
+    },
     "kpi.def_received": {
         "zh": "统计期内上报、当前未被驳回（不予受理）也未被合并为重复件的事件数。",
         "en": "Incidents reported in the period and not currently rejected or merged.",

@@ -1,7 +1,7 @@
 """The leader page's grid map in headless Chromium (zh, 1920x1080): choosing 重复报告
 colours the grids by repeat reports (data_access.repeats) in the warm palette with a
 note saying what they are, the busiest grids starred with their counts; choosing 受理量
-goes back. Screenshots go to artifacts/."""
+goes back. The tiles count the merged reports as 重复件. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
@@ -81,6 +81,10 @@ def test_the_map_shows_repeat_reports_per_grid(signed_in_page, county):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_selector("#leader-map .js-plotly-plot", timeout=60_000)
     expect(page.locator("#leader-map-note")).to_have_text("")
+    # the merged reports: the duplicates tile, listing the incident list's set
+    duplicates = page.locator("[data-tile=duplicates] .cc-tile__value")
+    expect(duplicates).to_have_text("4")
+    assert "duplicates" in duplicates.get_attribute("href")
     page.wait_for_function(
         "() => document.querySelector('#leader-map .js-plotly-plot').data[1].text.length > 0"
     )
