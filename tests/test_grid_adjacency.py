@@ -111,3 +111,23 @@ def test_ingest_finds_a_re_report_coded_to_the_neighbouring_grid(engine):
     with engine.connect() as conn:
         found = {(r.incident_id, r.candidate_id) for r in conn.execute(select(DuplicateCandidate))}
     assert found == {("B1", "A1"), ("N1", "A1"), ("N1", "B1"), ("C1", "B1"), ("B2", "B1")}
+
+
+def test_the_plant_can_code_re_reports_without_points_to_the_next_grid():
+    from bench.duplicate_plant import planted
+
+    plain, truth = planted(seed=7, incidents=300, days=7, share=0.3, now=NOW)
+    moved, same_truth = planted(
+        seed=7, incidents=300, days=7, share=0.3, now=NOW, neighbour_share=1
+    )
+    assert same_truth == truth and len(moved) == len(plain)
+    grids = read_masterdata(PROJECT_ROOT / "masterdata").grids
+    around = grid_map((g["code"], g["town"], g["geometry"]["coordinates"][0]) for g in grids)
+    recoded = [(a, b) for a, b in zip(plain, moved, strict=True) if a != b]
+    assert recoded, "some re-reports have no point"
+    for a, b in recoded:
+        assert "lat" not in a and a["actor"] == "re-report"
+        assert b["grid"] in around.adjacent[a["grid"]] and b["town"] == around.towns[b["grid"]]
+        assert {k: v for k, v in b.items() if k not in ("grid", "town")} == {
+            k: v for k, v in a.items() if k not in ("grid", "town")
+        }
