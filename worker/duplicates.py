@@ -37,14 +37,16 @@ _COLUMNS = "i.id, i.reported_at, i.grid, i.lat, i.lon, i.title, i.description, i
 _EXCLUDED = ", ".join(repr(s) for s in EXCLUDED_STATUSES)
 # {p}: how the new incident's values are named, ':name' (a bound value) or 'q.name';
 # {towns}, {grids}: i's town and grid are among the new incident's own and its adjacent
-# grids' (bound as JSON lists)
+# grids' (bound as JSON lists). A report in an adjacent grid is read only when one of the
+# two has no point: with both, the distance decides and the box finds those near enough.
 _NEAR = f"""
 SELECT {_COLUMNS} FROM incidents i
 WHERE {{towns}} AND i.category = {{p}}category
   AND i.reported_day BETWEEN {{p}}day0 AND {{p}}day1
   AND i.reported_at BETWEEN {{p}}t0 AND {{p}}t1
   AND i.id <> {{p}}id AND i.status NOT IN ({_EXCLUDED})
-  AND ({{grids}}
+  AND (i.grid = {{p}}grid
+       OR ({{grids}} AND ({{p}}lat0 IS NULL OR i.lat IS NULL OR i.lon IS NULL))
        OR (i.lat BETWEEN {{p}}lat0 AND {{p}}lat1 AND i.lon BETWEEN {{p}}lon0 AND {{p}}lon1))
 ORDER BY i.reported_at DESC LIMIT {NEIGHBOURS}
 """
@@ -58,7 +60,7 @@ _SQLITE = text(
 ).columns(**_TYPES)
 _ARRAYS = {
     "id": "text", "towns": "text", "category": "text", "day0": "date", "day1": "date",
-    "t0": "timestamp", "t1": "timestamp", "grids": "text", "lat0": "float8",
+    "t0": "timestamp", "t1": "timestamp", "grid": "text", "grids": "text", "lat0": "float8",
     "lat1": "float8", "lon0": "float8", "lon1": "float8",
 }  # fmt: skip
 # = ANY(an array): an index condition, as `i.town = q.town` was
@@ -96,6 +98,7 @@ def _params(row: dict, grids: GridMap) -> dict:
         "day1": row["reported_day"] + days,
         "t0": _naive(row["reported_at"] - duplicates.WINDOW),
         "t1": _naive(row["reported_at"] + duplicates.WINDOW),
+        "grid": row.get("grid"),
         "grids": json.dumps(near),
         "lat0": lat0,
         "lat1": lat1,
@@ -153,7 +156,9 @@ def find(
     pairs: dict[tuple[str, str], duplicates.Match] = {}
     for new_id, neighbour in _neighbours(conn, rows, grids):
         a = reports[new_id]
-        b = reports.get(neighbour["id"]) or _report(neighbour)
+        b = reports.get(neighbour["id"])
+        if b is None:  # a neighbour of several new incidents is read into a Report once
+            b = reports[neighbour["id"]] = _report(neighbour)
         later, earlier = sorted((a, b), key=lambda r: (r.at, r.id), reverse=True)
         key = (later.id, earlier.id)
         if key in pairs:
