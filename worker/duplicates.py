@@ -3,11 +3,11 @@
 For every incident whose `reported` event is new in a batch and that is open, the
 incidents of its category reported within the window (common.duplicates.WINDOW) either
 side, open or closed (a problem closed and reported again is the signal leaders want) but
-neither rejected nor merged, in its grid or a grid adjacent to it on the map
-(data_access.grid_adjacency; a problem on a grid's edge is reported on either side) or
-within RADIUS_M of it, in its town or an adjacent grid's, are read (at most NEIGHBOURS,
-the latest reported; through `ix_incidents_town_category_day`) and scored;
-pairs at or above the threshold are written to `duplicate_candidates`, the later-reported
+neither rejected nor merged, in its grid, in a grid adjacent to it on the map when either
+report has no point (data_access.grid_adjacency; a problem on a grid's edge is reported on
+either side), or within RADIUS_M of it, in its town or an adjacent grid's, are read (at
+most NEIGHBOURS, the latest reported; through `ix_incidents_town_category_day`) and
+scored; pairs at or above the threshold are written to `duplicate_candidates`, the later-reported
 incident first, in the batch's own transaction, so a replayed batch finds what it found.
 A pair staff dismissed is never written again. On PostgreSQL the whole batch is one
 query (a LATERAL join over the new incidents); SQLite asks once per incident, in process.
