@@ -24,6 +24,7 @@ from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.kpi_tiles import (
     BACKLOG_TILES,
     DISPUTE_TILES,
+    DUPLICATES_TILE,
     INCIDENT_TILES,
     WORK_ORDER_TILES,
     Links,
@@ -138,7 +139,7 @@ def render_tiles(search: str):
             incident_links,
             tuple((c["basis"], c["incidents"]) for c in compared),
         )
-        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES)
+        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES, DUPLICATES_TILE)
     ]
     tiles += [
         tile(
@@ -255,17 +256,26 @@ def render_matrix(search: str):
 @declared.callback(
     Output(ids.MAP, "figure"),
     Output(ids.MAP, "config"),
+    Output(ids.MAP_NOTE, "children"),
     Input(ids.VIEW, "data"),
+    Input(ids.MAP_LAYER, "value"),
     prevent_initial_call=True,
 )
-def render_map(search: str):
+def render_map(search: str, layer: str):
+    """The grid map of received, or of repeat reports (data_access.repeats) with a note
+    saying what they are."""
     cfg, at, view = settings(), now(), _view(search)
-    counts = data.map_data(read_engine(), cfg, view, at)
+    repeats = layer == "repeats"
+    counts = (data.repeat_map_data if repeats else data.map_data)(read_engine(), cfg, view, at)
     shapes, names = grids(), catalog()
     labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
     window = data.window(cfg, view, at)
-    config = {**graph_config(file_name("grid_map", window), view.lang), "scrollZoom": False}
-    return grid_map_figure(shapes, counts, labels, lang=view.lang), config
+    name = "grid_map_repeats" if repeats else "grid_map"
+    config = {**graph_config(file_name(name, window), view.lang), "scrollZoom": False}
+    figure = grid_map_figure(
+        shapes, counts, labels, lang=view.lang, palette="repeats" if repeats else "volume"
+    )
+    return figure, config, t("leader.map_repeats_note", view.lang) if repeats else ""
 
 
 register = declared.register  # the app factory calls register(app)

@@ -25,6 +25,7 @@ from data_access.kpis import (
     ranked_units,
     received_by_weekday_hour,
 )
+from data_access.repeats import repeats_by_grid
 
 RANK_DIMENSIONS = ("town", "department")
 T = TypeVar("T")
@@ -126,3 +127,10 @@ def map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[st
     current = window(cfg, view, at)
     rows = incident_figures_by(engine, "grid", current, view.filters, at, cfg.warn_hours)
     return {r["key"]: r["received"] for r in rows if r["key"] is not None}
+
+
+@per_version("leader.repeat_map_data")
+def repeat_map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, int]:
+    """Repeat reports per grid code in the window (data_access.repeats)."""
+    found = repeats_by_grid(engine, window(cfg, view, at), view.filters, at)
+    return {grid: n for grid, n in found.items() if grid is not None}

@@ -86,6 +86,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "实际解决率 = 回访确认已解决 ÷ 已办结且有解决情况的事件。",
         "en": "Solved ÷ closed incidents whose solved answer is known.",
     },
+    "kpi.duplicates": {"zh": "重复件", "en": "Duplicates"},
+    "kpi.def_duplicates": {
+        "zh": "统计期内上报、已作为重复件合并到其他事件的件数（不计入受理等指标）。",
+        "en": "Incidents reported in the period and merged into another as duplicates "
+        "(left out of received and every other figure).",
+    },
     "kpi.def_received": {
         "zh": "统计期内上报、当前未被驳回（不予受理）也未被合并为重复件的事件数。",
         "en": "Incidents reported in the period and not currently rejected or merged.",
@@ -214,7 +220,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "leader.hour": {"zh": "时", "en": "Hour"},
     "leader.matrix": {"zh": "类别 × 镇街受理量", "en": "Received by category and town"},
-    "leader.map": {"zh": "网格受理分布", "en": "Received by grid"},
+    "leader.map": {"zh": "网格分布", "en": "By grid"},
+    "leader.map_received": {"zh": "受理量", "en": "Received"},
+    "leader.map_repeats": {"zh": "重复报告", "en": "Repeat reports"},
+    "leader.map_repeats_note": {
+        "zh": "重复报告：本期受理、在同一问题已办结后又被报告的件（已合并或疑似重复），"
+        "即“办结未解决”。",
+        "en": "Repeat reports: reports in the period of a problem already closed when they "
+        "came in (merged into it or a likely duplicate of it): closed but not solved.",
+    },
     "leader.download": {"zh": "导出 CSV", "en": "Download CSV"},
     "leader.count": {"zh": "件数", "en": "Count"},
     "mediation.heading": {"zh": "矛盾纠纷调处", "en": "Dispute mediation"},

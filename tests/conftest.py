@@ -119,6 +119,20 @@ def settings(tmp_path: Path, redis_prefix: str, request) -> Settings:
 
 
 @pytest.fixture
+def ingest_thread(settings, redis_client):
+    """The stream consumer running in a thread, as the `ingest` process would; stopped
+    before the test's Redis keys are deleted (hence redis_client)."""
+    from worker.ingest import Ingest, Options
+
+    consumer = Ingest(settings, Options(block_ms=200), name="browser-test")
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    yield consumer
+    consumer.stop.set()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
 def app(settings, db_url):
     """The Dash app on a migrated database (both dialects), built by the factory."""
     from dashboard import create_app

@@ -24,6 +24,34 @@ from dashboard.tab_title import tab_title
 from data_access.kpis import RANK_MEASURES
 
 dash.register_page(__name__, path="/", title=tab_title("nav.leader"))
+MAP_LAYERS = ("received", "repeats")  # what the grid map colours (callbacks/leader.py)
+
+
+def map_panel(lang: str) -> html.Section:
+    """The grid map, with a choice of what it counts: received, or repeat reports."""
+    return html.Section(
+        className="cc-panel cc-panel--map",
+        children=[
+            html.Div(
+                className="cc-panel__head",
+                children=[
+                    html.H2(t("leader.map", lang), className="cc-panel__title"),
+                    dcc.RadioItems(
+                        id=ids.MAP_LAYER,
+                        options=[
+                            {"label": t(f"leader.map_{layer}", lang), "value": layer}
+                            for layer in MAP_LAYERS
+                        ],
+                        value=MAP_LAYERS[0],
+                        inline=True,
+                        className="cc-segments",
+                    ),
+                ],
+            ),
+            graph(ids.MAP, "grid-map"),
+            html.P(id=ids.MAP_NOTE, className="cc-muted"),
+        ],
+    )
 
 
 def layout(**query) -> html.Div:
@@ -113,7 +141,7 @@ def layout(**query) -> html.Div:
                 className="cc-columns",
                 children=[
                     panel("leader.heatmap", graph(ids.HEATMAP, "weekday-hour"), lang),
-                    panel("leader.map", graph(ids.MAP, "grid-map"), lang, "cc-panel--map"),
+                    map_panel(lang),
                 ],
             ),
             panel("leader.matrix", graph(ids.MATRIX, "category-town"), lang),
