@@ -188,6 +188,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "leader.rank_town": {"zh": "镇街", "en": "Towns"},
     "leader.rank_department": {"zh": "部门", "en": "Departments"},
+    "leader.rank_community": {"zh": "社区", "en": "Communities"},
+    "leader.rank_grid": {"zh": "网格", "en": "Grids"},
     "leader.measure_closure": {"zh": "办结率", "en": "Closure rate"},
     "leader.measure_on_time": {"zh": "按时办结率", "en": "On-time rate"},
     "leader.measure_overdue": {"zh": "超期率", "en": "Overdue share"},

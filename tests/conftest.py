@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from common.config import Settings
+from common.scope import COUNTY, using
 from data_access.db import dispose_all, make_engine
 from data_access.redis_client import close_all
 from data_access.schema import migrate
@@ -60,6 +61,14 @@ def _close_pools():
     yield
     dispose_all()
     close_all()
+
+
+@pytest.fixture(autouse=True)
+def _county_scope():
+    """Tests call the data layer directly, as the county's own processes do (the scope has
+    no default: common.scope); requests through the app run under their caller's scope."""
+    with using(COUNTY):
+        yield
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
