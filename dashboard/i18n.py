@@ -392,6 +392,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.set.backlog_open": {"zh": "在办事件", "en": "Open now"},
     "incidents.set.backlog_overdue": {"zh": "当前超期", "en": "Overdue now"},
     "incidents.set.backlog_due_soon": {"zh": "当前临期", "en": "Due soon now"},
+    "scope.refused": {
+        "zh": "超出您的数据范围，无法显示：{codes}",
+        "en": "Outside your scope, not shown: {codes}",
+    },
+    "scope.no_disputes": {
+        "zh": "您的数据范围为部门，不含矛盾纠纷",
+        "en": "This scope has no disputes (a department's scope)",
+    },
+    "scope.start_over": {"zh": "返回本范围的数据", "en": "Back to your scope's data"},
+    "scope.town": {"zh": "本镇街数据", "en": "this town's data"},
+    "scope.towns": {"zh": "本镇街数据", "en": "these towns' data"},
+    "scope.department": {"zh": "本部门数据", "en": "this department's data"},
+    "scope.departments": {"zh": "本部门数据", "en": "these departments' data"},
     "incidents.bad_link": {
         "zh": "链接中的筛选参数有误，无法显示列表：",
         "en": "This link's filters cannot be used:",

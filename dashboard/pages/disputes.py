@@ -11,6 +11,7 @@ from common.vocabulary import DISPUTE_STATUSES, MEDIATION_TYPES
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components import list_controls as ui
+from dashboard.components import scope_notice
 from dashboard.components.incident_grid import DISPUTE_COLUMNS, case_grid, clock_params
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
@@ -99,6 +100,9 @@ def set_chip(args, q: DisputeQuery, lang: str) -> html.Div | None:
 def layout(lang: str | None = None, **query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
+    notice = scope_notice.no_disputes(lang) or scope_notice.refused(query, lang, "/disputes")
+    if notice is not None:
+        return notice
     args = list_params.args_from_query({**query, "lang": lang})
     try:
         q = list_params.dispute_query(args, local_today(cfg.tz))
