@@ -198,6 +198,13 @@ def render_rankings(search: str, measure: str):
     return tuple([*panels, [], []][:2])  # the page's two places; a department scope fills one
 
 
+def scope_grids() -> list[dict]:
+    """The grids a map draws for the caller's scope: a town scope's own, else all."""
+    scope = current()
+    shapes = grids()
+    return [g for g in shapes if g["town"] in scope.codes] if scope.kind == "town" else shapes
+
+
 def rank_units(names: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """The known units of each ranked dimension of the caller's scope, and each of its
     grids' community: a town scope ranks its own communities and grids."""
@@ -206,7 +213,7 @@ def rank_units(names: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, st
         return {"department": scope.codes}, {}
     if scope.is_county:
         return {d: tuple(names.codes(d)) for d in ranked_dimensions()}, {}
-    mine = [g for g in grids() if g["town"] in scope.codes]
+    mine = scope_grids()
     communities = {g["code"]: g["community"] for g in mine if g["community"]}
     units = {
         "grid": tuple(g["code"] for g in mine),
@@ -282,7 +289,7 @@ def render_matrix(search: str):
 def render_map(search: str):
     cfg, at, view = settings(), now(), _view(search)
     counts = data.map_data(engine(), cfg, view, at)
-    shapes, names = grids(), catalog()
+    shapes, names = scope_grids(), catalog()
     labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
     window = data.window(cfg, view, at)
     config = {**graph_config(file_name("grid_map", window), view.lang), "scrollZoom": False}
