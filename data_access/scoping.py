@@ -31,6 +31,7 @@ __all__ = [
     "dispute_in_scope",
     "dispute_towns",
     "incident_in_scope",
+    "offered",
     "ranked_dimensions",
     "scoped_filters",
     "sees_disputes",
@@ -49,6 +50,13 @@ RANKED = {
 
 def ranked_dimensions() -> tuple[str, ...]:
     return RANKED[current().kind]
+
+
+def offered(kind: str, codes: list[str]) -> list[str]:
+    """The codes of `kind` a filter control offers the current scope: a town scope only
+    its towns, a department scope only its departments (the other kind narrows within)."""
+    scope = current()
+    return [c for c in codes if c in scope.codes] if kind == scope.kind else list(codes)
 
 
 def scoped_filters(filters: F) -> F:

@@ -20,6 +20,7 @@ from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import dispute_list
 from data_access.dispute_list import DisputeQuery
+from data_access.scoping import offered
 
 dash.register_page(__name__, path="/disputes", title=tab_title("nav.disputes"))
 
@@ -37,7 +38,12 @@ def filters_panel(q: DisputeQuery, lang: str) -> html.Section:
         className="cc-filters",
         **{"aria-label": t("incidents.filters", lang)},
         children=[
-            pick("town", "incidents.filter.town", named("town", names.codes("town")), q.towns),
+            pick(
+                "town",
+                "incidents.filter.town",
+                named("town", offered("town", names.codes("town"))),
+                q.towns,
+            ),
             pick(
                 "kind",
                 "disputes.filter.kind",

@@ -21,6 +21,7 @@ from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import incident_list
 from data_access.incident_list import IncidentQuery
+from data_access.scoping import offered
 
 dash.register_page(__name__, path="/incidents", title=tab_title("nav.incidents"))
 
@@ -44,7 +45,7 @@ def filters_panel(args, q: IncidentQuery, lang: str) -> html.Section:
 
     def pick(name, kind_or_options, value, multi=True):
         options = (
-            _named(kind_or_options, names.codes(kind_or_options), lang)
+            _named(kind_or_options, offered(kind_or_options, names.codes(kind_or_options)), lang)
             if isinstance(kind_or_options, str)
             else kind_or_options
         )
