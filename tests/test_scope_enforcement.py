@@ -24,6 +24,7 @@ from common.config import Settings
 from common.scope import COUNTY, Scope, parse_scope, using
 from dashboard.auth import principal as principal_module
 from dashboard.auth.roles import Principal
+from dashboard.bulletin_html import bulletin_html
 from dashboard.ids import incident as incident_ids
 from dashboard.ids import leader as leader_ids
 from data_access import figure_cache
@@ -195,6 +196,7 @@ def _check_api(county, client, scope, endpoint, towns, departments, case_id):
                 assert codes and set(codes) <= set(scope.codes)
             else:
                 assert codes == []
+        _check_no_foreign_names(county, scope, bulletin_html(body, "zh"))  # the page's
         workbook = client.get(f"/api/v1/reports/{county.month}.xlsx", headers=headers)
         with zipfile.ZipFile(io.BytesIO(workbook.data)) as book:
             strings = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
@@ -370,14 +372,12 @@ def test_a_cached_figure_is_never_another_scopes(county):
     }
 
 
+@pytest.mark.no_scope
 def test_no_scope_set_fails_loudly(county):
     """The data layer never falls back to the county: with no scope it raises."""
-    import contextvars
-
     window = Window(date.today() - timedelta(days=7), date.today())
-    run = contextvars.Context().run  # an empty context: no scope
     with pytest.raises(LookupError):
-        run(kpis, county.engine, window, Filters(), county.now)
+        kpis(county.engine, window, Filters(), county.now)
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
