@@ -10,10 +10,10 @@ from callbacks.declared import Declared
 from common.scope import current
 from dashboard.auth import current_principal
 from dashboard.calendar_notice import notice
-from dashboard.context import catalog, settings
+from dashboard.context import catalog, engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
-from data_access.masterdata import Catalog
+from data_access.masterdata import Catalog, town_kinds
 
 NAV = (
     ("nav.leader", "/"),
@@ -78,12 +78,15 @@ def render_header(pathname: str | None, search: str | None):
 
 def scope_label(names: Catalog, lang: str, county_name: str | None) -> str:
     """Whose data the pages show: the county's name, or the scope's units (names from
-    the master data) and what they are, e.g. `城东街道 · 本镇街数据`."""
+    the master data) and what they are, e.g. `城东街道 · 本街道数据`."""
     scope = current()
     if scope.is_county:
         return names.county_name(lang, county_name)
     units = [names.name(scope.kind, code, lang) for code in scope.codes]
-    what = t(f"scope.{scope.kind}{'s' if len(units) > 1 else ''}", lang)
+    kind = scope.kind
+    if kind == "town" and len(units) == 1:
+        kind = "street" if town_kinds(engine(), scope.codes) == {"street"} else "town"
+    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
     return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
 
 

@@ -346,13 +346,15 @@ def test_pages_refuse_a_link_outside_the_scope_and_name_the_scope(county, app):
         assert "leader-tiles" not in refused
         assert "leader-tiles" in str(leader.layout(town="Chengdong", lang="zh"))
         header = str(render_header("/", "?lang=zh"))
-        assert "城东街道 · 本镇街数据" in header
+        assert "城东街道 · 本街道数据" in header
     with app.server.test_request_context("/"), using(SCOPES["department:urban_mgmt"]):
         for page in (mediation, disputes):
             assert "不含矛盾纠纷" in str(page.layout(lang="zh"))
         assert "this department's data" in str(render_header("/", "?lang=en"))
+    with app.server.test_request_context("/"), using(SCOPES["town:Chengbei,Chengdong"]):
+        assert "城北街道、城东街道 · 本镇街数据" in str(render_header("/", "?lang=zh"))
     with app.server.test_request_context("/"), using(COUNTY):
-        assert "本镇街数据" not in str(render_header("/", "?lang=zh"))
+        assert "数据" not in str(render_header("/", "?lang=zh"))
 
 
 def test_a_cached_figure_is_never_another_scopes(county):
