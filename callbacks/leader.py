@@ -20,7 +20,7 @@ from callbacks.figures import (
 )
 from callbacks.ranking_tables import ranking_panel
 from common.clock import iso_local, now
-from common.scope import current
+from common.scope import current as current_scope  # `current` names the shown figures
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.kpi_tiles import (
     BACKLOG_TILES,
@@ -152,8 +152,8 @@ def render_tiles(search: str):
             tuple((c["basis"], dispute_values(c["disputes"])) for c in compared),
         )
         for spec in DISPUTE_TILES
-        if spec.name in LEADER_DISPUTE_TILES
-    ]
+        if spec.name in LEADER_DISPUTE_TILES and current_scope().sees_disputes
+    ]  # a department scope has no disputes: no tiles rather than zeros
     backlog = [
         tile(spec, backlog_values(current["backlog"]), lang, incident_links)
         for spec in BACKLOG_TILES
@@ -200,7 +200,7 @@ def render_rankings(search: str, measure: str):
 
 def scope_grids() -> list[dict]:
     """The grids a map draws for the caller's scope: a town scope's own, else all."""
-    scope = current()
+    scope = current_scope()
     shapes = grids()
     return [g for g in shapes if g["town"] in scope.codes] if scope.kind == "town" else shapes
 
@@ -208,7 +208,7 @@ def scope_grids() -> list[dict]:
 def rank_units(names: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """The known units of each ranked dimension of the caller's scope, and each of its
     grids' community: a town scope ranks its own communities and grids."""
-    scope = current()
+    scope = current_scope()
     if scope.kind == "department":
         return {"department": scope.codes}, {}
     if scope.is_county:

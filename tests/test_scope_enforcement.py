@@ -337,6 +337,7 @@ def test_each_scope_sees_its_own_cases_at_least_once(county, client):
 
 
 def test_pages_refuse_a_link_outside_the_scope_and_name_the_scope(county, app):
+    from callbacks.leader import render_tiles
     from callbacks.shell import render_header
     from dashboard.pages import disputes, leader, mediation
 
@@ -351,6 +352,8 @@ def test_pages_refuse_a_link_outside_the_scope_and_name_the_scope(county, app):
         for page in (mediation, disputes):
             assert "不含矛盾纠纷" in str(page.layout(lang="zh"))
         assert "this department's data" in str(render_header("/", "?lang=en"))
+        tiles, _backlog, _window, _as_of = render_tiles("?period=30d&lang=en")
+        assert "Disputes accepted" not in str(tiles) and "Received" in str(tiles)
     with app.server.test_request_context("/"), using(SCOPES["town:Chengbei,Chengdong"]):
         assert "城北街道、城东街道 · 本镇街数据" in str(render_header("/", "?lang=zh"))
     with app.server.test_request_context("/"), using(COUNTY):
