@@ -26,8 +26,8 @@ from data_access.kpis import (
     received_by_weekday_hour,
 )
 from data_access.repeats import repeats_by_grid
+from data_access.scoping import ranked_dimensions
 
-RANK_DIMENSIONS = ("town", "department")
 T = TypeVar("T")
 
 
@@ -87,16 +87,21 @@ def ranking_data(
     at: datetime,
     measure: str,
     units: dict[str, tuple[str, ...]],
+    communities: dict[str, str] | None = None,
 ) -> dict[str, dict]:
-    """Towns and departments ranked on `measure`; `units` are each dimension's known
-    codes, so a unit with no incidents at all is still listed apart."""
+    """The scope's units ranked on `measure` (data_access.scoping.ranked_dimensions: the
+    county's towns and departments, a town scope's communities and grids); `units` are
+    each dimension's known codes, so a unit with no incidents at all is still listed
+    apart; `communities` maps each grid to its community (a community counts its grids)."""
     current = window(cfg, view, at)
-    return {
-        d: ranked_units(
-            engine, d, measure, current, view.filters, at, cfg.warn_hours, units.get(d, ())
-        )
-        for d in RANK_DIMENSIONS
-    }
+    found = {}
+    for d in ranked_dimensions():
+        by, parents = ("grid", communities or {}) if d == "community" else (d, None)
+        found[d] = ranked_units(
+            engine, by, measure, current, view.filters, at, cfg.warn_hours,
+            units.get(d, ()), parents,
+        )  # fmt: skip
+    return found
 
 
 @per_version("leader.mix_data")

@@ -166,7 +166,7 @@ def get_incident_duplicates(incident_id: str):
     """An extension of CONTRACT section 3 (docs/api-extensions.md): the incident's shown
     duplicate candidates, best first, and the incidents merged into it (through chains
     too), as its page shows them; 404 as GET /incidents/<id>."""
-    state = merge_state(engine(), incident_id)
+    state = merge_state(read_engine(), incident_id)
     if state is None:
         return jsonify(error=f"no incident {incident_id[:96]!r}"), 404
     status, merged_into = state
@@ -180,12 +180,12 @@ def get_incident_duplicates(incident_id: str):
             **{k: c[k] for k in ("score", "distance_m", "hours", "text", "same_caller")},
             "found_at": iso_local(c["found_at"], tz),
         }
-        for c in candidates_for(engine(), incident_id)
+        for c in candidates_for(read_engine(), incident_id)
     ]
     merged = [
         {"id": m["id"], "title": m["title"], "reported_at": iso_local(m["reported_at"], tz),
          "via": m["via"]}
-        for m in merged_children(engine(), incident_id)
+        for m in merged_children(read_engine(), incident_id)
     ]  # fmt: skip
     titles = [r["title"] for r in candidates + merged]
     if any(mask_text(x) != x for x in titles) and not unmask_allowed(f"incident {incident_id}"):

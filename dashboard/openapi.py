@@ -383,6 +383,11 @@ ERRORS = {
     ),
     "401": _json("Error", "No valid credentials"),
 }
+# the endpoints that take a town or department filter (CONTRACT 3, Scopes in the API)
+FILTER_ERRORS = {
+    **ERRORS,
+    "403": _json("Error", "A town or department filter outside the caller's scope"),
+}
 
 
 def document() -> dict:
@@ -416,7 +421,7 @@ def document() -> dict:
                         _filter("channel", "intake channels"),
                         _filter("department", "departments"),
                     ],
-                    "responses": {"200": _json("Kpis", "The figures"), **ERRORS},
+                    "responses": {"200": _json("Kpis", "The figures"), **FILTER_ERRORS},
                 }
             },
             "/api/v1/overdue": {
@@ -430,7 +435,7 @@ def document() -> dict:
                     ],
                     "responses": {
                         "200": _json("Overdue", "total counts every match; items at most limit"),
-                        **ERRORS,
+                        **FILTER_ERRORS,
                     },
                 }
             },
@@ -456,7 +461,7 @@ def document() -> dict:
                             "total counts every match; counts, every match of the filters "
                             "but colour; items at most limit",
                         ),
-                        **ERRORS,
+                        **FILTER_ERRORS,
                     },
                 }
             },

@@ -36,6 +36,7 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from common.config import Settings
+from common.scope import COUNTY, using
 from dashboard import wall_share
 from dashboard.ids import wall as ids
 from data_access import live
@@ -118,7 +119,11 @@ class Builder:
             if item.get("id") == ids.TRIGGER:
                 item["value"] = trigger
         server = self.server
-        with server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body):
+        # no caller, so no gate to set a scope (common.scope): the county's wall
+        with (
+            using(COUNTY),
+            server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body),
+        ):
             try:
                 if wall_share.before() is None:  # nobody has it yet: render it here
                     endpoint, _ = server.url_map.bind("localhost").match(

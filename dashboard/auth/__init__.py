@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common.config import Settings
 from dashboard.auth import admin_pages, api_limits
 from dashboard.auth.cookies import configure_sessions
-from dashboard.auth.gate import gate
+from dashboard.auth.gate import gate, leave_scope
 from dashboard.auth.principal import current_principal
 from dashboard.auth.views import auth_bp
 from dashboard.context import engine
@@ -64,8 +64,9 @@ def register(app: dash.Dash, cfg: Settings) -> None:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_sessions(server, timedelta(hours=cfg.session_idle_hours))
     server.register_blueprint(auth_bp)
-    server.before_request(gate)
+    server.before_request(gate)  # and sets the caller's scope for the request
     server.before_request(admin_pages.admins_only)  # after the gate: a caller is known
+    server.teardown_request(leave_scope)
     api_limits.register(server, cfg)  # after the gate: counts only the callers it let in
     app.config.external_scripts = [*app.config.external_scripts, SESSION_SCRIPT]
 

@@ -8,6 +8,7 @@ import dash
 from dash import dcc, html
 
 from common.clock import local_today, now
+from dashboard.components import scope_notice
 from dashboard.context import catalog, settings
 from dashboard.i18n import t
 from dashboard.ids import leader as ids
@@ -58,6 +59,9 @@ def layout(**query) -> html.Div:
     cfg = settings()
     view = view_from_query(query, cfg.lang)
     lang, names = view.lang, catalog()
+    notice = scope_notice.refused(query, lang, "/")
+    if notice is not None:
+        return notice
     today = local_today(cfg.tz, now())
     f = view.filters
     return html.Div(
