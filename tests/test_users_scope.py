@@ -20,7 +20,7 @@ from data_access import users
 from data_access.audit import recent
 from data_access.db import make_engine
 from tests.conftest import TEST_PASSWORD
-from tests.factories import apply_entries, reported
+from tests.factories import accepted, apply_entries, reported
 
 ORIGIN = {"Origin": "http://localhost"}
 CHENGDONG = Scope("town", ("Chengdong",))
@@ -214,3 +214,35 @@ def test_every_unmasked_view_and_export_records_the_callers_scope(client, db, se
     assert rows[("export", "incidents export")]["detail"] == "role=staff, unmasked"
     assert rows[("export", "disputes export")]["detail"] == "role=staff, no personal data"
     assert {r["scope"] for r in recent(db)} == {"town:Chengdong"}  # the sign-in's too
+
+
+# --- end to end: a stored scope, a real sign-in, the enforced answers ---
+
+
+def test_a_town_leader_signed_in_sees_only_their_town_in_every_answer(client, db, settings):
+    """The stored scope (this module) meets the enforcement (data_access.scoping) with no
+    stand-in: what a town's leader gets after signing in with a password."""
+    at = clock.now().astimezone(settings.tz).replace(tzinfo=None).isoformat(timespec="seconds")
+    apply_entries(
+        db,
+        [
+            reported("OWN-1", at, town="Chengdong"),
+            reported("OWN-2", at, town="Chengdong"),
+            reported("FAR-1", at, town="Chengxi"),
+            accepted("D-FAR", at, town="Chengxi"),
+            accepted("D-OWN", at, town="Chengdong"),
+        ],
+        clock.now(),
+    )
+    users.create_user(db, "town-lead", TEST_PASSWORD, "leader", CHENGDONG)
+    login = {"username": "town-lead", "password": TEST_PASSWORD}
+    assert client.post("/auth/login", data=login, headers=ORIGIN).status_code == 302
+    kpis = client.get("/api/v1/kpis").get_json()
+    assert kpis["incidents"]["received"] == 2
+    assert kpis["disputes"]["accepted"] == 1
+    refused = client.get("/api/v1/kpis?town=Chengxi")
+    assert refused.status_code == 403 and "Chengxi" in refused.get_json()["error"]
+    assert client.get("/api/v1/incidents/FAR-1").status_code == 404
+    assert client.get("/api/v1/incidents/OWN-1").status_code == 200
+    csv = client.get("/export/incidents.csv").get_data(as_text=True)
+    assert "OWN-1" in csv and "FAR-1" not in csv
