@@ -24,6 +24,7 @@ NAV = (
     ("nav.duplicates", "/duplicates"),
     ("nav.bulletins", "/bulletins"),
 )
+ADMIN_NAV = (("nav.audit", "/audit"),)  # admins only; the page refuses others itself
 
 
 def lang_from_search(search: str | None, default: str) -> str:
@@ -63,7 +64,7 @@ def render_header(pathname: str | None, search: str | None):
             className="cc-header__nav",
             children=[
                 dcc.Link(t(key, lang), href=f"{href}?lang={lang}", className="cc-nav-link")
-                for key, href in NAV
+                for key, href in (*NAV, *_admin_nav())
             ],
         ),
         dcc.Link(
@@ -88,6 +89,11 @@ def scope_label(names: Catalog, lang: str, county_name: str | None) -> str:
         kind = "street" if town_kinds(engine(), scope.codes) == {"street"} else "town"
     what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
     return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
+
+
+def _admin_nav() -> tuple[tuple[str, str], ...]:
+    principal = current_principal()
+    return ADMIN_NAV if principal is not None and principal.role == "admin" else ()
 
 
 def _admin_notices(cfg, lang: str) -> list:

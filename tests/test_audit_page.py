@@ -133,3 +133,27 @@ def test_the_audit_page_in_a_browser(signed_in_page, records, lang):
     assert "incident P-1" in page.locator(".cc-audit").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"audit-{lang}.png"), full_page=True)
+
+
+def _header(client) -> str:
+    """The header callback's answer, as the browser asks for it on every page."""
+    body = {
+        "output": "shell-header.children",
+        "outputs": {"id": "shell-header", "property": "children"},
+        "inputs": [
+            {"id": "shell-url", "property": "pathname", "value": "/"},
+            {"id": "shell-url", "property": "search", "value": "?lang=zh"},
+        ],
+        "changedPropIds": ["shell-url.pathname"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    return json.dumps(response.get_json(), ensure_ascii=False)  # "/" unescaped
+
+
+def test_the_header_links_the_audit_for_admins_only(signed_in_client):
+    assert "/audit?lang=zh" in _header(signed_in_client("admin"))
+    for role in ("leader", "staff"):
+        header = _header(signed_in_client(role))
+        assert "/bulletins?lang=zh" in header and "/audit" not in header
