@@ -22,6 +22,7 @@ from deploy.cluster.topology import (
     PG_BIN,
     PG_PORT,
     PRIMARY_URL,
+    PRODUCER,
     REDIS1,
     REDIS2,
     REDIS_PORT,
@@ -93,14 +94,14 @@ def up(seed_incidents: int, simulate: float | None) -> None:
         wait_health(f"http://{host.ip}:{WEB_PORT}")
     wait_health(LB_URL)
     if simulate:
-        roles.product(PRODUCER_HOST, "simulate", f"--speed {simulate:g}")
+        roles.product(PRODUCER, "simulate", f"--speed {simulate:g}")
     env = roles.env_for(WEB1_HOST)
     settings = "".join(f"{k}={env[k]}\n" for k in sorted(env) if k.startswith("CC_"))
     (RUN_DIR / "env").write_text(settings)
     print(summary())
 
 
-WEB1_HOST, PRODUCER_HOST = WEB_HOSTS[0], HOSTS[-1]
+WEB1_HOST = WEB_HOSTS[0]
 
 
 def run_once(process, name: str) -> None:

@@ -144,6 +144,7 @@ frontend web
 backend web
     balance leastconn
     option httpchk GET /health
+    http-response set-header X-Served-By %s
     http-check expect status 200
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
 {servers}

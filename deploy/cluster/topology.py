@@ -38,9 +38,10 @@ def _host(name: str, last: int) -> Host:
     return Host(f"cc-{name}", f"{SUBNET}.{last}")
 
 
-LB = _host("lb", 10)  # HAProxy, and the third Sentinel
+LB = _host("lb", 10)  # HAProxy
 REDIS1 = _host("redis1", 11)  # Redis primary at start, Sentinel 1
 REDIS2 = _host("redis2", 12)  # Redis replica at start, Sentinel 2
+SENTINEL3 = _host("sentinel3", 13)  # the third vote: a small host of its own
 PG1 = _host("pg1", 21)  # PostgreSQL primary
 PG2 = _host("pg2", 22)  # PostgreSQL streaming replica
 WEB1 = _host("web1", 31)
@@ -49,13 +50,13 @@ INGEST1 = _host("ingest1", 41)
 INGEST2 = _host("ingest2", 42)
 PRODUCER = _host("producer", 50)
 
-HOSTS = (LB, REDIS1, REDIS2, PG1, PG2, WEB1, WEB2, INGEST1, INGEST2, PRODUCER)
+HOSTS = (LB, REDIS1, REDIS2, SENTINEL3, PG1, PG2, WEB1, WEB2, INGEST1, INGEST2, PRODUCER)
 REDIS_HOSTS = (REDIS1, REDIS2)
-SENTINEL_HOSTS = (REDIS1, REDIS2, LB)
+SENTINEL_HOSTS = (REDIS1, REDIS2, SENTINEL3)
 WEB_HOSTS = (WEB1, WEB2)
 INGEST_HOSTS = (INGEST1, INGEST2)
 
-LB_URL = f"http://{LB.ip}:{LB_PORT}"
+LB_URL = f"http://{LB.ip}"  # port 80 (LB_PORT)
 PRIMARY_URL = f"postgresql://postgres@{PG1.ip}:{PG_PORT}/{DATABASE}"
 REPLICA_URL = f"postgresql://postgres@{PG2.ip}:{PG_PORT}/{DATABASE}"
 SENTINELS = ",".join(f"{h.ip}:{SENTINEL_PORT}" for h in SENTINEL_HOSTS)
