@@ -34,7 +34,7 @@ def engine() -> Engine:
 
 
 def redis_client() -> redis.Redis:
-    return get_redis(settings().redis_url)
+    return get_redis(settings())
 
 
 def catalog() -> Catalog:

@@ -84,7 +84,7 @@ def health(settings: Settings, now: datetime | None = None) -> dict:
     is down, or entries wait while no ingest process has looped for `stale_seconds`."""
     lag, stale = None, False
     try:
-        r = get_redis(settings.redis_url)
+        r = get_redis(settings)
         lag = stream_lag(r, settings.stream_key)
         age = heartbeat_age(settings, now, r)
         stale = lag > 0 and (age is None or age > settings.stale_seconds)
