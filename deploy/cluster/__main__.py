@@ -150,6 +150,20 @@ def down() -> None:
     print(f"removed {len(removed)} namespaces and links, and {RUN_DIR}")
 
 
+def restart() -> None:
+    """Restart the product's processes (web and ingest), e.g. after a change of code."""
+    for host in (*WEB_HOSTS, *INGEST_HOSTS):
+        for process in ("web", "ingest"):
+            services.stop(f"{process}-{host.name}")
+    for host in INGEST_HOSTS:
+        roles.product(host, "ingest")
+    for host in WEB_HOSTS:
+        roles.product(host, "web")
+    for host in WEB_HOSTS:
+        wait_health(f"http://{host.ip}:{WEB_PORT}")
+    print("web and ingest restarted")
+
+
 def report_stopped() -> None:
     """The end of the log of each process that is no longer running."""
     for pid_file in sorted(services.PIDS.glob("*.pid")) if services.PIDS.exists() else []:
@@ -175,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     start.add_argument("--simulate", type=float, help="also run the simulator at this speed")
     sub.add_parser("down", help="stop the cluster and remove everything it made")
     sub.add_parser("status", help="which of the cluster's processes run")
+    sub.add_parser("restart", help="restart web and ingest (after a change of code)")
     args = parser.parse_args(argv)
     if args.command == "up":
         try:
@@ -186,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
     elif args.command == "down":
         down()
+    elif args.command == "restart":
+        restart()
     else:
         status()
 
