@@ -65,7 +65,8 @@ def run() -> dict:
     figures.update({
         "entries held by the killed consumer": held,
         "seconds until the other consumer claimed them": round(claimed_s, 1) if claimed else None,
-        "longest seconds without ingest": round(watch.longest_stall(), 1),
+        "seconds without ingest (events waiting)": round(watch.longest_stall(), 1),
+        "longest seconds with no new event in SQL": round(watch.longest_quiet(), 1),
     })  # fmt: skip
     figures["passed"] = bool(
         held and claimed and figures["confirmed and lost"] == 0 and figures["applied twice"] == 0

@@ -36,7 +36,10 @@ def run() -> dict:
     figures.update({
         "seconds until /health said sql false": round(said_s, 1) if said else None,
         "seconds after the start until sql true": round(back_s, 1) if back else None,
-        "longest seconds without ingest (SQL down 15 s)": round(watch.longest_stall(), 1),
+        "seconds without ingest (events waiting; SQL down 15 s)": round(
+            watch.longest_stall(), 1
+        ),
+        "longest seconds with no new event in SQL": round(watch.longest_quiet(), 1),
     })  # fmt: skip
     figures["passed"] = bool(
         said and back and figures["confirmed and lost"] == 0 and figures["applied twice"] == 0

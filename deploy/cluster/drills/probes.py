@@ -133,6 +133,14 @@ class IngestWatch:
     def stop(self) -> None:
         self._stop.set()
 
+    def longest_quiet(self) -> float:
+        """The longest time no new event reached SQL, whether or not any waited."""
+        grew = [at for (at, count), (_, before) in zip(
+            ((a, c) for a, c, _ in self.samples[1:]),
+            ((a, c) for a, c, _ in self.samples[:-1]), strict=True,
+        ) if count is not None and before is not None and count > before]  # fmt: skip
+        return max((b - a for a, b in zip(grew, grew[1:], strict=False)), default=0.0)
+
     def longest_stall(self) -> float:
         longest, since, last = 0.0, None, -1
         for at, count, confirmed in self.samples:

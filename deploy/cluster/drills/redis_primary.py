@@ -56,7 +56,8 @@ def run() -> dict:
     figures.update({
         "events a second, steady": round(figures["sent"] / (end - started), 1),
         "seconds to a new primary": round(promoted, 1),
-        "seconds without ingest": round(watch.longest_stall(), 1),
+        "seconds without ingest (events waiting)": round(watch.longest_stall(), 1),
+        "longest seconds with no new event in SQL": round(watch.longest_quiet(), 1),
         "walls' seconds showing stale (worst of 3)": round(stale, 1),
         "seconds from the kill until the old primary was a replica": round(rejoined, 1),
     })  # fmt: skip
