@@ -25,7 +25,7 @@ from callbacks.wall_figures import (
 from common.clock import now
 from dashboard.components.format import short_town
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
-from dashboard.context import catalog, engine, grids, settings
+from dashboard.context import catalog, grids, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import wall as ids
 from data_access.wall import cached_wall_data
@@ -108,7 +108,7 @@ def render_wall(trigger: str | None, lang: str, rendered, screen_height: int | N
 
 def _render(trigger: str | None, lang: str, rendered, screen_height: int | None):
     cfg, at = settings(), now()
-    data = cached_wall_data(engine(), cfg, at)
+    data = cached_wall_data(read_engine(), cfg, at)
     names = catalog()
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
     town_names = {g["town"]: short_town(names.name("town", g["town"], lang), lang) for g in grids()}

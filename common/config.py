@@ -195,6 +195,20 @@ def _sentinels(env: dict) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def _backend(url: str) -> str:
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    return "postgresql" if scheme in ("postgres", "postgresql") else scheme
+
+
+def _replica_url(env: dict, database_url: str) -> str | None:
+    """CC_DATABASE_REPLICA_URL: a replica of CC_DATABASE_URL, so the same kind of database
+    (the primary's connections stand in for its own while it is down)."""
+    url = env.get("CC_DATABASE_REPLICA_URL") or None
+    if url and _backend(url) != _backend(database_url):
+        raise ConfigError("CC_DATABASE_REPLICA_URL must be a database of CC_DATABASE_URL's kind")
+    return url
+
+
 def _switch(env: dict, name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
@@ -272,5 +286,5 @@ def load_settings(env: dict | None = None) -> Settings:
         scoped_tokens=_scoped_tokens(env),
         redis_sentinels=_sentinels(env),
         redis_service=env.get("CC_REDIS_SERVICE") or "cc",
-        database_replica_url=env.get("CC_DATABASE_REPLICA_URL") or None,
+        database_replica_url=_replica_url(env, database_url),
     )

@@ -4,10 +4,12 @@ The configured Redis is CC_REDIS_URL's server or, with CC_REDIS_SENTINELS set, t
 primary the Sentinels name for CC_REDIS_SERVICE (the URL then gives only the database,
 user and password). A Sentinel-managed connection asks the Sentinels for the primary's
 address each time it connects, and a primary demoted under it answers READONLY, which
-redis-py turns into a ConnectionError that drops the connection: with redis-py's retry
-(on ConnectionError, with backoff) a command after a failover reconnects to the new
-primary by itself. Every process, thread and subscription gets its client here, so
-web, the live hub, ingest, the ladder and the bulletin schedule all follow a failover.
+redis-py turns into a ConnectionError that drops the connection; a pool hands out no
+connection the server closed (Sentinel closes the old primary's clients when it demotes
+it). With the retry below (redis-py's clients made from a URL or a pool retry nothing by
+default), a command during a failover reconnects to the new primary by itself. Every
+process, thread and subscription gets its client here, so web, the live hub, ingest, the
+ladder and the bulletin schedule all follow a failover.
 
 Timeouts are explicit: redis-py 8 defaults `socket_timeout` to 5 s, which breaks
 blocking reads longer than that, so callers that block pass their own timeout.
@@ -18,7 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.connection import parse_url
+from redis.retry import Retry
 from redis.sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection
 
 from common.config import Settings
@@ -29,6 +33,14 @@ from common.logging_setup import outage_over
 # on one worker every further call failed (bench/wall_load.py: the panels stopped).
 MAX_CONNECTIONS = 1024
 SENTINEL_TIMEOUT = 1.0  # a Sentinel answers at once or is taken as down
+# Through Sentinel, a command that meets a dropped connection (the primary demoted or
+# gone) is sent again after a pause, about 3 s in all: a forced failover is over by then,
+# and ingest's loop treats what still fails (a primary killed outright takes the
+# Sentinels' down-after time) as an outage. Timeouts are not retried: a partitioned
+# server would hold every command for several socket timeouts. A command may so run
+# twice; every write the product makes to Redis is idempotent or guarded (event ids,
+# SET NX markers, XACK).
+FAILOVER_RETRIES = 6
 
 _clients: dict[tuple, redis.Redis] = {}
 
@@ -69,6 +81,14 @@ def connect(cfg: Settings, **options: Any) -> redis.Redis:
         for k, v in parse_url(cfg.redis_url).items()
         if k not in ("host", "port", "path", "connection_class")
     }
+    kwargs.setdefault(
+        "retry",
+        Retry(
+            ExponentialWithJitterBackoff(base=0.05, cap=1.0),
+            FAILOVER_RETRIES,
+            supported_errors=(redis.ConnectionError,),
+        ),
+    )
     sentinels = Sentinel(
         cfg.redis_sentinels,
         sentinel_kwargs={

@@ -63,6 +63,7 @@ def test_failover_settings_read(tmp_path):
             "CC_DATA_DIR": str(tmp_path),
             "CC_REDIS_SENTINELS": "10.0.0.1:26379, sentinel-b:26380,[::1]:26381",
             "CC_REDIS_SERVICE": "county",
+            "CC_DATABASE_URL": "postgresql+psycopg://cc@10.0.0.2/cc",
             "CC_DATABASE_REPLICA_URL": "postgresql://reader@10.0.0.3/cc",
         }
     )
@@ -79,3 +80,10 @@ def test_failover_settings_read(tmp_path):
 def test_bad_sentinels_name_the_variable(tmp_path, value):
     with pytest.raises(ConfigError, match="CC_REDIS_SENTINELS"):
         load_settings({"CC_DATA_DIR": str(tmp_path), "CC_REDIS_SENTINELS": value})
+
+
+def test_a_replica_of_another_kind_of_database_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="CC_DATABASE_REPLICA_URL"):
+        load_settings(
+            {"CC_DATA_DIR": str(tmp_path), "CC_DATABASE_REPLICA_URL": "postgresql://r/cc"}
+        )
