@@ -157,9 +157,9 @@ listen stats
     return services.spawn("haproxy", LB, ["haproxy", "-db", "-f", str(conf)])
 
 
-def secret_key() -> str:
-    """CC_SECRET_KEY: one value for every host, made once per cluster."""
-    path = RUN_DIR / "secret_key"
+def secret_key(name: str = "secret_key") -> str:
+    """CC_SECRET_KEY (or CC_API_TOKEN): one value for every host, made once per cluster."""
+    path = RUN_DIR / name
     if not path.exists():
         path.write_text(os.urandom(32).hex())
         path.chmod(0o600)
@@ -170,6 +170,7 @@ def env_for(host: Host) -> dict[str, str]:
     """The cluster's settings on `host`, with the project's programs on PATH."""
     return {
         **product_env(host_dir(host) / "data", secret_key()),
+        "CC_API_TOKEN": secret_key("api_token"),
         "PATH": f"{Path(services.python()).parent}:{os.environ.get('PATH', '')}",
         "PORT": str(WEB_PORT),
         "CC_HOST": host.ip,

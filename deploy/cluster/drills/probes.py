@@ -175,6 +175,10 @@ def settle(producer: Producer, timeout_s: float = 90.0) -> dict:
     }
 
 
+def api_token() -> str:
+    return roles.env_for(PRODUCER)["CC_API_TOKEN"]
+
+
 # -- walls --------------------------------------------------------------------------------
 
 
