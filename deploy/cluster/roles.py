@@ -116,15 +116,14 @@ def create_database() -> None:
     subprocess.run(psql, check=True, capture_output=True)  # noqa: S603
 
 
-def haproxy() -> subprocess.Popen:
+def haproxy_config(admin_socket: Path) -> str:
     """HAProxy in front of the web hosts: /health checked every second, a host out after
     2 failed checks, its open connections (the walls' streams) closed at once so the
     browsers reconnect through the other host."""
     servers = "\n".join(f"    server {h.name[3:]} {h.ip}:{WEB_PORT} check" for h in WEB_HOSTS)
-    conf = host_dir(LB) / "haproxy.cfg"
-    conf.write_text(f"""global
+    return f"""global
     maxconn 8000
-    stats socket {host_dir(LB)}/haproxy.sock mode 600 level admin
+    stats socket {admin_socket} mode 600 level admin
 
 defaults
     mode http
@@ -144,8 +143,8 @@ frontend web
 backend web
     balance leastconn
     option httpchk GET /health
-    http-response set-header X-Served-By %s
     http-check expect status 200
+    http-response set-header X-Served-By %s
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
 {servers}
 
@@ -153,7 +152,12 @@ listen stats
     bind {LB.ip}:{LB_STATS_PORT}
     stats enable
     stats uri /
-""")
+"""
+
+
+def haproxy() -> subprocess.Popen:
+    conf = host_dir(LB) / "haproxy.cfg"
+    conf.write_text(haproxy_config(host_dir(LB) / "haproxy.sock"))
     return services.spawn("haproxy", LB, ["haproxy", "-db", "-f", str(conf)])
 
 
