@@ -181,9 +181,9 @@ def env_for(host: Host) -> dict[str, str]:
     }
 
 
-def product(host: Host, process: str, args: str = "") -> subprocess.Popen:
+def product(host: Host, process: str, args: str = "", env: dict | None = None) -> subprocess.Popen:
     """A Procfile line (`web`, `ingest`, `release`, `simulate`) on `host`, with the
-    cluster's settings, as a Procfile runner starts it (`args` appended)."""
+    cluster's settings, as a Procfile runner starts it (`args` appended, `env` added)."""
     command = read_procfile(services.PROJECT_ROOT / "Procfile")[process]
     argv = ["sh", "-c", f"exec {command} {args}".rstrip()]
-    return services.spawn(f"{process}-{host.name}", host, argv, env_for(host))
+    return services.spawn(f"{process}-{host.name}", host, argv, {**env_for(host), **(env or {})})
