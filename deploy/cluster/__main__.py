@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import time
 import urllib.request
@@ -142,9 +143,15 @@ Stop it all:    deploy/cluster/down
 """
 
 
+# Clients first, servers last; PostgreSQL's fast shutdown (SIGINT) does not wait for them.
+STOP_ORDER = ("producer", "simulate", "web", "ingest", "haproxy", "postgres", "redis", "sentinel")
+
+
 def down() -> None:
-    for pid_file in sorted(services.PIDS.glob("*.pid")) if services.PIDS.exists() else []:
-        services.stop(pid_file.stem, wait_s=10)
+    names = [p.stem for p in services.PIDS.glob("*.pid")] if services.PIDS.exists() else []
+    for kind in STOP_ORDER:
+        for name in sorted(n for n in names if n.startswith(f"{kind}-") or n == kind):
+            services.stop(name, signal.SIGINT if kind == "postgres" else signal.SIGTERM, 10)
     removed = netns.remove()
     shutil.rmtree(RUN_DIR, ignore_errors=True)
     print(f"removed {len(removed)} namespaces and links, and {RUN_DIR}")
