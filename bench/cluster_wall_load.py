@@ -35,6 +35,7 @@ from deploy.cluster import roles, services
 from deploy.cluster.__main__ import wait_health
 from deploy.cluster.drills.probes import sentinel_primary
 from deploy.cluster.topology import (
+    LB,
     LB_URL,
     PRIMARY_URL,
     PRODUCER,
@@ -43,6 +44,15 @@ from deploy.cluster.topology import (
     WEB_HOSTS,
     WEB_PORT,
 )
+from tests.conftest import CHROMIUM_ARGS
+
+
+def let_chromium_reach(ip: str) -> None:
+    """Chromium's flags (tests.conftest.CHROMIUM_ARGS, read by bench.wall_capture and
+    bench.stack) resolve no host but localhost; the cluster's HAProxy is an address too."""
+    for n, arg in enumerate(CHROMIUM_ARGS):
+        if arg.startswith("--host-resolver-rules=") and ip not in arg:
+            CHROMIUM_ARGS[n] = f"{arg} , EXCLUDE {ip}"
 
 
 def kiosk_codes(n: int) -> list[str]:
@@ -63,12 +73,16 @@ def restart_web(access_logs: bool) -> None:
         wait_health(f"http://{host.ip}:{WEB_PORT}")
 
 
-def freshness(stop: threading.Event, latencies: list[float]) -> None:
-    """A real wall through HAProxy; one marked event a second XADDed to the primary the
-    Sentinels name; each one's XADD to DOM time."""
+def freshness(ready: threading.Event, stop: threading.Event, latencies: list[float]) -> None:
+    """A real wall through HAProxy, opened before the load starts (`ready` then set); one
+    marked event a second XADDed to the primary the Sentinels name; each one's XADD to
+    DOM time."""
     with sync_playwright() as p:
-        browser, page = open_wall(p, LB_URL, kiosk_codes(1)[0])
-        page.evaluate(OBSERVER)
+        try:
+            browser, page = open_wall(p, LB_URL, kiosk_codes(1)[0])
+            page.evaluate(OBSERVER)
+        finally:
+            ready.set()
         tz = clock.now().astimezone().tzinfo
         n = 0
         while not stop.is_set():
@@ -99,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--speed", type=float, default=600, help="simulator speed-up")
     parser.add_argument("--ramp", type=float, default=30, help="seconds to start all clients")
     args = parser.parse_args(argv)
+    let_chromium_reach(LB.ip)
     restart_web(access_logs=True)
     roles.product(PRODUCER, "simulate", f"--speed {args.speed:g}")
     fresh: list[float] = []
@@ -106,8 +121,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         script = capture(LB_URL, kiosk_codes(1)[0])
         codes = kiosk_codes(args.clients)
-        watcher = threading.Thread(target=freshness, args=(stop, fresh), daemon=True)
+        ready = threading.Event()
+        watcher = threading.Thread(target=freshness, args=(ready, stop, fresh), daemon=True)
         watcher.start()
+        ready.wait(180)
         before, cpu0 = os.getloadavg()[0], resource.getrusage(resource.RUSAGE_SELF)
         master = services.pid_of(f"web-{WEB_HOSTS[0].name}")
         stats, rss, elapsed = asyncio.run(
