@@ -32,6 +32,7 @@ from deploy.cluster.topology import (
     SENTINEL_HOSTS,
     SENTINEL_PORT,
     SENTINELS,
+    WEB1,
     WEB_HOSTS,
     WEB_PORT,
 )
@@ -53,12 +54,17 @@ def wait_health(base: str, timeout_s: float = 120.0) -> None:
         time.sleep(0.5)
 
 
-def up(seed_incidents: int, simulate: float | None) -> None:
+def can_start() -> str | None:
+    """Why `up` cannot start (a tool missing, a cluster up already), or None."""
     missing = [tool for tool in NEEDS if shutil.which(tool) is None]
     if missing or not PG_BIN.joinpath("initdb").exists():
-        sys.exit(f"missing: {' '.join(missing) or PG_BIN}; see docs/deploy.md")
+        return f"missing: {' '.join(missing) or PG_BIN}; see docs/deploy.md, section 9"
     if netns.existing_namespaces() & {h.name for h in HOSTS}:
-        sys.exit("a cluster is up already: deploy/cluster/down first")
+        return "a cluster is up already: deploy/cluster/down first"
+    return None
+
+
+def up(seed_incidents: int, simulate: float | None) -> None:
     shutil.rmtree(RUN_DIR, ignore_errors=True)
     RUN_DIR.mkdir(parents=True)
     step("network: bridge, namespaces, links")
@@ -81,10 +87,10 @@ def up(seed_incidents: int, simulate: float | None) -> None:
     roles.postgres(PG2)
     services.wait_tcp(PG2.ip, PG_PORT)
     step(f"schema (the Procfile's release), master data and {seed_incidents:,} incidents")
-    run_once(roles.product(WEB1_HOST, "release"), f"release-{WEB1_HOST.name}")
+    run_once(roles.product(WEB1, "release"), f"release-{WEB1.name}")
     seed = ["python", "-m", "demo.seed", "--incidents", str(seed_incidents),
             "--disputes", str(seed_incidents // 15)]  # fmt: skip
-    run_once(services.spawn("seed", WEB1_HOST, seed, roles.env_for(WEB1_HOST)), "seed")
+    run_once(services.spawn("seed", WEB1, seed, roles.env_for(WEB1)), "seed")
     step("two ingest hosts, two web hosts, HAProxy")
     for host in INGEST_HOSTS:
         roles.product(host, "ingest")
@@ -96,13 +102,10 @@ def up(seed_incidents: int, simulate: float | None) -> None:
     wait_health(LB_URL)
     if simulate:
         roles.product(PRODUCER, "simulate", f"--speed {simulate:g}")
-    env = roles.env_for(WEB1_HOST)
+    env = roles.env_for(WEB1)
     settings = "".join(f"{k}={env[k]}\n" for k in sorted(env) if k.startswith("CC_"))
     (RUN_DIR / "env").write_text(settings)
     print(summary())
-
-
-WEB1_HOST = WEB_HOSTS[0]
 
 
 def run_once(process, name: str) -> None:
@@ -199,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("restart", help="restart web and ingest (after a change of code)")
     args = parser.parse_args(argv)
     if args.command == "up":
+        if problem := can_start():
+            sys.exit(problem)
         try:
             up(args.seed, args.simulate)
         except BaseException:
