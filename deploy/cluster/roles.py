@@ -118,8 +118,10 @@ def create_database() -> None:
 
 def haproxy_config(admin_socket: Path) -> str:
     """HAProxy in front of the web hosts: /health checked every second, a host out after
-    2 failed checks, its open connections (the walls' streams) closed at once so the
-    browsers reconnect through the other host."""
+    3 failed checks, its open connections (the walls' streams) closed at once so the
+    browsers reconnect through the other host. A check may take 5 s: with only `inter`
+    (1 s) as its limit, a busy host's slower answers took both hosts out under load
+    (bench.cluster_wall_load, 400 walls: every request then answered 503)."""
     servers = "\n".join(f"    server {h.name[3:]} {h.ip}:{WEB_PORT} check" for h in WEB_HOSTS)
     return f"""global
     maxconn 8000
@@ -135,6 +137,7 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-keep-alive 10s
+    timeout check 5s
 
 frontend web
     bind {LB.ip}:{LB_PORT}
@@ -145,7 +148,7 @@ backend web
     option httpchk GET /health
     http-check expect status 200
     http-response set-header X-Served-By %s
-    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+    default-server inter 1s fall 3 rise 2 on-marked-down shutdown-sessions
 {servers}
 
 listen stats
