@@ -41,6 +41,7 @@ class Route:
         self.engine = make_engine(replica_url, reader=True)
         self.postgres = self.engine.dialect.name == "postgresql"
         self.skip_until = 0.0  # time.monotonic() before which the replica is passed over
+        self.passed_over = False  # since the last warning, not yet back
         self._fallback_args = self.primary.dialect.create_connect_args(self.primary.url)
         event.listen(self.engine, "do_connect", self._connect)
         event.listen(self.engine, "checkout", self._checkout)
@@ -57,6 +58,7 @@ class Route:
                 self.pass_over("unreachable", error)
             else:
                 record.info[ON_PRIMARY] = False
+                self._back()
                 return connection
         record.info[ON_PRIMARY] = True
         args, params = self._fallback_args
@@ -69,16 +71,25 @@ class Route:
             raise exc.DisconnectionError("time to try the replica again")
 
     def pass_over(self, why: str, error: object = None) -> None:
-        if time.monotonic() >= self.skip_until:
-            log.warning("database replica %s; reading the primary for %.0f s: %s",
-                        why, RETRY_SECONDS, error or "")  # fmt: skip
+        """Read the primary for RETRY_SECONDS; say so once per outage, not per retry."""
+        if not self.passed_over:
+            log.warning("database replica %s; reading the primary until it is back: %s",
+                        why, error or "")  # fmt: skip
+        self.passed_over = True
         self.skip_until = time.monotonic() + RETRY_SECONDS
+
+    def _back(self) -> None:
+        if self.passed_over:
+            self.passed_over = False
+            log.warning("database replica back: reading it again")
 
     def caught_up(self) -> bool:
         """Whether the replica has replayed everything the primary had committed when
         asked, waiting WAIT_SECONDS at most; False (and passed over) when it has not."""
-        if not self.postgres or time.monotonic() < self.skip_until:
-            return time.monotonic() >= self.skip_until
+        if time.monotonic() < self.skip_until:
+            return False
+        if not self.postgres:
+            return True
         try:
             with self.primary.connect() as conn:
                 target = conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
@@ -92,11 +103,15 @@ class Route:
         except exc.SQLAlchemyError as error:
             self.pass_over("failed", error)
             return False
+        self._back()
         return True
 
 
-# NULL when the server is not replaying (a connection made to the primary instead)
-_REPLAYED = text("SELECT coalesce(pg_last_wal_replay_lsn() >= CAST(:target AS pg_lsn), true)")
+# a server not in recovery is the primary (a connection made to it instead) or a replica
+# promoted since: it has all it will ever have
+_REPLAYED = text(
+    "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= CAST(:target AS pg_lsn)"
+)
 
 # how far the replica's data is behind the primary's: 0 when it has replayed all it
 # received (so a quiet primary is no lag), else the age of the last commit it replayed
