@@ -35,6 +35,7 @@ from deploy.cluster import roles, services
 from deploy.cluster.__main__ import wait_health
 from deploy.cluster.drills.probes import sentinel_primary
 from deploy.cluster.topology import (
+    BRIDGE_IP,
     LB,
     LB_URL,
     PRIMARY_URL,
@@ -53,6 +54,14 @@ def let_chromium_reach(ip: str) -> None:
     for n, arg in enumerate(CHROMIUM_ARGS):
         if arg.startswith("--host-resolver-rules=") and ip not in arg:
             CHROMIUM_ARGS[n] = f"{arg} , EXCLUDE {ip}"
+
+
+def forget_failed_pairings() -> None:
+    """Every client pairs from this machine's one address (BRIDGE_IP): a failed pairing
+    in an earlier run (a 502 under load, then the code sent again) would have locked
+    that address out of pairing for CC's lockout time."""
+    primary = redis.Redis(sentinel_primary(), REDIS_PORT, socket_timeout=5)
+    primary.delete(f"cc:auth:fail:ip:{BRIDGE_IP}")
 
 
 def kiosk_codes(n: int) -> list[str]:
@@ -114,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ramp", type=float, default=30, help="seconds to start all clients")
     args = parser.parse_args(argv)
     let_chromium_reach(LB.ip)
+    forget_failed_pairings()
     restart_web(access_logs=True)
     roles.product(PRODUCER, "simulate", f"--speed {args.speed:g}")
     fresh: list[float] = []
