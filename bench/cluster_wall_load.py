@@ -33,9 +33,8 @@ from data_access.db import make_engine
 from data_access.users import create_kiosk
 from deploy.cluster import roles, services
 from deploy.cluster.__main__ import wait_health
-from deploy.cluster.drills.probes import sentinel_primary
+from deploy.cluster.drills.probes import forget_failed_pairings, sentinel_primary
 from deploy.cluster.topology import (
-    BRIDGE_IP,
     LB,
     LB_URL,
     PRIMARY_URL,
@@ -54,14 +53,6 @@ def let_chromium_reach(ip: str) -> None:
     for n, arg in enumerate(CHROMIUM_ARGS):
         if arg.startswith("--host-resolver-rules=") and ip not in arg:
             CHROMIUM_ARGS[n] = f"{arg} , EXCLUDE {ip}"
-
-
-def forget_failed_pairings() -> None:
-    """Every client pairs from this machine's one address (BRIDGE_IP): a failed pairing
-    in an earlier run (a 502 under load, then the code sent again) would have locked
-    that address out of pairing for CC's lockout time."""
-    primary = redis.Redis(sentinel_primary(), REDIS_PORT, socket_timeout=5)
-    primary.delete(f"cc:auth:fail:ip:{BRIDGE_IP}")
 
 
 def kiosk_codes(n: int) -> list[str]:
@@ -149,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         stop.set()
         services.stop(f"simulate-{PRODUCER.name}")
         restart_web(access_logs=False)
+        forget_failed_pairings()
     server, bad = {}, {}
     for host in WEB_HOSTS:
         latency, errors = server_latency(RUN_DIR / "logs" / f"access-{host.name}.log")

@@ -14,6 +14,7 @@ import time
 
 from deploy.cluster import __main__ as cluster
 from deploy.cluster import netns
+from deploy.cluster.drills.probes import forget_failed_pairings
 from deploy.cluster.topology import HOSTS
 
 DRILLS = ("redis_primary", "web_host", "ingest_host", "pg_replica", "partition", "pg_primary")
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     if started:
         cluster.main(["up"])
     results = {}
+    forget_failed_pairings()
     try:
         for name in names:
             drill = importlib.import_module(f"{__package__}.{name}")
