@@ -187,7 +187,8 @@ def forget_failed_pairings() -> None:
     """Every drill and bench client pairs from this machine's one address (BRIDGE_IP): a
     failed pairing in an earlier run (a bench's 502 under load, then the code sent again)
     would lock that address out of pairing for the product's lockout time."""
-    redis_at(sentinel_primary()).delete(f"cc:auth:fail:ip:{BRIDGE_IP}")
+    primary = redis_at(sentinel_primary())  # dashboard.auth.ratelimit's two counters
+    primary.delete(f"cc:auth:fail:ip:{BRIDGE_IP}", f"cc:auth:fail:user:kiosk-pairing@{BRIDGE_IP}")
 
 
 def pair_kiosk(base: str = LB_URL) -> requests.Session:
