@@ -12,6 +12,7 @@ from deploy.cluster.drills.probes import Wall, haproxy_state, health, say, wait_
 from deploy.cluster.topology import REDIS_HOSTS, SENTINEL_HOSTS, WEB_HOSTS, WEB_PORT
 
 CUT_S = 40.0
+AFTER_S = 30.0
 
 
 class Health:
@@ -30,7 +31,7 @@ class Health:
 
     def _ask(self) -> None:
         asked = time.monotonic()
-        status = (health(self.base) or {}).get("status")
+        status = (health(self.base) or {}).get("status")  # None: no JSON answer (a 500)
         self.answers.append((asked, time.monotonic(), status))
 
     def first(self, status: str) -> float | None:
@@ -70,6 +71,10 @@ def run() -> dict:
     fresh = wait_until(lambda: not wall.stale_at(time.monotonic()), 120.0)
     fresh_s = time.monotonic() - healed
     wall.stop()
+    after = Health(base)  # the healed host must keep answering, not only once
+    time.sleep(AFTER_S)
+    after.stop()
+    broken = sum(1 for _, _, status in after.answers if status != "ok")
     figures = {
         "seconds until its /health said degraded": round(degraded_s, 1) if degraded else None,
         "its /health answers that took over 5 s": answers.slow(),
@@ -78,6 +83,9 @@ def run() -> dict:
         "HAProxy's state of the cut host meanwhile": balancer,
         "seconds after healing until /health ok": round(ok_s, 1) if ok else None,
         "seconds after healing until the wall was fresh": round(fresh_s, 1) if fresh else None,
+        f"its /health answers not ok in the {AFTER_S:.0f} s after": (
+            f"{broken} of {len(after.answers)}"
+        ),
     }
-    figures["passed"] = bool(degraded and said and other_ok and ok and fresh)
+    figures["passed"] = bool(degraded and said and other_ok and ok and fresh and not broken)
     return figures
