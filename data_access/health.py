@@ -15,7 +15,7 @@ from common.workdays import CalendarError, calendar_from, known_until, missing_n
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, heartbeat_age
 from data_access.read_replica import lag_seconds
-from data_access.redis_client import get_redis
+from data_access.redis_client import get_check_redis
 
 _PAGE = 10_000
 
@@ -88,7 +88,7 @@ def health(settings: Settings, now: datetime | None = None) -> dict:
     leaves the status alone: its reads go to the primary meanwhile (read_replica)."""
     lag, stale = None, False
     try:
-        r = get_redis(settings)
+        r = get_check_redis(settings)
         lag = stream_lag(r, settings.stream_key)
         age = heartbeat_age(settings, now, r)
         stale = lag > 0 and (age is None or age > settings.stale_seconds)

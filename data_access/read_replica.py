@@ -93,6 +93,11 @@ class Route:
         try:
             with self.primary.connect() as conn:
                 target = conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
+        except exc.SQLAlchemyError:
+            # the primary is down: reads fail on it too, and say so, rather than show
+            # the replica's data as current while ingest cannot apply anything
+            return False
+        try:
             deadline = time.monotonic() + WAIT_SECONDS
             with self.engine.connect() as conn:
                 while not conn.scalar(_REPLAYED, {"target": target}):

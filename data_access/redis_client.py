@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from redis.connection import parse_url
 from redis.retry import Retry
 from redis.sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection
@@ -41,6 +41,7 @@ SENTINEL_TIMEOUT = 1.0  # a Sentinel answers at once or is taken as down
 # twice; every write the product makes to Redis is idempotent or guarded (event ids,
 # SET NX markers, XACK).
 FAILOVER_RETRIES = 6
+CHECK_TIMEOUT = 2.0  # a health check's Redis answers within this, or is taken as down
 
 _clients: dict[tuple, redis.Redis] = {}
 
@@ -108,6 +109,22 @@ def get_redis(cfg: Settings) -> redis.Redis:
     key = (cfg.redis_url, cfg.redis_sentinels, cfg.redis_service)
     if key not in _clients:
         _clients[key] = connect(cfg)
+    return _clients[key]
+
+
+def get_check_redis(cfg: Settings) -> redis.Redis:
+    """The process's client for checks that must answer within seconds (/health): short
+    timeouts and no retry. The shared client waits out its 30 s socket timeout on a
+    server cut off by the network, so a health check through it took 30 s to say so."""
+    key = (cfg.redis_url, cfg.redis_sentinels, cfg.redis_service, "check")
+    if key not in _clients:
+        _clients[key] = connect(
+            cfg,
+            socket_timeout=CHECK_TIMEOUT,
+            socket_connect_timeout=CHECK_TIMEOUT,
+            max_connections=64,
+            retry=Retry(NoBackoff(), 0),
+        )
     return _clients[key]
 
 

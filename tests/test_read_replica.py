@@ -166,3 +166,19 @@ def test_pages_and_the_api_answer_while_the_replica_is_down(settings, db_url, au
     assert client.get("/api/v1/kpis", headers=auth_header).status_code == 200
     assert client.get("/api/v1/overdue", headers=auth_header).status_code == 200
     assert client.get("/health").get_json()["replica"] == {"ok": False, "lag_seconds": None}
+
+
+def test_with_the_primary_down_reads_go_to_it_and_fail(cluster, fast_retry):
+    """The replica's data is not shown as current while nothing can be applied: the
+    pages say SQL is down, as without a replica; the replica is not blamed."""
+    primary, replica = cluster
+    route = read_replica.Route(primary.url, replica.url)
+    try:
+        assert _on_replica(route) is True
+        primary.stop()
+        assert route.caught_up() is False
+        assert not route.passed_over
+    finally:
+        primary.start()
+        route.engine.dispose()
+    wait_for(lambda: _on_replica(route), 30, what="reads back on the replica")
