@@ -23,7 +23,7 @@ ALLOWED = {
     # the demo county's generators, seeder and simulator: never used by the product
     "demo": {"common", "data_access", "worker", "demo"},
 }
-FIRST_PARTY = {*ALLOWED, "bench", "tests", "migrations", "scripts"}
+FIRST_PARTY = {*ALLOWED, "bench", "deploy", "tests", "migrations", "scripts"}
 # the app factory wires callbacks in; only the WSGI entry (and tests) import it
 FACTORY = "dashboard/__init__.py"
 FACTORY_MAY_IMPORT = {"callbacks"}

@@ -1,0 +1,1 @@
+"""The failover drills (issue 21): `python -m deploy.cluster.drills [--only NAME,...]`."""
