@@ -5,17 +5,20 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from common.scope import Scope, current
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
 from dashboard.tab_title import tab_title
 from dashboard.wall_prebuild import READY_SECONDS
+from data_access.wall import ranked_by
 
 dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
 
 BANNER_KEYS = ("stale", "disconnected", "redis_down", "error_sql")
 TICKER_KEYS = ("just_now", "ago_min", "ago_hour", "no_events")
 TICKER_ROWS_SHOWN = 5  # at the wall's type size, as many as its panel holds
+RANKING_TITLES = {"town": "wall.ranking", "grid": "wall.ranking_grids"}
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": False, "responsive": True}
 
 
@@ -26,9 +29,22 @@ def _panel(title: str, body, class_name: str = "") -> html.Section:
     )
 
 
+def scope_title(scope: Scope, names, lang: str, county_override: str | None) -> str:
+    """Whose wall this is: the county's name for the county scope, else the scope's towns
+    or departments and that the figures are theirs alone (`城东街道 · 本街道数据`)."""
+    if scope.is_county:
+        return names.county_name(lang, county_override)
+    joined = ("、" if lang == "zh" else ", ").join(
+        names.name(scope.kind, c, lang) for c in scope.codes
+    )
+    plural = "s" if len(scope.codes) > 1 else ""
+    return f"{joined} · {t(f'wall.scope_{scope.kind}{plural}', lang)}"
+
+
 def layout(lang: str | None = None, **_query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
+    scope = current()
     return html.Div(
         className="wall",
         children=[
@@ -56,7 +72,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.Header(
                 className="wall-top",
                 children=[
-                    html.Div(catalog().county_name(lang, cfg.county_name), className="wall-county"),
+                    html.Div(
+                        scope_title(scope, catalog(), lang, cfg.county_name),
+                        className="wall-county",
+                    ),
                     html.Div(t("wall.title", lang), className="wall-title"),
                     html.Div(id=ids.AS_OF, className="wall-as-of"),
                     html.Div(id=ids.CLOCK, className="wall-clock"),
@@ -109,7 +128,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                             className="wall-trend",
                                         ),
                                     ),
-                                    _panel(t("wall.ranking", lang), html.Div(id=ids.RANKING)),
+                                    _panel(
+                                        t(RANKING_TITLES[ranked_by(scope)], lang),
+                                        html.Div(id=ids.RANKING),
+                                    ),
                                 ],
                             ),
                         ],
