@@ -8,19 +8,30 @@ import gzip
 import json
 import time
 
+import pytest
+
 from callbacks.wall import OUTPUTS
 from common import clock
+from common.scope import COUNTY
 from dashboard import create_app, wall_share
 from dashboard.ids import wall as ids
 from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import grid_geometries, load_masterdata
+from tests import scope_hook
 from tests.conftest import TEST_PASSWORD
 from tests.factories import apply_entries, reported
 from tests.servers import wait_for
 from worker.live_state import LiveState
 
 WALL_OUTPUTS = ((ids.RENDERED, "data"), (ids.ERROR, "data"), *OUTPUTS)
+
+
+@pytest.fixture
+def app(app):
+    """The factory's app with the request's scope set from its caller (tests/scope_hook.py)."""
+    scope_hook.install(app.server)
+    return app
 
 
 def render_body(trigger: str, rendered, lang: str = "en") -> dict:
@@ -70,7 +81,9 @@ def test_an_answer_made_by_one_worker_is_served_by_another(
     the trigger again: it serves the first one's bytes, though the data changed since."""
     first = signed_in_client("wall").post("/_dash-update-component", json=render_body("6:9", "5:9"))
     _new_incident(settings, redis_client)
-    other = create_app(settings).server.test_client()
+    other_app = create_app(settings)
+    scope_hook.install(other_app.server)
+    other = other_app.server.test_client()
     other.environ_base["HTTP_ORIGIN"] = "http://localhost"
     other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
     same = other.post("/_dash-update-component", json=render_body("6:9", "5:9"))
@@ -89,7 +102,7 @@ def test_a_new_version_is_built_before_any_wall_asks(app, signed_in_client, sett
     def stored() -> bool:
         trigger = f"{live.version(settings)}:{int(time.time() // 60)}"
         with app.server.app_context():
-            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x")))
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x"), COUNTY))
         return bool(redis_client.exists(name))
 
     wait_for(stored, 15, what="the new version's update, built unasked")

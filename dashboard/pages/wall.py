@@ -49,7 +49,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         className="wall",
         children=[
             dcc.Store(id=ids.STATUS),
-            html.Div(id=ids.STATUS_ANCHOR, hidden=True, **{"data-lang": lang}),
+            # the scope drawn for: assets/live.js reloads the page when the caller's changes
+            html.Div(
+                id=ids.STATUS_ANCHOR, hidden=True, **{"data-lang": lang, "data-scope": str(scope)}
+            ),
             dcc.Store(id=ids.LANG, data=lang),
             dcc.Store(
                 id=ids.CONFIG,
