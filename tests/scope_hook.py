@@ -2,7 +2,7 @@
 
 `install(server)` puts a before_request hook right after the gate that runs the request
 under its caller's scope (`current_principal().scope`, common.scope), as the product's
-own hook will; once that hook exists this one finds the scope set and does nothing.
+own gate will; once it does, this hook sets the same scope again (harmless; remove it).
 `scoped_callers(monkeypatch, scopes)` gives callers a scope by name (a user's username,
 a kiosk's `kiosk:<id>`), read on every resolution, so a test can change it meanwhile.
 """
@@ -14,17 +14,12 @@ import dataclasses
 
 from flask import Flask, g
 
-from common.scope import Scope, current, enter, leave
+from common.scope import Scope, enter, leave
 from dashboard.auth import principal as principals
 from dashboard.auth.gate import gate
 
 
 def _hook() -> None:
-    try:
-        current()
-        return  # the app's own hook set it
-    except LookupError:
-        pass
     caller = g.get("principal")  # the gate resolved it for every route that needs one
     if caller is not None:
         g.test_scope_token = enter(caller.scope)

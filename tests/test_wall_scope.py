@@ -137,6 +137,9 @@ def test_the_wall_header_says_whose_wall_it_is(app, county):
             (EAST, "zh", "城东街道 · 本街道数据"),
             (Scope("town", ("Chengdong", "Chengxi")), "zh", "城东街道、城西街道 · 所辖街道数据"),
             (ROADS, "en", "Urban Management Bureau · this department's cases only"),
+            (Scope("town", ("Xiaying",)), "zh", "夏营镇 · 本镇数据"),
+            (Scope("town", ("Chengdong", "Xiaying")), "zh", "城东街道、夏营镇 · 所辖镇街数据"),
+            (EAST, "en", "Chengdong Subdistrict · this town's data only"),
         ):
             with using(scope):
                 page = layout(lang=lang)

@@ -6,6 +6,7 @@ import dash
 from dash import dcc, html
 
 from common.scope import Scope, current
+from dashboard.components.format import TOWN_SUFFIXES
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
@@ -38,7 +39,15 @@ def scope_title(scope: Scope, names, lang: str, county_override: str | None) -> 
         names.name(scope.kind, c, lang) for c in scope.codes
     )
     plural = "s" if len(scope.codes) > 1 else ""
-    return f"{joined} · {t(f'wall.scope_{scope.kind}{plural}', lang)}"
+    unit = _town_unit([names.name("town", c, "zh") for c in scope.codes])
+    return f"{joined} · {t(f'wall.scope_{scope.kind}{plural}', lang, unit=unit)}"
+
+
+def _town_unit(names_zh: list[str]) -> str:
+    """What the scope's towns are called in Chinese: 街道, 镇 or 乡 when all are one, else
+    镇街 (a name says its kind: format.TOWN_SUFFIXES)."""
+    kinds = {next((s for s in TOWN_SUFFIXES["zh"] if n.endswith(s)), "") for n in names_zh}
+    return kinds.pop() if len(kinds) == 1 and "" not in kinds else "镇街"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
