@@ -466,7 +466,8 @@ def test_a_department_scoped_wall_says_it_has_no_disputes(
     dispute.pop("channel")
     publish(ingest.r, settings.stream_key, [*mine, *dispatched, _reported("Chengxi"), dispute])
     page, errors, _ = _open_wall(signed_in_page, "zh")
-    wait_for(lambda: _text(page, ".wall-county") == "县城市管理局 · 本部门数据", 30, what="header")
+    header = wait_for(lambda: _text(page, ".wall-county"), 60, what="header")
+    assert header == "县城市管理局 · 本部门数据"
     wait_for(lambda: "本范围无矛盾纠纷" in _text(page, "#wall-tiles"), FIRST_RENDER_S,
              what="the note in place of the dispute tiles")  # fmt: skip
     wait_for(lambda: "已派遣" in _text(page, "#wall-ticker"), 60, what="its cases' events")
