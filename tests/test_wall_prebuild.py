@@ -3,12 +3,16 @@ by one worker at a time, and at most once every BUILD_EVERY_SECONDS, the newest 
 
 from __future__ import annotations
 
+import gzip
 import time
 
 import pytest
 
-from dashboard import create_app, wall_prebuild
+from common.scope import COUNTY, Scope
+from dashboard import create_app, wall_prebuild, wall_share
 from data_access import live
+from data_access.db import make_engine
+from data_access.masterdata import grid_geometries, load_masterdata
 from tests import scope_hook
 from tests.conftest import TEST_PASSWORD
 from tests.servers import wait_for
@@ -95,3 +99,38 @@ def test_a_builder_that_lost_its_lease_neither_renews_nor_frees_the_new_holders(
     assert not wall_prebuild._lead(lease)  # noqa: SLF001
     wall_prebuild._hand_over(lease)  # noqa: SLF001
     assert redis_client.get(name) == b"another-builder"
+
+
+def test_each_scope_asking_gets_its_own_update_built(app, settings, redis_client, make_user,
+                                                     monkeypatch):  # fmt: skip
+    """Walls of two scopes asking: each new version's update is built for each, under its
+    own scope (a town's map recolours only its grids) and kept under its own key."""
+    engine = make_engine(settings.database_url)
+    load_masterdata(engine, settings.masterdata_dir)
+    grid_towns = {g.code: g.town for g in grid_geometries(engine)}
+    engine.dispose()
+    east = Scope("town", ("Chengdong",))
+    scopes = {}
+    for scope in (east, COUNTY):
+        name = make_user("wall")
+        scopes[name] = scope
+        client = app.server.test_client()
+        client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+        client.post("/auth/login", data={"username": name, "password": TEST_PASSWORD})
+        scope_hook.scoped_callers(monkeypatch, scopes)
+        answer = client.post("/_dash-update-component", json=render_body("0:9", "x"))
+        assert answer.status_code == 200
+    version = _new_version(settings, redis_client)
+
+    def built(scope: Scope) -> bytes | None:
+        trigger = f"{version}:{int(time.time() // 60)}"
+        with app.server.app_context():
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x"), scope))
+        packed = redis_client.get(name)
+        return gzip.decompress(packed).decode() if packed else None
+
+    east_answer = wait_for(lambda: built(east), 15, what="the town's update, built unasked")
+    county_answer = wait_for(lambda: built(COUNTY), 15, what="the county's update")
+    # a patch: the map's grids recoloured, the town's only
+    assert east_answer.count('"fillcolor"') == list(grid_towns.values()).count("Chengdong")
+    assert county_answer.count('"fillcolor"') == len(grid_towns)
