@@ -19,7 +19,7 @@ from dashboard.auth import current_principal, unmask_allowed
 from dashboard.components.alert_badge import SHAPES, alert_badge
 from dashboard.components.format import count
 from dashboard.components.timeline import level_text
-from dashboard.context import catalog, engine, redis_client, settings
+from dashboard.context import catalog, engine, mark_written, read_engine, redis_client, settings
 from dashboard.i18n import t
 from dashboard.ids import alerts as ids
 from dashboard.links import FILTER_PARAMS
@@ -48,6 +48,7 @@ def acknowledge_click(incident_id: str, note: str | None, lang: str) -> tuple[st
         return t("alert.acknowledge_not_overdue", lang), False
     except redis.RedisError:
         return t("alert.acknowledge_failed", lang), False
+    mark_written()  # this session reads the primary until ingest has applied it
     if taken.new:
         return t("alert.acknowledge_sent", lang), True
     return t("alert.acknowledge_taken", lang, who=mask_text(taken.by) or "—"), True
@@ -167,7 +168,7 @@ def render(chosen: dict, _live, lang: str):
     cfg, at = settings(), now()
     acknowledged = {"true": True, "false": False}.get(chosen.get("acknowledged") or "")
     total, counts, items = alerts(
-        engine(), page_scope(chosen), at, cfg.warn_hours, cfg.red_hours,
+        read_engine(), page_scope(chosen), at, cfg.warn_hours, cfg.red_hours,
         colours=tuple(chosen.get("colours") or ()), is_acknowledged=acknowledged, limit=ROWS,
     )  # fmt: skip
     principal = current_principal()

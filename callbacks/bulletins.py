@@ -9,7 +9,7 @@ from callbacks.declared import Declared
 from common.assessment import AssessmentError
 from common.clock import now
 from dashboard.auth import current_principal
-from dashboard.context import engine, settings
+from dashboard.context import engine, mark_written, settings
 from dashboard.i18n import t
 from dashboard.ids import bulletins as ids
 from data_access.audit import audit
@@ -37,6 +37,7 @@ def generate_again(clicks: int | None, month: str, lang: str):
     except (AssessmentError, BulletinError) as err:
         return t("bulletin.generate_failed", lang, error=str(err))
     audit(engine(), principal.name, "generate_bulletin", month)
+    mark_written()  # the bulletin's page reads it back at once
     done = t("bulletin.generated_now", lang, at=model["generated_at"])
     link = dcc.Link(t("bulletin.show_new", lang), href=f"/bulletins?month={month}&lang={lang}")
     return html.Span([done, " ", link])

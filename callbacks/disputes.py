@@ -13,7 +13,7 @@ from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import disputes as ids
 from dashboard.list_rows import dispute_row
@@ -46,12 +46,12 @@ def get_rows(request: dict | None, params: list, lang: str):
     sort = sort_from_model(request.get("sortModel"), dispute_list.SORTABLE, default)
     start = max(int(request.get("startRow") or 0), 0)
     stop = min(int(request.get("endRow") or start + BLOCK), start + MAX_ROWS_PER_REQUEST)
-    rows = dispute_page(engine(), q, at, sort, lang, start, stop)
+    rows = dispute_page(read_engine(), q, at, sort, lang, start, stop)
     names, yes_no = catalog(), (t("disputes.yes", lang), t("disputes.no", lang))
     data = [dispute_row(r, names, lang, cfg.tz, yes_no) for r in rows]
     if start > 0 and len(rows) == stop - start:
         return {"rowData": data}, no_update
-    total = start + len(rows) if start > 0 else dispute_total(engine(), q, at)
+    total = start + len(rows) if start > 0 else dispute_total(read_engine(), q, at)
     return {"rowData": data, "rowCount": total}, t("disputes.total", lang, n=count(total))
 
 

@@ -12,7 +12,7 @@ from common.clock import now
 from common.duplicates import WINDOW
 from common.masking import mask_text
 from dashboard.auth import current_principal
-from dashboard.context import engine, redis_client, settings
+from dashboard.context import engine, mark_written, read_engine, redis_client, settings
 from dashboard.duplicates import dismiss_pair, merge
 from dashboard.i18n import t
 from dashboard.ids import duplicates as ids
@@ -64,7 +64,7 @@ declared = Declared()
 def render_list(_done, _tick, lang: str):
     principal = current_principal()
     may_act = principal is not None and principal.may_act
-    rows = recent_candidates(engine(), now() - WINDOW)
+    rows = recent_candidates(read_engine(), now() - WINDOW)
     if not rows:
         return html.P(t("incident.dup.none", lang), className="cc-muted")
     return html.Ul([pair_item(r, lang, may_act) for r in rows], className="cc-duplicates")
@@ -100,6 +100,7 @@ def act(_merges, _dismissals, lang: str, done: int | None):
         message = t("incident.dup.gone", lang)
     except redis.RedisError:
         return t("incident.escalate_failed", lang), no_update
+    mark_written()  # this session reads the primary until ingest has applied it
     return message, (done or 0) + 1
 
 

@@ -23,7 +23,16 @@ from dashboard.components.incident_grid import clock_params
 from dashboard.components.plot_text import plot_text
 from dashboard.components.timeline import level_text, stars, timeline, yes_no
 from dashboard.components.work_order_words import clerk_words, incident_link, status_name
-from dashboard.context import catalog, engine, grids, redis_client, settings, sla
+from dashboard.context import (
+    catalog,
+    engine,
+    grids,
+    mark_written,
+    read_engine,
+    redis_client,
+    settings,
+    sla,
+)
 from dashboard.escalation import NotOpen, escalate
 from dashboard.i18n import t
 from dashboard.ids import incident as ids
@@ -248,14 +257,14 @@ declared = Declared()
 )
 def render(incident_id: str, _live, lang: str, signature: str | None):
     first_view = ctx.triggered_id != ids.VERSION or signature is None
-    found = incident_detail(engine(), incident_id) if incident_id else None
+    found = incident_detail(read_engine(), incident_id) if incident_id else None
     if found is None:
         missing = html.P(t("incident.not_found", lang, id=incident_id), className="cc-alert")
         ack = t("alert.acknowledge", lang)
         return missing, None, None, None, None, True, t("incident.escalate", lang), "", True, ack
     state, events = found
     cfg, at, names = settings(), now(), catalog()
-    alert = alert_state(engine(), incident_id, at, cfg.warn_hours, cfg.red_hours)
+    alert = alert_state(read_engine(), incident_id, at, cfg.warn_hours, cfg.red_hours)
     new_signature = _signature(state, events, alert)
     if not first_view and new_signature == signature:
         return (no_update,) * 10
@@ -271,7 +280,7 @@ def render(incident_id: str, _live, lang: str, signature: str | None):
     rules = sla()
     wd = rules.calendar if in_working_days(rules, state) else None
     state["merged_children"] = [  # direct ones: a chain shows in the duplicates panel
-        c["id"] for c in merged_children(engine(), incident_id) if c["via"] is None
+        c["id"] for c in merged_children(read_engine(), incident_id) if c["via"] is None
     ]
     steps = extension_steps(events, rules, cfg.tz)
     return (
@@ -326,6 +335,7 @@ def escalate_incident(submitted, incident_id: str, note: str | None, lang: str):
         return t("incident.escalate_closed", lang), no_update, True
     except redis.RedisError:
         return t("incident.escalate_failed", lang), no_update, False
+    mark_written()  # this session reads the primary until ingest has applied it
     return t("incident.escalate_sent", lang, level=level), level, True
 
 

@@ -15,7 +15,7 @@ from common.clock import now
 from common.masking import mask_text
 from common.vocabulary import MERGED
 from dashboard.auth import current_principal
-from dashboard.context import engine, redis_client, settings
+from dashboard.context import engine, mark_written, read_engine, redis_client, settings
 from dashboard.duplicates import NotMerged, dismiss_pair, merge, unmerge
 from dashboard.i18n import t
 from dashboard.ids import incident as ids
@@ -129,7 +129,7 @@ declared = Declared()
 def render_duplicates(incident_id: str, _live, _done, lang: str):
     principal = current_principal()
     may_act = principal is not None and principal.may_act
-    content, hidden = panel(engine(), incident_id, lang, may_act)
+    content, hidden = panel(read_engine(), incident_id, lang, may_act)
     return content, HIDDEN if hidden else {}
 
 
@@ -169,6 +169,7 @@ def act(_merges, _dismissals, _unmerge, incident_id: str, lang: str, done: int |
         message = t("incident.dup.gone", lang)
     except redis.RedisError:
         return t("incident.escalate_failed", lang), no_update
+    mark_written()  # this session reads the primary until ingest has applied it
     return message, (done or 0) + 1
 
 

@@ -17,7 +17,7 @@ from dashboard.api_params import BadParameter
 from dashboard.components.deadline_text import row_marks
 from dashboard.components.format import count
 from dashboard.components.incident_grid import BLOCK, sort_from_model, sort_params
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import incidents as ids
 from dashboard.list_rows import incident_grid_row
@@ -61,7 +61,9 @@ def get_rows(request: dict | None, params: list, lang: str):
     sort = sort_from_model(request.get("sortModel"), incident_list.SORTABLE, default)
     start = max(int(request.get("startRow") or 0), 0)
     stop = min(int(request.get("endRow") or start + BLOCK), start + MAX_ROWS_PER_REQUEST)
-    rows = incident_page(engine(), q, at, cfg.warn_hours, sort, lang, start, stop, cfg.red_hours)
+    rows = incident_page(
+        read_engine(), q, at, cfg.warn_hours, sort, lang, start, stop, cfg.red_hours
+    )
     names = catalog()
     data = [incident_grid_row(r, names, lang, cfg.tz, at) for r in rows]
     rules = context.sla()  # a rule in working days: the countdown's texts (deadline_text)
@@ -69,7 +71,7 @@ def get_rows(request: dict | None, params: list, lang: str):
         shown["wd_marks"] = row_marks(row, rules, at, cfg.tz, lang)
     if start > 0 and len(rows) == stop - start:
         return {"rowData": data}, no_update, answered  # the count came with the first block
-    total = start + len(rows) if start > 0 else incident_total(engine(), q, at, cfg.warn_hours)
+    total = start + len(rows) if start > 0 else incident_total(read_engine(), q, at, cfg.warn_hours)
     shown = t("incidents.total", lang, n=count(total))
     return {"rowData": data, "rowCount": total}, shown, answered
 
@@ -153,7 +155,10 @@ def counts(params: list, _live, lang: str):
     except BadParameter:
         return no_update, no_update
     cfg, at = settings(), now()
-    by = {d: incident_counts_by(engine(), q, at, cfg.warn_hours, d) for d in ("department", "town")}
+    by = {
+        d: incident_counts_by(read_engine(), q, at, cfg.warn_hours, d)
+        for d in ("department", "town")
+    }
     return (
         bars(by["department"], "department", t("incidents.by_department", lang), lang, args),
         bars(by["town"], "town", t("incidents.by_town", lang), lang, args),

@@ -31,7 +31,7 @@ from dashboard.components.kpi_tiles import (
     dispute_values,
     tile,
 )
-from dashboard.context import catalog, engine, grids, settings
+from dashboard.context import catalog, grids, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import leader as ids
 from dashboard.leader_layout import graph_config
@@ -126,7 +126,7 @@ def file_name(name: str, window: Window) -> str:
 )
 def render_tiles(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    found = data.tiles_data(engine(), cfg, view, at)
+    found = data.tiles_data(read_engine(), cfg, view, at)
     lang, current, compared = view.lang, found["current"], found["comparisons"]
     incident_links = Links(found["window"], view.filters, lang)
     dispute_links = Links(found["window"], view.filters, lang, disputes=True)
@@ -166,7 +166,7 @@ def render_tiles(search: str):
 )
 def render_daily(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    rows = data.daily_data(engine(), cfg, view, at)
+    rows = data.daily_data(read_engine(), cfg, view, at)
     window = data.window(cfg, view, at)
     return daily_figure(rows, view.lang, window), graph_config(
         file_name("daily", window), view.lang
@@ -184,7 +184,7 @@ def render_rankings(search: str, measure: str):
     cfg, at, view = settings(), now(), _view(search)
     names = catalog()
     units = {d: tuple(names.codes(d)) for d in data.RANK_DIMENSIONS}
-    found = data.ranking_data(engine(), cfg, view, at, measure, units)
+    found = data.ranking_data(read_engine(), cfg, view, at, measure, units)
     window = data.window(cfg, view, at)
     return tuple(
         ranking_panel(
@@ -204,7 +204,7 @@ def render_rankings(search: str, measure: str):
 )
 def render_mix(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    found = data.mix_data(engine(), cfg, view, at)
+    found = data.mix_data(read_engine(), cfg, view, at)
     window, names, lang = data.window(cfg, view, at), catalog(), view.lang
 
     def named(kind: str) -> dict[str, str]:
@@ -226,7 +226,7 @@ def render_mix(search: str):
 )
 def render_heatmap(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    grid = data.heatmap_data(engine(), cfg, view, at)
+    grid = data.heatmap_data(read_engine(), cfg, view, at)
     window = data.window(cfg, view, at)
     return weekday_hour_figure(grid, view.lang), graph_config(
         file_name("weekday_hour", window), view.lang
@@ -241,7 +241,7 @@ def render_heatmap(search: str):
 )
 def render_matrix(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    cells = data.matrix_data(engine(), cfg, view, at)
+    cells = data.matrix_data(read_engine(), cfg, view, at)
     names, lang = catalog(), view.lang
     categories = {c["row"]: names.name("category", c["row"], lang) for c in cells}
     towns = {c["column"]: names.name("town", c["column"], lang) for c in cells}
@@ -260,7 +260,7 @@ def render_matrix(search: str):
 )
 def render_map(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    counts = data.map_data(engine(), cfg, view, at)
+    counts = data.map_data(read_engine(), cfg, view, at)
     shapes, names = grids(), catalog()
     labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
     window = data.window(cfg, view, at)

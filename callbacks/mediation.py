@@ -20,7 +20,7 @@ from common.clock import now
 from common.vocabulary import ACCEPTED, MEDIATING, OUTCOMES_SHOWN, PENDING
 from dashboard.components.kpi_tiles import DISPUTE_TILES, Links, dispute_values, tile
 from dashboard.components.tables import download_button, html_table
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import mediation as ids
 from dashboard.leader_layout import graph_config
@@ -86,7 +86,7 @@ def status_names(names: Catalog, lang: str) -> dict[str, str]:
 )
 def render_tiles(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    found = data.tiles_data(engine(), cfg, view, at)
+    found = data.tiles_data(read_engine(), cfg, view, at)
     lang = view.lang
     links = Links(found["window"], view.filters, lang, disputes=True)
     compared = tuple((c["basis"], dispute_values(c["disputes"])) for c in found["comparisons"])
@@ -107,8 +107,8 @@ def render_tiles(search: str):
 )
 def render_flow(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    flow = data.flow_data(engine(), cfg, view, at)
-    times = data.durations_data(engine(), cfg, view, at)
+    flow = data.flow_data(read_engine(), cfg, view, at)
+    times = data.durations_data(read_engine(), cfg, view, at)
     names = status_names(catalog(), view.lang)
     window = leader_data.window(cfg, view, at)
     return (
@@ -127,7 +127,7 @@ def render_flow(search: str):
 )
 def render_trend(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    rows = data.trend_data(engine(), cfg, view, at)
+    rows = data.trend_data(read_engine(), cfg, view, at)
     window = leader_data.window(cfg, view, at)
     return dispute_daily_figure(rows, view.lang, window), graph_config(
         file_name("disputes_daily", window), view.lang
@@ -179,7 +179,7 @@ def breakdown_panel(dimension: str, rows: list[dict], lang: str, filename: str) 
 )
 def render_breakdowns(search: str):
     cfg, at, view = settings(), now(), _view(search)
-    found = data.breakdowns_data(engine(), cfg, view, at)
+    found = data.breakdowns_data(read_engine(), cfg, view, at)
     window = leader_data.window(cfg, view, at)
     return [
         breakdown_panel(d, found[d], view.lang, file_name(f"disputes_by_{d}", window))

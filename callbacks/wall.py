@@ -27,7 +27,7 @@ from common.clock import now
 from common.scope import current
 from dashboard.components.format import short_town
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
-from dashboard.context import catalog, engine, grids, settings
+from dashboard.context import catalog, grids, read_engine, settings
 from dashboard.i18n import t
 from dashboard.ids import wall as ids
 from data_access.wall import cached_wall_data
@@ -110,7 +110,7 @@ def render_wall(trigger: str | None, lang: str, rendered, screen_height: int | N
 
 def _render(trigger: str | None, lang: str, rendered, screen_height: int | None):
     cfg, at, scope = settings(), now(), current()
-    data = cached_wall_data(engine(), cfg, at, scope)
+    data = cached_wall_data(read_engine(), cfg, at, scope)
     names = catalog()
     shown = scope_grids(grids(), scope)  # a town scope's map: its own grids, zoomed to them
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in shown}

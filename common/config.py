@@ -66,6 +66,10 @@ class Settings:
     report_min_received: int = 30
     report_hour: int = 8
     scoped_tokens: tuple[tuple[str, Scope], ...] = ()  # CC_SCOPED_TOKENS
+    # failover (CONTRACT 4, second edition): none set, one Redis and one database
+    redis_sentinels: tuple[tuple[str, int], ...] = ()  # CC_REDIS_SENTINELS
+    redis_service: str = "cc"  # CC_REDIS_SERVICE
+    database_replica_url: str | None = None  # CC_DATABASE_REPLICA_URL
 
     @property
     def tz(self) -> ZoneInfo:
@@ -178,6 +182,33 @@ def _scoped_tokens(env: dict) -> tuple[tuple[str, Scope], ...]:
         raise ConfigError(f"CC_SCOPED_TOKENS: {exc}") from exc
 
 
+def _sentinels(env: dict) -> tuple[tuple[str, int], ...]:
+    """CC_REDIS_SENTINELS `host:port,...` (IPv6 as `[addr]:port`)."""
+    found = []
+    for item in (env.get("CC_REDIS_SENTINELS") or "").split(","):
+        host, _, port = item.strip().rpartition(":")
+        if not item.strip():
+            continue
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"CC_REDIS_SENTINELS must be host:port,..., got {item.strip()!r}")
+        found.append((host.strip("[]"), int(port)))
+    return tuple(found)
+
+
+def _backend(url: str) -> str:
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    return "postgresql" if scheme in ("postgres", "postgresql") else scheme
+
+
+def _replica_url(env: dict, database_url: str) -> str | None:
+    """CC_DATABASE_REPLICA_URL: a replica of CC_DATABASE_URL, so the same kind of database
+    (the primary's connections stand in for its own while it is down)."""
+    url = env.get("CC_DATABASE_REPLICA_URL") or None
+    if url and _backend(url) != _backend(database_url):
+        raise ConfigError("CC_DATABASE_REPLICA_URL must be a database of CC_DATABASE_URL's kind")
+    return url
+
+
 def _switch(env: dict, name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
@@ -253,4 +284,7 @@ def load_settings(env: dict | None = None) -> Settings:
         report_min_received=_number(env, "CC_REPORT_MIN_RECEIVED", 30, int),
         report_hour=_report_hour(env),
         scoped_tokens=_scoped_tokens(env),
+        redis_sentinels=_sentinels(env),
+        redis_service=env.get("CC_REDIS_SERVICE") or "cc",
+        database_replica_url=_replica_url(env, database_url),
     )

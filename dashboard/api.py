@@ -14,7 +14,7 @@ from common.masking import mask_fields, mask_phone, mask_text
 from common.vocabulary import OPEN_STATUSES
 from dashboard import api_params
 from dashboard.auth import current_principal, unmask_allowed
-from dashboard.context import engine, settings
+from dashboard.context import read_engine, settings
 from data_access.alert_list import alert_state, alerts
 from data_access.alerts import COLOURS
 from data_access.figure_cache import shared
@@ -72,7 +72,7 @@ def get_kpis():
     filters = api_params.filters(request.args)
     body = shared(
         cfg, "api.kpis", [window, filters], at,
-        lambda: kpis(engine(), window, filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
+        lambda: kpis(read_engine(), window, filters, at, cfg.warn_hours, red_hours=cfg.red_hours),
     )  # fmt: skip
     window_json = {"start": window.start.isoformat(), "end": window.end.isoformat()}
     return jsonify(window={**window_json, "tz": cfg.tz_name}, **body)
@@ -84,7 +84,7 @@ def get_overdue():
     cfg, at = settings(), now()
     api_params.reject_unknown(request.args, {"town", "department", "category", "limit"})
     total, items = overdue(
-        engine(),
+        read_engine(),
         api_params.filters(request.args),
         at,
         api_params.limit(request.args),
@@ -102,7 +102,7 @@ def get_alerts():
     api_params.reject_unknown(request.args, allowed)
     colour = api_params.choice(request.args, "colour", COLOURS)
     total, counts, items = alerts(
-        engine(),
+        read_engine(),
         api_params.filters(request.args),
         at,
         cfg.warn_hours,
@@ -129,7 +129,7 @@ _NOT_SHOWN = (
 @api.get("/incidents/<incident_id>")
 @require_auth
 def get_incident(incident_id: str):
-    found = incident_detail(engine(), incident_id)
+    found = incident_detail(read_engine(), incident_id)
     if found is None:
         return jsonify(error=f"no incident {incident_id[:96]!r}"), 404
     state, timeline = found
@@ -150,7 +150,7 @@ def get_incident(incident_id: str):
         if state["status"] in OPEN_STATUSES and state["deadline"] <= at
         else 0.0
     )
-    alert = alert_state(engine(), incident_id, at, settings().warn_hours, settings().red_hours)
+    alert = alert_state(read_engine(), incident_id, at, settings().warn_hours, settings().red_hours)
     state["colour"], state["acknowledged"] = alert["colour"], alert["acknowledged"]
     for name in _NOT_SHOWN:
         state.pop(name, None)

@@ -19,7 +19,7 @@ from dashboard import api_params
 from dashboard.api import require_auth, sql_unreachable
 from dashboard.bulletin_pdf import PdfError, bulletin_pdf
 from dashboard.bulletin_xlsx import bulletin_xlsx
-from dashboard.context import engine, settings
+from dashboard.context import read_engine, settings
 from dashboard.i18n import LANGS
 from data_access.bulletin import generations, latest
 
@@ -47,7 +47,7 @@ def list_reports():
             "generated_at": iso_local(g["generated_at"], tz),
             "generated_by": g["generated_by"],
         }
-        for g in generations(engine())
+        for g in generations(read_engine())
     ]
     return jsonify(kept)
 
@@ -70,7 +70,7 @@ def get_report(name: str):
     lang = request.args.get("lang", "zh")  # the bulletin is Chinese; ?lang=en for English
     if lang not in LANGS:
         return jsonify(error="lang is zh or en"), 400
-    model = latest(engine(), month)
+    model = latest(read_engine(), month)
     if model is None:
         return jsonify(error=f"no bulletin for {month}"), 404
     if form == "xlsx":

@@ -18,7 +18,7 @@ from common.clock import local_today, now
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.auth import unmask_allowed
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.csv_safe import safe_row
 from dashboard.i18n import lang_or_default, t
 from dashboard.list_rows import (
@@ -105,7 +105,7 @@ def incidents_csv():
     solved = (t("incidents.solved.yes", lang), t("incidents.solved.no", lang))
     rows = (
         incident_csv_row(row, names, lang, tz, at, unmasked, solved)
-        for row in incident_export(engine(), q, at, cfg.warn_hours, sort, lang)
+        for row in incident_export(read_engine(), q, at, cfg.warn_hours, sort, lang)
     )
     return _download("incidents", csv_chunks(INCIDENT_CSV_COLUMNS, lang, rows))
 
@@ -120,6 +120,6 @@ def disputes_csv():
     yes_no = (t("disputes.yes", lang), t("disputes.no", lang))
     rows = (
         dispute_row(row, names, lang, tz, yes_no)
-        for row in dispute_export(engine(), q, at, sort, lang)
+        for row in dispute_export(read_engine(), q, at, sort, lang)
     )
     return _download("disputes", csv_chunks(DISPUTE_CSV_COLUMNS, lang, rows))

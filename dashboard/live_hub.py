@@ -21,6 +21,7 @@ import redis
 
 from common.config import Settings
 from data_access import live
+from data_access.redis_client import on_primary
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,10 @@ class Hub:
             pulse = None
         with self.changed:
             up_or_down = self.read_at > 0 and (pulse is None) != (self.pulse is None)
-            changed = changed or up_or_down
+            # a version read that moved with no message: the subscription sits on a
+            # server that no longer hears the publishes (e.g. Redis failed over under it)
+            moved = pulse is not None and self.pulse is not None and pulse[0] != self.pulse[0]
+            changed = changed or up_or_down or moved
             self.pulse, self.read_at = pulse, time.time()
             if changed:
                 self.seq += 1
@@ -104,6 +108,9 @@ class Hub:
                 while message is not None and pubsub.get_message(timeout=0):
                     pass  # a burst: one read, one wake-up
                 self._read(changed=message is not None)
+                if not on_primary(pubsub):  # Redis failed over: listen on the new primary
+                    live.unsubscribe(pubsub)
+                    pubsub = None
             except Exception:  # Redis gone, or its connection closed under us: resubscribe
                 log.debug("live subscription lost", exc_info=True)
                 live.unsubscribe(pubsub)
@@ -113,13 +120,13 @@ class Hub:
         live.unsubscribe(pubsub)
 
 
-_hubs: dict[tuple[str, str], Hub] = {}
+_hubs: dict[tuple, Hub] = {}
 _hubs_lock = threading.Lock()
 
 
 def hub(cfg: Settings) -> Hub:
     """This worker's hub for `cfg`'s Redis and prefix."""
-    key = (cfg.redis_url, cfg.stream_prefix)
+    key = (cfg.redis_url, cfg.redis_sentinels, cfg.redis_service, cfg.stream_prefix)
     with _hubs_lock:
         found = _hubs.get(key)
         if found is None:

@@ -36,7 +36,7 @@ from dashboard.auth.principal import current_principal
 from dashboard.auth.recheck import StoreUnavailable
 from dashboard.auth.roles import Principal
 from dashboard.components.format import short_town
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import LANGS
 from dashboard.live_hub import Pulse
 from data_access import live
@@ -116,7 +116,7 @@ def _places(events: list[dict]) -> dict:
         for entity in ("incident", "dispute")
     }
     try:
-        return case_places(engine(), ids["incident"], ids["dispute"])
+        return case_places(read_engine(), ids["incident"], ids["dispute"])
     except SQLAlchemyError:
         log.warning("ticker cases not named: SQL unavailable", exc_info=True)
         return {}

@@ -61,7 +61,7 @@ class Lease:
             return
         self.renewed = time.monotonic()
         try:
-            pipe = get_redis(self.cfg.redis_url).pipeline(transaction=False)
+            pipe = get_redis(self.cfg).pipeline(transaction=False)
             pipe.zadd(self.key, {self.member: time.time() + LEASE_SECONDS}, xx=True)
             pipe.pexpire(self.key, int(LEASE_SECONDS * 1000))
             pipe.execute()
@@ -77,7 +77,7 @@ class Lease:
             _open -= 1
         if self.key is not None:
             try:
-                get_redis(self.cfg.redis_url).zrem(self.key, self.member)
+                get_redis(self.cfg).zrem(self.key, self.member)
             except redis.RedisError:
                 log.debug("stream lease not dropped: it expires by itself", exc_info=True)
 
@@ -104,7 +104,7 @@ def _take_caller_slot(cfg: Settings, owner: str, member: str) -> tuple[bool, str
     key = cfg.key(f"streams:{owner}")
     now = time.time()
     try:
-        taken = get_redis(cfg.redis_url).eval(
+        taken = get_redis(cfg).eval(
             _TAKE, 1, key, now, now + LEASE_SECONDS, member,
             cfg.streams_per_session, int(LEASE_SECONDS * 1000),
         )  # fmt: skip

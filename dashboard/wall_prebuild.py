@@ -81,7 +81,7 @@ class Builder:
     def _run(self) -> None:
         cfg: Settings = self.server.config["CC_SETTINGS"]
         built, built_at, pubsub = None, -BUILD_EVERY_SECONDS, None
-        lease = get_redis(cfg.redis_url).lock(
+        lease = get_redis(cfg).lock(
             cfg.key("wall:builder"), timeout=LEASE_SECONDS, blocking=False, thread_local=False
         )
         while time.monotonic() - self.asked < IDLE_SECONDS:
@@ -106,7 +106,7 @@ class Builder:
                     built, built_at = trigger, time.monotonic()
                 if built is not None:  # kept fresh while this thread runs
                     live_keys = live.keys(cfg)
-                    get_redis(cfg.redis_url).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
+                    get_redis(cfg).set(live_keys.wall_ready, built, ex=READY_TTL_SECONDS)
             except Exception:  # Redis gone, a render failing: walls then build on demand
                 log.debug("wall prebuild failed", exc_info=True)
                 live.unsubscribe(pubsub)

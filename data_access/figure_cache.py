@@ -83,7 +83,7 @@ def shared(
     """compute()'s value for `parts` at the current live version and `at`'s minute:
     from Redis when some worker already computed it, else computed here (once)."""
     try:
-        r = get_redis(cfg.redis_url)
+        r = get_redis(cfg)
         key = cache_key(cfg, name, parts, live.version(cfg, r), at)
         raw = r.get(key)
         if raw is None:

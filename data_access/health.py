@@ -1,5 +1,6 @@
 """The figures behind GET /health (CONTRACT 3): can we reach Redis and SQL, and how
-many stream entries are not yet handled (persisted or dead-lettered)."""
+many stream entries are not yet handled (persisted or dead-lettered); with a database
+replica (CC_DATABASE_REPLICA_URL), whether it answers and how far behind it is."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from common.config import Settings
 from common.workdays import CalendarError, calendar_from, known_until, missing_next_year
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, heartbeat_age
-from data_access.redis_client import get_redis
+from data_access.read_replica import lag_seconds
+from data_access.redis_client import get_check_redis
 
 _PAGE = 10_000
 
@@ -80,11 +82,13 @@ def calendar_status(settings: Settings, now: datetime | None = None) -> dict | N
 
 
 def health(settings: Settings, now: datetime | None = None) -> dict:
-    """{"status", "redis", "sql", "stream_lag", "calendar"}; degraded when Redis or SQL
-    is down, or entries wait while no ingest process has looped for `stale_seconds`."""
+    """{"status", "redis", "sql", "stream_lag", "calendar"} and, with a replica set,
+    "replica": {"ok", "lag_seconds"}; degraded when Redis or SQL is down, or entries wait
+    while no ingest process has looped for `stale_seconds`. A replica down or behind
+    leaves the status alone: its reads go to the primary meanwhile (read_replica)."""
     lag, stale = None, False
     try:
-        r = get_redis(settings.redis_url)
+        r = get_check_redis(settings)
         lag = stream_lag(r, settings.stream_key)
         age = heartbeat_age(settings, now, r)
         stale = lag > 0 and (age is None or age > settings.stale_seconds)
@@ -93,10 +97,14 @@ def health(settings: Settings, now: datetime | None = None) -> dict:
         redis_ok = False
     sql_ok = _sql_ok(settings)
     status = "ok" if redis_ok and sql_ok and not stale else "degraded"
-    return {
+    found = {
         "status": status,
         "redis": redis_ok,
         "sql": sql_ok,
         "stream_lag": lag,
         "calendar": calendar_status(settings, now),
     }
+    if settings.database_replica_url:
+        replica_lag = lag_seconds(settings.database_replica_url)
+        found["replica"] = {"ok": replica_lag is not None, "lag_seconds": replica_lag}
+    return found

@@ -434,6 +434,14 @@ def _work_orders(
     return list(out.items())
 
 
+def nothing_counted(work_order: bool = False) -> dict:
+    """The figures of a filter that counts no incident: every count 0, every rate null."""
+    figures = _incident_shape(dict.fromkeys(COUNTED, 0))
+    if work_order:
+        figures.update(_work_order_shape({}, 0))
+    return figures
+
+
 def _work_order_shape(counts: dict, received: int) -> dict:
     """The work order's figures (data_access.work_order.SHOWN) from their counts."""
     c = {k: int(counts.get(k) or 0) for k in work_order.COUNTS} | {"received": received}

@@ -56,7 +56,7 @@ def keys(settings: Settings) -> Keys:
 
 
 def _client(settings: Settings, r: redis.Redis | None) -> redis.Redis:
-    return r if r is not None else get_redis(settings.redis_url)
+    return r if r is not None else get_redis(settings)
 
 
 def version(settings: Settings, r: redis.Redis | None = None) -> int:

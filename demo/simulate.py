@@ -200,7 +200,7 @@ def publish(r: redis.Redis, cfg: Settings, batch: list[dict], faults: Faults, rn
 def run(cfg: Settings, speed: float, faults: Faults, seed: int | None, stop) -> None:
     model = load_model(cfg.masterdata_dir)
     rng = random.Random(seed)
-    r = get_redis(cfg.redis_url)
+    r = get_redis(cfg)
     tz = cfg.tz
     schedule = Schedule()
     run_tag = uuid.uuid4().hex[:4].upper()
@@ -245,7 +245,7 @@ def burst(cfg: Settings, count: int, seed: int | None) -> float:
     """Publish `count` valid events as fast as possible; returns events per second."""
     model = load_model(cfg.masterdata_dir)
     rng = random.Random(seed)
-    r = get_redis(cfg.redis_url)
+    r = get_redis(cfg)
     now, tz = clock.now(), cfg.tz
     run_tag = uuid.uuid4().hex[:6].upper()
     started, sent, n = time.perf_counter(), 0, 0

@@ -18,6 +18,7 @@ import redis
 
 from common.config import Settings, load_settings
 from data_access.live import heartbeat_age
+from data_access.redis_client import connect
 
 ACTIVE_SECONDS = 10.0
 
@@ -48,7 +49,7 @@ def refusal(
 
 def main() -> int:
     settings = load_settings()
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5)
+    client = connect(settings, socket_timeout=5)
     try:
         reason = refusal(settings, client)
     finally:

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
-PACKAGES=(chromium chromium-driver fonts-wqy-zenhei poppler-utils redis-server postgresql)
+PACKAGES=(chromium chromium-driver fonts-wqy-zenhei poppler-utils redis-server redis-sentinel postgresql)
 SCRATCH=$(mktemp -d)
 chmod 755 "$SCRATCH"  # the postgres user reaches its data folder inside
 

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from common.config import Settings
+from data_access import read_replica
 from data_access.db import dispose_all, make_engine
 from data_access.redis_client import close_all
 from data_access.schema import migrate
@@ -59,6 +60,7 @@ def _close_pools():
     or a long run holds a pool per test and exhausts PostgreSQL's connections."""
     yield
     dispose_all()
+    read_replica.dispose_all()
     close_all()
 
 

@@ -106,6 +106,26 @@ class PgServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class PgReplica(PgServer):
+    """A streaming replica of `primary` (pg_basebackup -R), on a port of its own."""
+
+    def __init__(self, primary: PgServer):  # not super().__init__(): that would initdb
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-pg-replica-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        subprocess.run(
+            _as_postgres([_pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+                          "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream",
+                          "--checkpoint=fast"]),
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.start()
+
+
 class RedisServer:
     """A Redis of our own that keeps nothing on disk: a restart loses every key."""
 
@@ -246,3 +266,67 @@ def pair_kiosk(context, base: str, code: str) -> None:
         f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
     )
     assert paired.status == 302
+
+
+class SentinelGroup:
+    """A Redis primary, its replica and one Sentinel watching them as service `service`
+    (one Sentinel is enough for a forced failover: SENTINEL FAILOVER needs no quorum;
+    a busy test machine must not make it see a primary down and fail over by itself)."""
+
+    def __init__(self, service: str = "cc"):
+        self.service = service
+        self.primary = RedisServer()
+        self.replica = RedisServer()
+        for server in (self.primary, self.replica):  # sync at once, not after 5 s
+            with redis.Redis(port=server.port) as client:
+                client.config_set("repl-diskless-sync-delay", 0)
+        replica = redis.Redis(port=self.replica.port)
+        replica.replicaof("127.0.0.1", self.primary.port)
+        wait_for(lambda: replica.info("replication")["master_link_status"] == "up", 10,
+                 what="the replica to sync")  # fmt: skip
+        replica.close()
+        self.dir = Path(tempfile.mkdtemp(prefix="cc-sentinel-"))
+        self.port = free_port()
+        conf = self.dir / "sentinel.conf"
+        conf.write_text(
+            f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
+            f"sentinel monitor {service} 127.0.0.1 {self.primary.port} 1\n"
+            f"sentinel down-after-milliseconds {service} 10000\n"
+            f"sentinel failover-timeout {service} 5000\n"
+        )
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-sentinel") or "redis-sentinel", str(conf)],
+            stdout=subprocess.DEVNULL,
+        )
+        self.client = redis.Redis(port=self.port, decode_responses=True)
+        wait_for(self._replica_known, 30, what="the Sentinel to know a promotable replica")
+
+    def _replica_known(self) -> bool:
+        return any(
+            r["flags"] == "slave" and r.get("master-link-status") == "ok"
+            for r in self.client.sentinel_slaves(self.service)
+        )
+
+    def primary_port(self) -> int:
+        return int(self.client.sentinel_get_master_addr_by_name(self.service)[1])
+
+    def failover(self, timeout: float = 20.0) -> int:
+        """Force a failover (SENTINEL FAILOVER) and return the new primary's port once the
+        Sentinel names it and it answers as a primary."""
+        before = self.primary_port()
+        self.client.execute_command("SENTINEL", "FAILOVER", self.service)
+        port = wait_for(lambda: self.primary_port() != before and self.primary_port(), timeout,
+                        what="the Sentinel to name a new primary")  # fmt: skip
+        promoted = redis.Redis(port=port)
+        wait_for(lambda: promoted.info("replication")["role"] == "master", timeout,
+                 what="the new primary")  # fmt: skip
+        promoted.close()
+        return port
+
+    def close(self) -> None:
+        self.client.close()
+        self.proc.kill()
+        self.proc.wait(10)
+        self.primary.close()
+        self.replica.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

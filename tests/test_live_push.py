@@ -74,6 +74,24 @@ def test_open_streams_share_one_subscription_and_see_each_change(app, settings, 
         stream.close()
 
 
+def test_the_hub_wakes_streams_when_the_version_moved_without_a_message(settings, redis_client):
+    """A subscription can miss a publish (Redis failed over under it): the version the hub
+    reads each second moved, so the streams are woken anyway."""
+    k = live.keys(settings)
+    with live_hub.Hub(settings).reading() as hub:
+        wait_for(lambda: redis_client.pubsub_numsub(k.channel)[0][1] == 1, 5, what="hub")
+        seq, _ = hub.wait(hub.seq, 0)
+        redis_client.set(k.version, 5)  # no publish
+        woken = wait_for(lambda: _woken(hub, seq), 10, what="a wake-up")
+        assert woken[1][0] == 5
+
+
+def _woken(hub, seq: int):
+    """The hub's next change after `seq`, or None when it only timed out."""
+    found = hub.wait(seq, 1.0)
+    return found if found[0] != seq else None
+
+
 def test_a_burst_of_streams_reads_a_new_ticker_once(app, settings, monkeypatch):
     """The streams a version change wakes together ask for its ticker at once: one reads
     it, the others wait for that read."""

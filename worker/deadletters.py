@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     commands.add_parser("count", help="how many dead letters there are")
     args = parser.parse_args(argv)
     settings = settings or load_settings()
-    r = get_redis(settings.redis_url)
+    r = get_redis(settings)
     if args.command == "count":
         print(count(r, settings))
     elif args.command == "list":

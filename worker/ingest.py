@@ -41,6 +41,7 @@ from common.logging_setup import setup_logging
 from common.workdays import CalendarError
 from data_access.db import get_engine
 from data_access.live import INGEST_GROUP, keys
+from data_access.redis_client import connect
 from data_access.schema import migrate
 from data_access.sla import Sla, SlaRulesError, load_sla
 from worker import bulletin_schedule, ladder
@@ -145,11 +146,7 @@ class Ingest:
         self.keys = keys(settings)
         self.stream = settings.stream_key
         self.tz = settings.tz
-        self.r = redis.Redis.from_url(
-            settings.redis_url,
-            socket_timeout=options.block_ms / 1000 + 10,
-            socket_connect_timeout=3,
-        )
+        self.r = connect(settings, socket_timeout=options.block_ms / 1000 + 10)
         # Raw replies: Redis 6.2 answers XAUTOCLAIM with 2 elements, 7 with 3, and a
         # deleted entry comes back as nil fields; parsed here, in _claim. XREADGROUP's
         # too: the client's own parsing is a per-entry Python loop (_entries).

@@ -47,7 +47,7 @@ def register(server: Flask, cfg: Settings) -> Limiter:
         app=server,
         storage_uri="redis://",
         storage_options={
-            "connection_pool": get_redis(cfg.redis_url).connection_pool,
+            "connection_pool": get_redis(cfg).connection_pool,
             "key_prefix": cfg.key("ratelimit"),  # under CC_STREAM_PREFIX like every key
         },
         strategy="sliding-window-counter",

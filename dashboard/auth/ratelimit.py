@@ -53,7 +53,7 @@ def admit(cfg: Settings, username: str, ip: str) -> bool:
     window_ms = max(1, int(cfg.login_lockout_seconds * 1000))
     limits = (cfg.login_max_failures, cfg.login_ip_max_failures)
     try:
-        client = get_redis(cfg.redis_url)
+        client = get_redis(cfg)
         return bool(client.eval(_ADMIT, 2, *_keys(cfg, username, ip), window_ms, *limits))
     except redis.RedisError:
         log.warning("sign-in throttle unavailable", exc_info=True)
@@ -63,6 +63,6 @@ def admit(cfg: Settings, username: str, ip: str) -> bool:
 def succeeded(cfg: Settings, username: str, ip: str) -> None:
     """A successful attempt forgets the account's count and gives the address its one back."""
     try:
-        get_redis(cfg.redis_url).eval(_SUCCEEDED, 2, *_keys(cfg, username, ip))
+        get_redis(cfg).eval(_SUCCEEDED, 2, *_keys(cfg, username, ip))
     except redis.RedisError:
         log.warning("sign-in throttle unavailable", exc_info=True)

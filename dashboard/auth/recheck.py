@@ -62,7 +62,7 @@ def status(cfg: Settings, name: str, load: Callable[[], str | None]) -> str:
     """The shared status under `name`, else load() from SQL (None means GONE) and share it;
     while SQL is unreachable, SQL's last answer."""
     key = cfg.key(name)
-    client = get_redis(cfg.redis_url)
+    client = get_redis(cfg)
     try:
         cached = client.get(key)
         if cached is not None:
@@ -100,6 +100,6 @@ def forget(cfg: Settings, name: str) -> None:
     key = cfg.key(name)
     _last_known.pop(key, None)
     try:
-        get_redis(cfg.redis_url).delete(key, _last_key(key))
+        get_redis(cfg).delete(key, _last_key(key))
     except redis.RedisError:
         log.warning("could not drop %s: it expires by itself", name, exc_info=True)

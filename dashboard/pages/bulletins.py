@@ -12,7 +12,7 @@ from common.clock import local_today, now
 from dashboard.auth import current_principal
 from dashboard.bulletin_html import bulletin_html
 from dashboard.bulletin_labels import month_title
-from dashboard.context import engine, settings
+from dashboard.context import read_engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import bulletins as ids
 from dashboard.list_rows import local
@@ -64,7 +64,7 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
     head = html.Div(className="cc-page__head", children=[html.H1(t("bulletin.page_title", lang))])
-    kept = generations(engine())
+    kept = generations(read_engine())
     months = sorted({g["month"] for g in kept}, reverse=True)
     if not months:
         empty = html.P(t("bulletin.page_none", lang), className="cc-empty")
@@ -73,7 +73,7 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
             className="cc-page cc-bulletins", children=[head, empty, *_admin_act(last, lang)]
         )
     month = month if month in months else months[0]
-    model = latest(engine(), month)
+    model = latest(read_engine(), month)
     picker = html.Nav(
         className="cc-bulletins__months",
         children=[

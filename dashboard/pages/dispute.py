@@ -13,7 +13,7 @@ from dash import dcc, html
 from common.masking import mask_text
 from dashboard.auth import unmask_allowed
 from dashboard.components.timeline import timeline
-from dashboard.context import catalog, engine, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.list_rows import local
 from dashboard.tab_title import tab_title
@@ -58,7 +58,7 @@ def layout(dispute_id: str | None = None, lang: str | None = None, **_query) -> 
     lang = lang_or_default(lang, cfg.lang)
     dispute_id = (dispute_id or "")[:96]
     back = dcc.Link(t("dispute.back", lang), href=f"/disputes?lang={lang}", className="cc-back")
-    found = dispute_detail(engine(), dispute_id)
+    found = dispute_detail(read_engine(), dispute_id)
     head = html.H1(t("dispute.heading", lang, id=dispute_id))
     if found is None:
         message = html.P(t("dispute.not_found", lang, id=dispute_id), className="cc-empty")
