@@ -6,8 +6,8 @@ data from SQL, then rendering: about 60 ms of CPU, far more on a busy machine), 
 walls are asking, that follows the live version and minute and builds the update
 (dashboard/wall_share.py shares it through Redis, so one worker builds, the others find
 it), for every scope and language a wall asked for here lately (TEMPLATES_KEPT of
-them: each costs a render per version; a wall of a scope not kept renders on demand, as
-after a quiet spell), and notes in Redis the newest
+them, the county's kept first: each costs a render per version; a wall of a scope not
+kept renders on demand, as after a quiet spell), and notes in Redis the newest
 trigger built; the live push carries that note, and a busy wall asks for that trigger
 (assets/wall.js), so it is answered from the store. Without a note (no builder running
 for a few seconds) a busy wall asks for a version READY_SECONDS old.
@@ -72,8 +72,10 @@ class Builder:
             self.asked = time.monotonic()
             self.templates.pop(kind, None)
             self.templates[kind] = (scope, body)
-            while len(self.templates) > TEMPLATES_KEPT:
-                self.templates.pop(next(iter(self.templates)))
+            while len(self.templates) > TEMPLATES_KEPT:  # the oldest, the county's last
+                kinds = list(self.templates)
+                scoped = [k for k in kinds if not self.templates[k][0].is_county]
+                self.templates.pop((scoped or kinds)[0])
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, daemon=True, name="wall-build")
                 self.thread.start()

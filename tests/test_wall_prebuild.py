@@ -134,3 +134,30 @@ def test_each_scope_asking_gets_its_own_update_built(app, settings, redis_client
     # a patch: the map's grids recoloured, the town's only
     assert east_answer.count('"fillcolor"') == list(grid_towns.values()).count("Chengdong")
     assert county_answer.count('"fillcolor"') == len(grid_towns)
+
+
+def test_the_county_is_kept_while_more_scopes_ask_than_are_built(app, monkeypatch):
+    """Past TEMPLATES_KEPT (scope, language) pairs, the oldest scoped one goes, never the
+    county's: the county's walls are always built ahead."""
+    builder = wall_prebuild.Builder(app.server)
+    monkeypatch.setattr(wall_prebuild.threading, "Thread", _NoThread)
+    builder.seen(render_body("0:9", "x", "zh"), COUNTY)
+    towns = [Scope("town", (f"T{i}",)) for i in range(wall_prebuild.TEMPLATES_KEPT + 2)]
+    for scope in towns:
+        builder.seen(render_body("0:9", "x", "zh"), scope)
+    kept = [scope for scope, _ in builder.templates.values()]
+    assert len(kept) == wall_prebuild.TEMPLATES_KEPT
+    assert COUNTY in kept and kept[1:] == towns[-(wall_prebuild.TEMPLATES_KEPT - 1) :]
+
+
+class _NoThread:
+    """A builder thread that never runs (the test looks at the templates only)."""
+
+    def __init__(self, **_kwargs) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return True
