@@ -1,11 +1,13 @@
 """A generated incident stream with known duplicates planted in it (issue 19, point 4).
 
-`planted(seed, incidents, days, share, now)` -> (stream entries in arrival order, the
-true duplicate pairs). The background is the demo county's own generator (whole
+`planted(seed, incidents, days, share, now, neighbour_share=0)` -> (stream entries in
+arrival order, the true duplicate pairs). The background is the demo county's own generator (whole
 lifecycles up to now, so many incidents are closed, some rejected); for a `share` of
 them, the same problem is reported again 1-3 times: through another channel, up to
 6.5 days later (half within about 12 hours), a few tens of metres away (a tenth of
-re-reports without coordinates, in the same grid), worded differently (the channel's
+re-reports without coordinates, in the same grid; with `neighbour_share`, that share of
+those coded to a grid adjacent to the original's instead, as a clerk codes the place a
+caller names on a grid's edge), worded differently (the channel's
 own lead-in, the place said another way, the title reworded or prefixed, another
 detail, another request), by the same caller about a third of the time the channel has
 one. Every pair within one problem's reports is a true pair.
@@ -20,6 +22,8 @@ from itertools import combinations
 
 from common.config import PROJECT_ROOT
 from common.vocabulary import CREATED
+from data_access.grid_adjacency import GridMap, grid_map
+from data_access.masterdata import read_masterdata
 from demo.county import Model, load_model
 from demo.history import ASKS, INTRO, RATED, _phone, _place, _texts, incident_events
 
@@ -45,8 +49,17 @@ def _jitter(lat: float, lon: float, rng: random.Random, sigma_m: float = 40.0):
     return lat + dlat, lon + dlon
 
 
-def _again(model: Model, rng: random.Random, original: dict, ident: str, at: datetime) -> dict:
-    """The same problem reported again: another channel, wording, place and time."""
+def _again(
+    model: Model,
+    rng: random.Random,
+    original: dict,
+    ident: str,
+    at: datetime,
+    grids: GridMap | None = None,
+    neighbour_share: float = 0.0,
+) -> dict:
+    """The same problem reported again: another channel, wording, place and time; a
+    `neighbour_share` of those without coordinates coded to a grid adjacent in `grids`."""
     info = model.grid_info(original["grid"])
     channel = original["channel"]
     while channel == original["channel"]:
@@ -81,6 +94,12 @@ def _again(model: Model, rng: random.Random, original: dict, ident: str, at: dat
     if rng.random() < 0.9:
         lat, lon = _jitter(float(original["lat"]), float(original["lon"]), rng)
         fields |= {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"}
+    elif grids is not None and neighbour_share:
+        # its own generator, so the seed's stream (and every other entry) stays the same
+        recode = random.Random(ident)
+        if recode.random() < neighbour_share:
+            grid = recode.choice(sorted(grids.adjacent[original["grid"]]))
+            fields |= {"grid": grid, "town": grids.towns[grid]}
     if phone:
         fields["reporter_phone"] = phone
     return fields
@@ -91,10 +110,20 @@ def model_tz(event: dict):
 
 
 def planted(
-    seed: int, incidents: int, days: float, share: float, now: datetime
+    seed: int,
+    incidents: int,
+    days: float,
+    share: float,
+    now: datetime,
+    neighbour_share: float = 0.0,
 ) -> tuple[list[dict], set[frozenset[str]]]:
-    """(entries in arrival order, true pairs) for one seed."""
+    """(entries in arrival order, true pairs) for one seed; the same entries for a seed
+    whatever `neighbour_share` but for the grids of those it recodes."""
     model = load_model(PROJECT_ROOT / "masterdata")
+    grids = None
+    if neighbour_share:
+        rows = read_masterdata(PROJECT_ROOT / "masterdata").grids
+        grids = grid_map((g["code"], g["town"], g["geometry"]["coordinates"][0]) for g in rows)
     rng = random.Random(seed)
     start = now - timedelta(days=days)
     entries: list[dict] = []
@@ -111,7 +140,7 @@ def planted(
             if later > now:
                 continue
             ident = f"INC-{seed}-{n:06d}-{k}"
-            entries.append(_again(model, rng, life[0], ident, later))
+            entries.append(_again(model, rng, life[0], ident, later, grids, neighbour_share))
             reports.append(ident)
         truth |= {frozenset(p) for p in combinations(reports, 2)}
     entries.sort(key=lambda e: datetime.fromisoformat(e["ts"]))

@@ -20,10 +20,12 @@ from callbacks.figures import (
 )
 from callbacks.ranking_tables import ranking_panel
 from common.clock import iso_local, now
+from common.scope import current as current_scope  # `current` names the shown figures
 from dashboard.components.grid_map import grid_map_figure
 from dashboard.components.kpi_tiles import (
     BACKLOG_TILES,
     DISPUTE_TILES,
+    DUPLICATES_TILE,
     INCIDENT_TILES,
     WORK_ORDER_TILES,
     Links,
@@ -37,6 +39,8 @@ from dashboard.ids import leader as ids
 from dashboard.leader_layout import graph_config
 from dashboard.links import View, view_from_search, view_search
 from data_access.kpis import Filters, Window
+from data_access.masterdata import Catalog
+from data_access.scoping import ranked_dimensions
 
 LEADER_DISPUTE_TILES = ("disputes_accepted", "resolution_rate", "mediation_success_rate")
 
@@ -138,7 +142,7 @@ def render_tiles(search: str):
             incident_links,
             tuple((c["basis"], c["incidents"]) for c in compared),
         )
-        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES)
+        for spec in (*INCIDENT_TILES, *WORK_ORDER_TILES, DUPLICATES_TILE)
     ]
     tiles += [
         tile(
@@ -149,8 +153,8 @@ def render_tiles(search: str):
             tuple((c["basis"], dispute_values(c["disputes"])) for c in compared),
         )
         for spec in DISPUTE_TILES
-        if spec.name in LEADER_DISPUTE_TILES
-    ]
+        if spec.name in LEADER_DISPUTE_TILES and current_scope().sees_disputes
+    ]  # a department scope has no disputes: no tiles rather than zeros
     backlog = [
         tile(spec, backlog_values(current["backlog"]), lang, incident_links)
         for spec in BACKLOG_TILES
@@ -183,15 +187,40 @@ def render_daily(search: str):
 def render_rankings(search: str, measure: str):
     cfg, at, view = settings(), now(), _view(search)
     names = catalog()
-    units = {d: tuple(names.codes(d)) for d in data.RANK_DIMENSIONS}
-    found = data.ranking_data(read_engine(), cfg, view, at, measure, units)
+    units, communities = rank_units(names)
+    found = data.ranking_data(read_engine(), cfg, view, at, measure, units, communities)
     window = data.window(cfg, view, at)
-    return tuple(
+    panels = [
         ranking_panel(
             d, measure, found[d], names, view.lang, file_name(f"ranking_{d}_{measure}", window)
         )
-        for d in data.RANK_DIMENSIONS
-    )
+        for d in ranked_dimensions()
+    ]
+    return tuple([*panels, [], []][:2])  # the page's two places; a department scope fills one
+
+
+def scope_grids() -> list[dict]:
+    """The grids a map draws for the caller's scope: a town scope's own, else all."""
+    scope = current_scope()
+    shapes = grids()
+    return [g for g in shapes if g["town"] in scope.codes] if scope.kind == "town" else shapes
+
+
+def rank_units(names: Catalog) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The known units of each ranked dimension of the caller's scope, and each of its
+    grids' community: a town scope ranks its own communities and grids."""
+    scope = current_scope()
+    if scope.kind == "department":
+        return {"department": scope.codes}, {}
+    if scope.is_county:
+        return {d: tuple(names.codes(d)) for d in ranked_dimensions()}, {}
+    mine = scope_grids()
+    communities = {g["code"]: g["community"] for g in mine if g["community"]}
+    units = {
+        "grid": tuple(g["code"] for g in mine),
+        "community": tuple(sorted(set(communities.values()))),
+    }
+    return units, communities
 
 
 @declared.callback(
@@ -255,17 +284,26 @@ def render_matrix(search: str):
 @declared.callback(
     Output(ids.MAP, "figure"),
     Output(ids.MAP, "config"),
+    Output(ids.MAP_NOTE, "children"),
     Input(ids.VIEW, "data"),
+    Input(ids.MAP_LAYER, "value"),
     prevent_initial_call=True,
 )
-def render_map(search: str):
+def render_map(search: str, layer: str):
+    """The grid map of received, or of repeat reports (data_access.repeats) with a note
+    saying what they are."""
     cfg, at, view = settings(), now(), _view(search)
-    counts = data.map_data(read_engine(), cfg, view, at)
-    shapes, names = grids(), catalog()
+    repeats = layer == "repeats"
+    counts = (data.repeat_map_data if repeats else data.map_data)(read_engine(), cfg, view, at)
+    shapes, names = scope_grids(), catalog()
     labels = {g["code"]: names.name("grid", g["code"], view.lang) for g in shapes}
     window = data.window(cfg, view, at)
-    config = {**graph_config(file_name("grid_map", window), view.lang), "scrollZoom": False}
-    return grid_map_figure(shapes, counts, labels, lang=view.lang), config
+    name = "grid_map_repeats" if repeats else "grid_map"
+    config = {**graph_config(file_name(name, window), view.lang), "scrollZoom": False}
+    figure = grid_map_figure(
+        shapes, counts, labels, lang=view.lang, palette="repeats" if repeats else "volume"
+    )
+    return figure, config, t("leader.map_repeats_note", view.lang) if repeats else ""
 
 
 register = declared.register  # the app factory calls register(app)

@@ -25,8 +25,9 @@ from data_access.kpis import (
     ranked_units,
     received_by_weekday_hour,
 )
+from data_access.repeats import repeats_by_grid
+from data_access.scoping import ranked_dimensions
 
-RANK_DIMENSIONS = ("town", "department")
 T = TypeVar("T")
 
 
@@ -86,16 +87,21 @@ def ranking_data(
     at: datetime,
     measure: str,
     units: dict[str, tuple[str, ...]],
+    communities: dict[str, str] | None = None,
 ) -> dict[str, dict]:
-    """Towns and departments ranked on `measure`; `units` are each dimension's known
-    codes, so a unit with no incidents at all is still listed apart."""
+    """The scope's units ranked on `measure` (data_access.scoping.ranked_dimensions: the
+    county's towns and departments, a town scope's communities and grids); `units` are
+    each dimension's known codes, so a unit with no incidents at all is still listed
+    apart; `communities` maps each grid to its community (a community counts its grids)."""
     current = window(cfg, view, at)
-    return {
-        d: ranked_units(
-            engine, d, measure, current, view.filters, at, cfg.warn_hours, units.get(d, ())
-        )
-        for d in RANK_DIMENSIONS
-    }
+    found = {}
+    for d in ranked_dimensions():
+        by, parents = ("grid", communities or {}) if d == "community" else (d, None)
+        found[d] = ranked_units(
+            engine, by, measure, current, view.filters, at, cfg.warn_hours,
+            units.get(d, ()), parents,
+        )  # fmt: skip
+    return found
 
 
 @per_version("leader.mix_data")
@@ -126,3 +132,10 @@ def map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[st
     current = window(cfg, view, at)
     rows = incident_figures_by(engine, "grid", current, view.filters, at, cfg.warn_hours)
     return {r["key"]: r["received"] for r in rows if r["key"] is not None}
+
+
+@per_version("leader.repeat_map_data")
+def repeat_map_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict[str, int]:
+    """Repeat reports per grid code in the window (data_access.repeats)."""
+    found = repeats_by_grid(engine, window(cfg, view, at), view.filters, at)
+    return {grid: n for grid, n in found.items() if grid is not None}

@@ -7,11 +7,13 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, dcc, html
 
 from callbacks.declared import Declared
+from common.scope import current
 from dashboard.auth import current_principal
 from dashboard.calendar_notice import notice
-from dashboard.context import catalog, settings
+from dashboard.context import catalog, engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
+from data_access.masterdata import Catalog, town_kinds
 
 NAV = (
     ("nav.leader", "/"),
@@ -22,6 +24,7 @@ NAV = (
     ("nav.duplicates", "/duplicates"),
     ("nav.bulletins", "/bulletins"),
 )
+ADMIN_NAV = (("nav.audit", "/audit"),)  # admins only; the page refuses others itself
 
 
 def lang_from_search(search: str | None, default: str) -> str:
@@ -47,12 +50,13 @@ def render_header(pathname: str | None, search: str | None):
     cfg = settings()
     lang = lang_from_search(search, cfg.lang)
     other = "en" if lang == "zh" else "zh"
-    county = catalog().county_name(lang, cfg.county_name)
     return [
         html.Div(
             className="cc-header__brand",
             children=[
-                html.Span(county, className="cc-header__county"),
+                html.Span(
+                    scope_label(catalog(), lang, cfg.county_name), className="cc-header__county"
+                ),
                 html.Span(t("app.title", lang), className="cc-header__title"),
             ],
         ),
@@ -60,7 +64,7 @@ def render_header(pathname: str | None, search: str | None):
             className="cc-header__nav",
             children=[
                 dcc.Link(t(key, lang), href=f"{href}?lang={lang}", className="cc-nav-link")
-                for key, href in NAV
+                for key, href in (*NAV, *_admin_nav())
             ],
         ),
         dcc.Link(
@@ -71,6 +75,25 @@ def render_header(pathname: str | None, search: str | None):
         ),
         *_admin_notices(cfg, lang),
     ]
+
+
+def scope_label(names: Catalog, lang: str, county_name: str | None) -> str:
+    """Whose data the pages show: the county's name, or the scope's units (names from
+    the master data) and what they are, e.g. `城东街道 · 本街道数据`."""
+    scope = current()
+    if scope.is_county:
+        return names.county_name(lang, county_name)
+    units = [names.name(scope.kind, code, lang) for code in scope.codes]
+    kind = scope.kind
+    if kind == "town" and len(units) == 1:
+        kind = "street" if town_kinds(engine(), scope.codes) == {"street"} else "town"
+    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
+    return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
+
+
+def _admin_nav() -> tuple[tuple[str, str], ...]:
+    principal = current_principal()
+    return ADMIN_NAV if principal is not None and principal.role == "admin" else ()
 
 
 def _admin_notices(cfg, lang: str) -> list:

@@ -2,7 +2,9 @@
 
 score = place x text x time, plus a bonus when the same caller reported both, capped at 1.
 - place: 1 within 50 m, falling linearly to 0 at 300 m; reports without coordinates
-  score by grid (same grid 0.6; grids here are 1-2 km across, so it is weaker evidence);
+  score by grid (same grid 0.6, an adjacent grid 0.4: grids here are 1-2 km across, so
+  it is weaker evidence, and a neighbour's alone never reaches the threshold without the
+  same caller);
 - text: the Dice coefficients of the two texts' character sets and character bigram sets,
   after normalising (NFKC, lower case, no punctuation or space) and taking phone numbers
   out, the title's and the description's (less its intake lead-in such as "市民来电反映：")
@@ -13,7 +15,8 @@ score = place x text x time, plus a bonus when the same caller reported both, ca
 - same caller: the reporter phones' digits compare equal (compared hashed, never shown).
 
 The worker (worker/duplicates.py) scores the new report against the open and recently
-closed reports of its town and category in the window; pairs at or above THRESHOLD are
+closed reports of its category in the window, in its grid or a grid adjacent on the map
+(data_access.grid_adjacency) or within RADIUS_M; pairs at or above THRESHOLD are
 shown to staff. The constants were chosen on bench/duplicates_quality.py's seeds 1-2
 (planted duplicates in the demo generator's stream); its figures are for other seeds.
 """
@@ -34,6 +37,7 @@ WINDOW = timedelta(days=7)  # reports further apart in time are never candidates
 RADIUS_M = 300.0  # the place scores 0 this far apart (both with coordinates)
 NEAR_M = 50.0  # within this, the place counts in full
 SAME_GRID = 0.6  # the place score of two reports in one grid without coordinates
+ADJACENT_GRID = 0.4  # likewise in two grids that touch on the map
 SAME_CALLER_BONUS = 0.25
 TEXT_FLOOR = 0.3  # raw text similarity of unrelated reports of one category
 TEXT_FULL = 0.65  # raw text similarity from which the texts count in full
@@ -138,9 +142,9 @@ def distance_m(a: Report, b: Report) -> float | None:
     return 6_371_000 * math.hypot(dx, dy)
 
 
-def place_score(distance: float | None, same_grid: bool) -> float:
+def place_score(distance: float | None, same_grid: bool, adjacent_grid: bool = False) -> float:
     if distance is None:
-        return SAME_GRID if same_grid else 0.0
+        return SAME_GRID if same_grid else ADJACENT_GRID if adjacent_grid else 0.0
     if distance <= NEAR_M:
         return 1.0
     return max(0.0, 1 - (distance - NEAR_M) / (RADIUS_M - NEAR_M))
@@ -156,11 +160,12 @@ def text_score(similarity: float) -> float:
     return min(1.0, max(0.0, (similarity - TEXT_FLOOR) / (TEXT_FULL - TEXT_FLOOR)))
 
 
-def score(a: Report, b: Report) -> Match:
-    """How likely a and b report the same problem, with the reasons."""
+def score(a: Report, b: Report, adjacent_grids: bool = False) -> Match:
+    """How likely a and b report the same problem, with the reasons; `adjacent_grids`:
+    their grids touch on the map (the caller knows the map)."""
     distance = distance_m(a, b)
     hours = abs((a.at - b.at).total_seconds()) / 3600
-    place = place_score(distance, a.grid is not None and a.grid == b.grid)
+    place = place_score(distance, a.grid is not None and a.grid == b.grid, adjacent_grids)
     similarity = text_similarity(a, b)
     same_caller = a.caller is not None and a.caller == b.caller
     value = place * text_score(similarity) * time_score(hours)

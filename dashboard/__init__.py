@@ -13,6 +13,7 @@ import dash
 from flask import Flask, jsonify, request
 
 from common.config import PROJECT_ROOT, Settings, load_settings
+from common.scope import OutOfScope
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,14 @@ def _register_errors(server: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error="not found"), 404
         return "Not found / 页面不存在", 404
+
+    @server.errorhandler(OutOfScope)
+    def out_of_scope(err: OutOfScope):
+        """A filter outside the caller's scope (CONTRACT 3: 403), from any route or a
+        callback (a forged payload: the pages never offer such a filter)."""
+        if request.path.startswith(("/api/", "/_dash", "/export")):
+            return jsonify(error=str(err)), 403
+        return f"{err} / 超出您的数据范围", 403
 
     @server.errorhandler(Exception)
     def internal(err):
@@ -40,6 +49,8 @@ def _register_errors(server: Flask) -> None:
 
 
 def _on_callback_error(err: Exception) -> None:
+    if isinstance(err, OutOfScope):
+        raise err  # the caller's to see: a 403 with its reason (_register_errors)
     log.exception("callback failed", exc_info=err)
 
 

@@ -23,6 +23,7 @@ from common.vocabulary import ACKNOWLEDGED, OPEN_STATUSES
 from dashboard.auth.roles import Principal
 from data_access.audit import audit
 from data_access.models import Incident
+from data_access.scoping import incident_in_scope
 
 NOTE_MAX = 500
 CLAIM_SECONDS = 7 * 86400  # the guard outlives any redelivery of the event
@@ -33,7 +34,8 @@ class NotAllowed(PermissionError):
 
 
 class NotOpen(ValueError):
-    """The incident is unknown or no longer open: there is nothing to acknowledge."""
+    """The incident is unknown (or outside the caller's scope: data_access.scoping) or no
+    longer open: there is nothing to acknowledge."""
 
 
 class NotOverdue(ValueError):
@@ -95,7 +97,7 @@ def acknowledge(
                 Incident.deadline,
                 Incident.acknowledged_at,
                 Incident.acknowledged_by,
-            ).where(Incident.id == incident_id)
+            ).where(Incident.id == incident_id, *incident_in_scope())
         ).first()
     if row is None or row.status not in OPEN_STATUSES:
         raise NotOpen(incident_id)

@@ -17,6 +17,7 @@ from dashboard.auth import current_principal, unmask_allowed
 from dashboard.context import read_engine, settings
 from data_access.alert_list import alert_state, alerts
 from data_access.alerts import COLOURS
+from data_access.duplicates import candidates_for, merge_state, merged_children
 from data_access.figure_cache import shared
 from data_access.incidents import incident_detail, overdue
 from data_access.kpis import kpis
@@ -157,3 +158,42 @@ def get_incident(incident_id: str):
     state = _instants(state, ("reported_at", "deadline", "closed_at", "signed_at", "contacted_at"))
     timeline = [{**e, "ts": iso_local(e["ts"], tz)} for e in timeline]
     return jsonify(incident=state, timeline=timeline)
+
+
+@api.get("/incidents/<incident_id>/duplicates")
+@require_auth
+def get_incident_duplicates(incident_id: str):
+    """An extension of CONTRACT section 3 (docs/api-extensions.md): the incident's shown
+    duplicate candidates, best first, and the incidents merged into it (through chains
+    too), as its page shows them; 404 as GET /incidents/<id>."""
+    state = merge_state(read_engine(), incident_id)
+    if state is None:
+        return jsonify(error=f"no incident {incident_id[:96]!r}"), 404
+    status, merged_into = state
+    tz = settings().tz
+    candidates = [
+        {
+            "id": c["other"],
+            "title": c["candidate_title"] if c["later"] else c["incident_title"],
+            "status": c["candidate_status"] if c["later"] else c["incident_status"],
+            "earlier": c["later"],  # the other incident was reported first
+            **{k: c[k] for k in ("score", "distance_m", "hours", "text", "same_caller")},
+            "found_at": iso_local(c["found_at"], tz),
+        }
+        for c in candidates_for(read_engine(), incident_id)
+    ]
+    merged = [
+        {"id": m["id"], "title": m["title"], "reported_at": iso_local(m["reported_at"], tz),
+         "via": m["via"]}
+        for m in merged_children(read_engine(), incident_id)
+    ]  # fmt: skip
+    titles = [r["title"] for r in candidates + merged]
+    if any(mask_text(x) != x for x in titles) and not unmask_allowed(f"incident {incident_id}"):
+        candidates = [{**c, "title": mask_text(c["title"])} for c in candidates]
+        merged = [{**m, "title": mask_text(m["title"])} for m in merged]
+    return jsonify(
+        incident={"id": incident_id, "status": status, "merged_into": merged_into},
+        reports=1 + len(merged),
+        candidates=candidates,
+        merged=merged,
+    )

@@ -2,8 +2,8 @@
 each the latest generation of its month as JSON, PDF or workbook, all rendered from the
 one stored model (data_access.bulletin). Behind the same gate and limits as the API.
 
-Scopes: every bulletin kept is the county's (scope `county`); until callers carry a scope
-(CONTRACT section 2, Scopes) every caller sees the county's.
+Scopes: every bulletin kept is the county's; a scoped caller is shown, in every form, only
+their scope's units and no list of the other kind (data_access.bulletin.shown).
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from common.clock import iso_local
+from common.clock import iso_local, now
 from dashboard import api_params
 from dashboard.api import require_auth, sql_unreachable
+from dashboard.auth import audit_export
 from dashboard.bulletin_pdf import PdfError, bulletin_pdf
 from dashboard.bulletin_xlsx import bulletin_xlsx
 from dashboard.context import read_engine, settings
 from dashboard.i18n import LANGS
-from data_access.bulletin import generations, latest
+from data_access.bulletin import generations, shown
 
 reports_bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 NAME = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.(pdf|xlsx))?$")
@@ -53,6 +54,7 @@ def list_reports():
 
 
 def _file(body: bytes, mimetype: str, filename: str) -> Response:
+    audit_export(f"report {filename}", personal_data=False)  # every export is audited
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -70,7 +72,7 @@ def get_report(name: str):
     lang = request.args.get("lang", "zh")  # the bulletin is Chinese; ?lang=en for English
     if lang not in LANGS:
         return jsonify(error="lang is zh or en"), 400
-    model = latest(read_engine(), month)
+    model = shown(read_engine(), month, settings().warn_hours, now())
     if model is None:
         return jsonify(error=f"no bulletin for {month}"), 404
     if form == "xlsx":

@@ -81,13 +81,20 @@ def catalog() -> Catalog:
 
 
 def grids() -> list[dict]:
-    """Grid polygons for maps, sorted by code: [{code, town, ring, center}], cached a minute."""
+    """Grid polygons for maps, sorted by code: [{code, town, community, ring, center}],
+    cached a minute."""
     url = settings().database_url
     cached = _grids.get(url)
     if cached is None or time.monotonic() - cached[0] > CATALOG_TTL_SECONDS:
         shapes = sorted(grid_geometries(engine()), key=lambda g: g.code)
         plain = [
-            {"code": g.code, "town": g.town, "ring": g.ring, "center": [g.center[1], g.center[0]]}
+            {
+                "code": g.code,
+                "town": g.town,
+                "community": g.community,
+                "ring": g.ring,
+                "center": [g.center[1], g.center[0]],
+            }
             for g in shapes
         ]
         cached = (time.monotonic(), plain)

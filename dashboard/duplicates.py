@@ -9,14 +9,13 @@ import uuid
 from datetime import datetime
 
 import redis
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from common.clock import iso_local
 from common.config import Settings
 from common.vocabulary import MERGED, REOPENED
 from data_access.audit import audit
-from data_access.duplicates import candidate_pair, dismiss
-from data_access.models import Incident
+from data_access.duplicates import candidate_pair, dismiss, merge_state
 
 
 class NotMerged(ValueError):
@@ -59,17 +58,15 @@ def unmerge(
 ) -> str:
     """End a merge: XADD a `reopened` event and audit it; returns the id it was merged
     into. Raises NotMerged, or redis.RedisError."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(Incident.status, Incident.merged_into).where(Incident.id == incident_id)
-        ).first()
-    if row is None or row.status != MERGED:
+    state = merge_state(engine, incident_id)  # None outside the caller's scope too
+    if state is None or state[0] != MERGED:
         raise NotMerged(incident_id)
+    merged_into = state[1]
     fields = _event(incident_id, REOPENED, actor, at, cfg)
     entry_id = _send(r, cfg, fields)
-    detail = f"was_into={row.merged_into} event_id={fields['event_id']} stream_id={entry_id}"
+    detail = f"was_into={merged_into} event_id={fields['event_id']} stream_id={entry_id}"
     audit(engine, actor, "unmerge", f"incident {incident_id}", detail)
-    return row.merged_into
+    return merged_into
 
 
 def dismiss_pair(engine: Engine, a: str, b: str, actor: str, at: datetime) -> None:

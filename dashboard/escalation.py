@@ -15,12 +15,14 @@ from common.config import Settings
 from common.vocabulary import OPEN_STATUSES
 from data_access.audit import audit
 from data_access.models import Incident
+from data_access.scoping import incident_in_scope
 
 NOTE_MAX = 500
 
 
 class NotOpen(ValueError):
-    """The incident is unknown or no longer open: there is nothing to push."""
+    """The incident is unknown (or outside the caller's scope: data_access.scoping) or no
+    longer open: there is nothing to push."""
 
 
 def escalation_fields(
@@ -56,7 +58,9 @@ def escalate(
     audited then, since nothing was sent)."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(Incident.status, Incident.escalation_level).where(Incident.id == incident_id)
+            select(Incident.status, Incident.escalation_level).where(
+                Incident.id == incident_id, *incident_in_scope()
+            )
         ).first()
     if row is None or row.status not in OPEN_STATUSES:
         raise NotOpen(incident_id)

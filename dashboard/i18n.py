@@ -7,6 +7,7 @@ catalogue instead (data_access.masterdata).
 
 from __future__ import annotations
 
+from dashboard.i18n_audit import AUDIT_STRINGS
 from dashboard.i18n_bulletin import BULLETIN_STRINGS
 
 LANGS = ("zh", "en")
@@ -84,6 +85,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.def_solved_rate": {
         "zh": "实际解决率 = 回访确认已解决 ÷ 已办结且有解决情况的事件。",
         "en": "Solved ÷ closed incidents whose solved answer is known.",
+    },
+    "kpi.duplicates": {"zh": "重复件", "en": "Duplicates"},
+    "kpi.def_duplicates": {
+        "zh": "统计期内上报、已作为重复件合并到其他事件的件数（不计入受理等指标）。",
+        "en": "Incidents reported in the period and merged into another as duplicates "
+        "(left out of received and every other figure).",
     },
     "kpi.def_received": {
         "zh": "统计期内上报、当前未被驳回（不予受理）也未被合并为重复件的事件数。",
@@ -188,6 +195,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "leader.rank_town": {"zh": "镇街", "en": "Towns"},
     "leader.rank_department": {"zh": "部门", "en": "Departments"},
+    "leader.rank_community": {"zh": "社区", "en": "Communities"},
+    "leader.rank_grid": {"zh": "网格", "en": "Grids"},
     "leader.measure_closure": {"zh": "办结率", "en": "Closure rate"},
     "leader.measure_on_time": {"zh": "按时办结率", "en": "On-time rate"},
     "leader.measure_overdue": {"zh": "超期率", "en": "Overdue share"},
@@ -213,7 +222,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "leader.hour": {"zh": "时", "en": "Hour"},
     "leader.matrix": {"zh": "类别 × 镇街受理量", "en": "Received by category and town"},
-    "leader.map": {"zh": "网格受理分布", "en": "Received by grid"},
+    "leader.map": {"zh": "网格分布", "en": "By grid"},
+    "leader.map_received": {"zh": "受理量", "en": "Received"},
+    "leader.map_repeats": {"zh": "重复报告", "en": "Repeat reports"},
+    "leader.map_repeats_note": {
+        "zh": "重复报告：本期受理、在同一问题已办结后又被报告的件（已合并或疑似重复），"
+        "即“办结未解决”。",
+        "en": "Repeat reports: reports in the period of a problem already closed when they "
+        "came in (merged into it or a likely duplicate of it): closed but not solved.",
+    },
     "leader.download": {"zh": "导出 CSV", "en": "Download CSV"},
     "leader.count": {"zh": "件数", "en": "Count"},
     "mediation.heading": {"zh": "矛盾纠纷调处", "en": "Dispute mediation"},
@@ -398,6 +415,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "incidents.set.backlog_open": {"zh": "在办事件", "en": "Open now"},
     "incidents.set.backlog_overdue": {"zh": "当前超期", "en": "Overdue now"},
     "incidents.set.backlog_due_soon": {"zh": "当前临期", "en": "Due soon now"},
+    "scope.refused": {
+        "zh": "超出您的数据范围，无法显示：{codes}",
+        "en": "Outside your scope, not shown: {codes}",
+    },
+    "scope.no_disputes": {
+        "zh": "您的数据范围为部门，不含矛盾纠纷",
+        "en": "This scope has no disputes (a department's scope)",
+    },
+    "scope.start_over": {"zh": "返回本范围的数据", "en": "Back to your scope's data"},
+    "scope.town": {"zh": "本镇数据", "en": "this town's data"},
+    "scope.street": {"zh": "本街道数据", "en": "this street's data"},
+    "scope.towns": {"zh": "本镇街数据", "en": "these towns' data"},
+    "scope.department": {"zh": "本部门数据", "en": "this department's data"},
+    "scope.departments": {"zh": "本部门数据", "en": "these departments' data"},
     "incidents.bad_link": {
         "zh": "链接中的筛选参数有误，无法显示列表：",
         "en": "This link's filters cannot be used:",
@@ -727,6 +758,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 STRINGS.update(BULLETIN_STRINGS)
+STRINGS.update(AUDIT_STRINGS)
 
 
 def lang_or_default(value: str | None, default: str = "en") -> str:

@@ -12,6 +12,7 @@ from dashboard.i18n import t
 from dashboard.links import View
 from dashboard.period import PERIODS
 from data_access.masterdata import Catalog
+from data_access.scoping import offered
 
 
 def period_control(control_id: str, view: View, lang: str) -> html.Div:
@@ -54,7 +55,7 @@ def code_filter(
 ) -> html.Div:
     """A multi-select of a code set's names; codes in the URL but unknown to the master
     data stay selectable, shown as themselves (CONTRACT 1: open code sets)."""
-    codes = list(dict.fromkeys([*names.codes(kind), *chosen]))
+    codes = list(dict.fromkeys([*offered(kind, names.codes(kind)), *chosen]))
     return html.Div(
         className="cc-control",
         children=[

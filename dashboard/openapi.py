@@ -174,6 +174,46 @@ TIMELINE_EVENT = _object(
     description="Every field of the applied event as sent (personal data masked).",
 )
 
+DUPLICATE_CANDIDATE = _object(
+    {
+        "id": {"type": "string", "description": "the other incident"},
+        "title": _nullable("string", description="its title; phone-like text masked"),
+        "status": {"type": "string", "enum": list(INCIDENT_STATUSES)},
+        "earlier": {"type": "boolean", "description": "the other incident was reported first"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "distance_m": _nullable("number", minimum=0, description="null: a point missing"),
+        "hours": {"type": "number", "minimum": 0, "description": "hours between the reports"},
+        "text": {"type": "number", "minimum": 0, "maximum": 1, "description": "text alike"},
+        "same_caller": {"type": "boolean"},
+        "found_at": INSTANT,
+    },
+    description="A pair ingest found at or above the threshold staff see, not dismissed, "
+    "neither side merged nor rejected.",
+)
+MERGED_REPORT = _object(
+    {
+        "id": {"type": "string"},
+        "title": _nullable("string", description="phone-like text masked unless allowed"),
+        "reported_at": INSTANT,
+        "via": _nullable("string", description="merged into this one through that incident"),
+    }
+)
+DUPLICATES = _object(
+    {
+        "incident": _object(
+            {
+                "id": {"type": "string"},
+                "status": {"type": "string", "enum": list(INCIDENT_STATUSES)},
+                "merged_into": _nullable("string"),
+            }
+        ),
+        "reports": {"type": "integer", "minimum": 1, "description": "1 + merged reports"},
+        "candidates": {"type": "array", "items": _ref("DuplicateCandidate")},
+        "merged": {"type": "array", "items": _ref("MergedReport")},
+    },
+    description="An extension of CONTRACT section 3 (docs/api-extensions.md).",
+)
+
 POINTS = {"type": "number", "minimum": 0}
 BULLETIN_UNIT = _object(
     {
@@ -269,6 +309,9 @@ SCHEMAS = {
             "timeline": {"type": "array", "items": _ref("TimelineEvent")},
         }
     ),
+    "DuplicateCandidate": DUPLICATE_CANDIDATE,
+    "MergedReport": MERGED_REPORT,
+    "Duplicates": DUPLICATES,
     "Health": _object(
         {
             "status": {"type": "string", "enum": ["ok", "degraded"]},
@@ -340,6 +383,11 @@ ERRORS = {
     ),
     "401": _json("Error", "No valid credentials"),
 }
+# the endpoints that take a town or department filter (CONTRACT 3, Scopes in the API)
+FILTER_ERRORS = {
+    **ERRORS,
+    "403": _json("Error", "A town or department filter outside the caller's scope"),
+}
 
 
 def document() -> dict:
@@ -373,7 +421,7 @@ def document() -> dict:
                         _filter("channel", "intake channels"),
                         _filter("department", "departments"),
                     ],
-                    "responses": {"200": _json("Kpis", "The figures"), **ERRORS},
+                    "responses": {"200": _json("Kpis", "The figures"), **FILTER_ERRORS},
                 }
             },
             "/api/v1/overdue": {
@@ -387,7 +435,7 @@ def document() -> dict:
                     ],
                     "responses": {
                         "200": _json("Overdue", "total counts every match; items at most limit"),
-                        **ERRORS,
+                        **FILTER_ERRORS,
                     },
                 }
             },
@@ -413,7 +461,7 @@ def document() -> dict:
                             "total counts every match; counts, every match of the filters "
                             "but colour; items at most limit",
                         ),
-                        **ERRORS,
+                        **FILTER_ERRORS,
                     },
                 }
             },
@@ -430,6 +478,26 @@ def document() -> dict:
                     ],
                     "responses": {
                         "200": _json("IncidentDetail", "The incident"),
+                        "400": _json("Error", "A control character in the id"),
+                        "401": ERRORS["401"],
+                        "404": _json("Error", "Unknown id (or its creating event not arrived)"),
+                    },
+                }
+            },
+            "/api/v1/incidents/{id}/duplicates": {
+                "get": {
+                    "summary": "An incident's possible duplicates (best first) and the "
+                    "reports merged into it; an extension of CONTRACT section 3",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": PLAIN_TEXT},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("Duplicates", "Its candidates and merged reports"),
                         "400": _json("Error", "A control character in the id"),
                         "401": ERRORS["401"],
                         "404": _json("Error", "Unknown id (or its creating event not arrived)"),

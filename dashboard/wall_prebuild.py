@@ -125,6 +125,7 @@ class Builder:
             if item.get("id") == ids.TRIGGER:
                 item["value"] = trigger
         server = self.server
+        # no caller, so no gate sets a scope (common.scope): the wall's that asked
         context = server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body)
         with using(scope), context:
             try:

@@ -20,6 +20,7 @@ from data_access.alerts import (
 from data_access.incidents import LIST_COLUMNS, hours_between
 from data_access.kpis import Filters, _count, incident_scope, is_open
 from data_access.models import Incident
+from data_access.scoping import incident_in_scope
 
 
 def alerts(
@@ -88,7 +89,7 @@ def alert_state(
         acknowledged(now).label("acknowledged"),
         Incident.acknowledged_at,
         Incident.acknowledged_by,
-    ).where(Incident.id == incident_id, is_open())
+    ).where(Incident.id == incident_id, is_open(), *incident_in_scope())
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
     taken = row is not None and bool(row["acknowledged"])

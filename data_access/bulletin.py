@@ -7,6 +7,10 @@ pass (`incident_figures_by`, the rankings' function), which tests hold equal. Th
 model is the JSON of GET /api/v1/reports/YYYY-MM plus what the printed forms need (the
 county's name, the rules, the month-over-month change, the charts' series); the PDF and
 the workbook are rendered from the stored model, never recomputed.
+
+Scopes: a bulletin is generated for the whole county, whoever asks (`generate` runs under
+the county scope). What a scoped caller is shown (`shown`) keeps only the units of their
+scope, no list of the other kind, and totals and charts over their scope alone.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import Engine, insert, select
 from common.assessment import UNIT_KINDS, Rule, bottom, load_rules, rank_units, score_unit
 from common.clock import iso_local, local_today
 from common.config import Settings
+from common.scope import COUNTY, current, using
 from data_access.kpis import (
     Filters,
     Window,
@@ -231,7 +236,13 @@ def generations(engine: Engine) -> list[dict]:
 
 def generate(engine: Engine, cfg: Settings, month: str, generated_by: str, at: datetime) -> dict:
     """Build `month`'s bulletin by the configured rules as of `at` and keep it; returns the
-    kept model. The one way every caller (the command, the schedule, an admin) makes one."""
+    kept model. The one way every caller (the command, the schedule, an admin) makes one;
+    always the county's (CONTRACT 2), whatever the caller's own scope."""
+    with using(COUNTY):
+        return _generate(engine, cfg, month, generated_by, at)
+
+
+def _generate(engine: Engine, cfg: Settings, month: str, generated_by: str, at: datetime) -> dict:
     rules = load_rules(cfg.assessment_file)
     catalog = load_catalog(engine)
     override = cfg.county_name
@@ -249,3 +260,35 @@ def generate(engine: Engine, cfg: Settings, month: str, generated_by: str, at: d
     )
     store(engine, model, at, generated_by)
     return {**model, "generated_by": generated_by}
+
+
+def for_scope(engine: Engine, model: dict, warn_hours: float, now: datetime) -> dict:
+    """The kept (county) `model` as the current scope is shown it: a town scope's towns and
+    no department list, a department scope's departments and no town list; the totals (as
+    of the generation) and the charts over the scope alone."""
+    scope = current()
+    if scope.is_county:
+        return model
+    codes = set(scope.codes)
+    units: dict[str, list] = {kind: [] for kind in UNIT_KINDS}
+    units[scope.kind] = [u for u in model[scope.kind] if u["code"] in codes]
+    window = Window(
+        date.fromisoformat(model["window"]["start"]), date.fromisoformat(model["window"]["end"])
+    )
+    at = min(datetime.fromisoformat(model["generated_at"]), now)
+    totals = incident_figures(engine, window, Filters(), now, warn_hours, at, work_order=True)
+    bottoms = {k: [c for c in model["bottom"][k] if c in codes and units[k]] for k in UNIT_KINDS}
+    return {
+        **model,
+        **units,
+        "bottom": bottoms,
+        "totals": totals,
+        "charts": _charts(engine, load_catalog(engine), window, now),
+        "scope": str(scope),
+    }
+
+
+def shown(engine: Engine, month: str, warn_hours: float, now: datetime) -> dict | None:
+    """The latest generation of `month` as the current scope sees it (for_scope), or None."""
+    model = latest(engine, month)
+    return None if model is None else for_scope(engine, model, warn_hours, now)

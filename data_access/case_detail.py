@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from common.clock import parse_ts
 from common.vocabulary import CREATED, DEFAULT_PRIORITY, EXTENDED, REOPENED
 from common.workdays import extended_deadline
+from data_access.scoping import case_in_scope
 from data_access.sla import Sla
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # the contract's instants (CONTRACT 1)
@@ -24,9 +25,10 @@ def case_detail(
 ) -> tuple[dict, list[dict]] | None:
     """(current state, timeline oldest first) of `case_id`, from the model `case` and its
     events' model `event` (whose `event_case_id` names the case), or None until its
-    creating event arrived."""
+    creating event arrived, or while it lies outside the caller's scope."""
     with engine.connect() as conn:
-        row = conn.execute(select(case.__table__).where(case.id == case_id)).first()
+        found = select(case.__table__).where(case.id == case_id, *case_in_scope(case))
+        row = conn.execute(found).first()
         if row is None:
             return None
         events = conn.execute(

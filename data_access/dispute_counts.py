@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, select
 from common.vocabulary import DISPUTE_OUTCOMES, PENDING
 from data_access import months
 from data_access.models import Dispute, DisputeDailyBy, DisputeMonthlyBy
+from data_access.scoping import dispute_towns, sees_disputes
 
 # The summaries' splits: '' for none (the town totals), then one column each
 SPLITS = ("", "kind", "mediation_type", "mediator")
@@ -89,7 +90,10 @@ def summary_counts(
 ) -> Counts:
     """Per key of `dimension` (town, kind, mediation_type, mediator, accepted_day; one ""
     key without), the disputes accepted on days start..end as of now by (outcome, via,
-    bin)."""
+    bin), within the caller's scope (data_access.scoping: a department scope has none)."""
+    if not sees_disputes():
+        return {}
+    towns = dispute_towns(towns)
     counts = _summed(conn, start, end, towns, dimension)
     for row in _ahead(conn, now):
         if not start <= row.accepted_day <= end or (towns and row.town not in towns):

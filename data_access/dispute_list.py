@@ -15,6 +15,7 @@ from data_access import listing
 from data_access.kpis import Window, dispute_conditions
 from data_access.listing import Sort
 from data_access.models import Dispute
+from data_access.scoping import dispute_in_scope, dispute_towns
 
 KPI_SETS = ("accepted", *OUTCOMES_SHOWN, "resolved", "decided", PENDING)
 NAMED = {
@@ -68,12 +69,12 @@ def set_condition(name: str, window: Window, now: datetime) -> ColumnElement:
 
 def conditions(q: DisputeQuery, now: datetime) -> list[ColumnElement]:
     pairs = (
-        (Dispute.town, q.towns),
+        (Dispute.town, dispute_towns(q.towns)),
         (Dispute.kind, q.kinds),
         (Dispute.mediation_type, q.mediation_types),
         (Dispute.status, q.statuses),
     )
-    where = [column.in_(values) for column, values in pairs if values]
+    where = [*dispute_in_scope(), *(column.in_(values) for column, values in pairs if values)]
     if q.accepted_from is not None:
         where.append(Dispute.accepted_day >= q.accepted_from)
     if q.accepted_to is not None:

@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 from common.vocabulary import DISPUTE_OUTCOMES, PENDING, RESOLVED
 from data_access.dispute_counts import DURATION_EDGES_DAYS, summary_counts
 from data_access.models import Dispute
+from data_access.scoping import dispute_in_scope, dispute_towns
 
 
 def _span(dialect: str) -> ColumnElement:
@@ -55,7 +56,9 @@ def dispute_resolution_times(engine: Engine, window, towns: tuple[str, ...], now
     "outcomes": {outcome: summary}}, a summary being {"count", "median_days" (exact,
     0.01 d; None without cases), "histogram"}."""
     histograms = {o: [0] * (len(DURATION_EDGES_DAYS) + 1) for o in DISPUTE_OUTCOMES}
+    towns = dispute_towns(towns)
     where = [
+        *dispute_in_scope(),
         Dispute.accepted_day.between(window.start, window.end),
         Dispute.accepted_at <= now,
         Dispute.resolved_at <= now,

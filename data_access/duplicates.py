@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from common.vocabulary import EXCLUDED_STATUSES, MERGED
 from data_access.models import DuplicateCandidate, DuplicateDismissal, Incident
+from data_access.scoping import incident_in_scope
 
 C, D = DuplicateCandidate, DuplicateDismissal
 
@@ -24,7 +25,8 @@ class NotACandidate(ValueError):
 
 
 def _live_pairs():
-    """Candidate rows, not dismissed, both incidents neither merged nor rejected."""
+    """Candidate rows, not dismissed, both incidents neither merged nor rejected, and both
+    inside the caller's scope."""
     later, earlier = aliased(Incident), aliased(Incident)
     dismissed = exists().where(
         and_(D.incident_id == C.incident_id, D.candidate_id == C.candidate_id)
@@ -50,6 +52,8 @@ def _live_pairs():
             ~dismissed,
             later.status.not_in(EXCLUDED_STATUSES),
             earlier.status.not_in(EXCLUDED_STATUSES),
+            *incident_in_scope(later),
+            *incident_in_scope(earlier),
         )
     )
 
@@ -123,7 +127,11 @@ def merged_children(engine: Engine, incident_id: str, depth: int = 10) -> list[d
         for _ in range(depth):
             query = (
                 select(*columns)
-                .where(Incident.merged_into.in_(frontier), Incident.status == MERGED)
+                .where(
+                    Incident.merged_into.in_(frontier),
+                    Incident.status == MERGED,
+                    *incident_in_scope(),
+                )
                 .order_by(Incident.reported_at, Incident.id)
             )
             level = [dict(r._mapping) for r in conn.execute(query) if r.id not in seen]
@@ -139,7 +147,9 @@ def merged_children(engine: Engine, incident_id: str, depth: int = 10) -> list[d
 
 def merge_state(engine: Engine, incident_id: str) -> tuple[str, str | None] | None:
     """(status, merged_into) of the incident, or None when unknown."""
-    query = select(Incident.status, Incident.merged_into).where(Incident.id == incident_id)
+    query = select(Incident.status, Incident.merged_into).where(
+        Incident.id == incident_id, *incident_in_scope()
+    )
     with engine.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else (row.status, row.merged_into)

@@ -7,7 +7,8 @@ holds both, and a value is never older than the minute it was computed in. Concu
 requests for the same key are single-flight: one computes, the others wait for its value.
 The lock holds a random token and is released by compare-and-delete (redis-py's Lock, a
 Lua script), so a computation that outlived its lock never releases another's.
-When Redis is unreachable the figures are computed directly: slower, never wrong.
+When Redis is unreachable the figures are computed directly: slower, never wrong. Each
+scope has its own keys.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import redis
 from redis.exceptions import LockError
 
 from common.config import Settings
+from common.scope import current
 from data_access import live
 from data_access.redis_client import get_redis
 
@@ -68,7 +70,10 @@ def loads(raw: str | bytes, types: tuple[type, ...] = ()) -> Any:
 
 
 def cache_key(cfg: Settings, name: str, parts: Any, version: int, at: datetime) -> str:
-    digest = hashlib.sha256(dumps([cfg.database_url, parts]).encode()).hexdigest()[:24]
+    """The key holds the caller's scope (common.scope): a figure computed for one scope is
+    never another's answer, whoever asks with the same parameters."""
+    scope = str(current())
+    digest = hashlib.sha256(dumps([cfg.database_url, scope, parts]).encode()).hexdigest()[:24]
     return cfg.key(f"figures:{name}:{version}:{int(at.timestamp() // 60)}:{digest}")
 
 

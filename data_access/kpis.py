@@ -47,6 +47,7 @@ from data_access.models import (
     IncidentMonthlyBy,
 )
 from data_access.ranking import rank
+from data_access.scoping import dispute_in_scope, dispute_towns, scoped_filters
 
 INCIDENT_DIMENSIONS = (
     "town",
@@ -85,6 +86,9 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 
 def incident_scope(filters: Filters) -> list[ColumnElement]:
+    """The filters as conditions, narrowed to the caller's scope (data_access.scoping):
+    every incident query of the figures and lists is built from these."""
+    filters = scoped_filters(filters)
     pairs = (
         (Incident.town, filters.towns),
         (Incident.category, filters.categories),
@@ -167,7 +171,8 @@ SUMMARY_DIMENSIONS = ("town", "category", "channel", "department", "grid")
 
 def summarised(filters: Filters) -> bool:
     """Whether the summaries can answer: filtered by town at most (as of now or of any
-    earlier instant: data_access.as_of)."""
+    earlier instant: data_access.as_of); a department scope cannot."""
+    filters = scoped_filters(filters)
     return not (filters.categories or filters.channels or filters.departments)
 
 
@@ -272,7 +277,7 @@ def _summary_counts(
         town = [func.coalesce(Incident.town, "")] if by_town else []
         return [_incident_key(dimension, due), *town]
 
-    towns = filters.towns
+    towns = scoped_filters(filters).towns
     out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
 
     def add(rows: list[tuple[object, dict]], sign: int = 1) -> None:
@@ -368,7 +373,7 @@ def incident_figures(
     closed = and_(conditions["closed"], *scope)
     histogram = None
     if use_summaries and summarised(filters):
-        histogram = (window, filters.towns, at, now)
+        histogram = (window, scoped_filters(filters).towns, at, now)
     figures["median_hours_to_close"] = median_hours_to_close(
         engine, closed, figures["closed"], histogram
     )
@@ -410,7 +415,7 @@ def _work_orders(
         return _work_order_counts(conn, window, at, warn_hours, incident_scope(filters), keys)
     names = work_order.COUNTS
     out: dict[object, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
-    towns = filters.towns
+    towns = scoped_filters(filters).towns
     found = _summary_sums(conn, names, window.start, window.end, dimension, towns, False)
     # The summaries count each row by its eventual state; a row settled after `at` (few,
     # by their own indexes: data_access.as_of) counts otherwise as of `at`: take one off,
@@ -599,9 +604,11 @@ def dispute_figures(
     else:
         key = literal("all") if dimension is None else getattr(Dispute, dimension)
         query = select(key.label("key"), *(_count(c).label(k) for k, c in conditions.items()))
-        query = query.where(Dispute.accepted_day.between(window.start, window.end))
+        query = query.where(
+            Dispute.accepted_day.between(window.start, window.end), *dispute_in_scope()
+        )
         if towns:
-            query = query.where(Dispute.town.in_(towns))
+            query = query.where(Dispute.town.in_(dispute_towns(towns)))
         query = query.group_by(key) if dimension else query
         with engine.connect() as conn:
             rows = [r._asdict() for r in conn.execute(query)]
@@ -710,6 +717,7 @@ def ranked_units(
     now: datetime,
     warn_hours: float = 24.0,
     units: tuple[str, ...] = (),
+    parents: dict[str, str] | None = None,
 ) -> dict:
     """Units of `dimension` ranked on a RANK_MEASURES rate, volume-aware (Wilson lower
     bound of the good share, so an overdue share ranks by its complement).
@@ -717,12 +725,16 @@ def ranked_units(
     {"ranked": [{"key", "numerator", "denominator", "rate", "score"}], best first;
      "no_cases": [keys]}: units with a zero denominator, including known `units` that
     have no incidents at all. Incidents without a value (not yet dispatched) are no unit.
+    With `parents` (e.g. grid -> community), the units are the parents of the dimension's
+    values, each counting its children's cases (a value without a parent is no unit).
     """
     numerator, denominator, higher_is_better = RANK_MEASURES[measure]
     orders = numerator in work_order.COUNTS
     found = incident_figures_by(
         engine, dimension, window, filters, now, warn_hours, work_order=orders
     )
+    if parents is not None:
+        found = _rolled_up(found, parents, (numerator, denominator))
     rows = [r for r in found if r["key"] is not None]
     seen = {r["key"] for r in rows}
     rows += [{"key": u, numerator: 0, denominator: 0} for u in units if u not in seen]
@@ -751,6 +763,18 @@ def ranked_units(
     }
 
 
+def _rolled_up(rows: list[dict], parents: dict[str, str], names: tuple[str, ...]) -> list[dict]:
+    """The counts `names` of `rows` summed per parent of their key."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        parent = parents.get(row["key"])
+        if parent is not None:
+            summed = out.setdefault(parent, {"key": parent, **dict.fromkeys(names, 0)})
+            for name in names:
+                summed[name] += row[name]
+    return list(out.values())
+
+
 def _utc_hour(dialect: str) -> ColumnElement:
     if dialect == "postgresql":
         return func.extract("hour", Incident.reported_at)
@@ -773,7 +797,8 @@ def received_by_weekday_hour(
     scope = incident_scope(filters)
     if use_summaries and summarised(filters):
         d = IncidentDailyBy
-        towns = [d.town.in_(filters.towns)] if filters.towns else []
+        scoped = scoped_filters(filters).towns
+        towns = [d.town.in_(scoped)] if scoped else []
         counts = select(d.day, d.key, func.sum(d.received)).where(
             d.dimension == "hour", d.day.between(window.start, window.end), *towns
         )
@@ -906,7 +931,8 @@ def _flow_counts(conn, window: Window, towns: tuple[str, ...], now: datetime) ->
     done = and_(Dispute.status.in_(DISPUTE_OUTCOMES), Dispute.resolved_at <= now)
     outcome = case((done, Dispute.status), else_=literal(PENDING))
     via = case((Dispute.via_mediating.is_(True), 1), else_=0)
+    towns = dispute_towns(towns)
     query = select(outcome, via, func.count()).where(
-        accepted, *([Dispute.town.in_(towns)] if towns else [])
+        accepted, *dispute_in_scope(), *([Dispute.town.in_(towns)] if towns else [])
     )
     return Counter({(o, v): int(n) for o, v, n in conn.execute(query.group_by(outcome, via))})

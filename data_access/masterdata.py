@@ -237,6 +237,12 @@ def load_catalog(engine: Engine) -> Catalog:
     return Catalog(names)
 
 
+def town_kinds(engine: Engine, codes: tuple[str, ...]) -> set[str]:
+    """The kinds (`town`, `street`) of the towns `codes` known to the master data."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(Town.kind).where(Town.code.in_(codes))).scalars())
+
+
 def grid_geometries(engine: Engine) -> list[GridShape]:
     """Every grid's polygon and centre, for maps."""
     with engine.connect() as conn:

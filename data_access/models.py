@@ -317,7 +317,9 @@ class DisputeEvent(Base):
 
 class User(Base):
     """A person who signs in. session_version grows on disable, reset or role change,
-    which ends the person's existing sessions (dashboard.auth.recheck)."""
+    which ends the person's existing sessions (dashboard.auth.recheck). scope is what they
+    see, in common.scope's text form (`county`, `town:A,B`, `department:X`); their API
+    tokens carry it too."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -326,6 +328,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     session_version: Mapped[int] = mapped_column(Integer, default=0)
+    scope: Mapped[str] = mapped_column(Text, server_default=text("'county'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -343,7 +346,8 @@ class ApiToken(Base):
 
 
 class Kiosk(Base):
-    """A wall screen: a one-time pairing code becomes a long-lived secret (hashes only)."""
+    """A wall screen: a one-time pairing code becomes a long-lived secret (hashes only);
+    scope is what it shows (a town's own wall: `town:A`)."""
 
     __tablename__ = "kiosks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -354,11 +358,14 @@ class Kiosk(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(Text, server_default=text("'county'"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):
-    """Who did what: sign-ins, views of unmasked personal data, escalations, admin acts."""
+    """Who did what: sign-ins, views of unmasked personal data, exports, escalations, admin
+    acts; scope is the caller's (common.scope text form), None when there was no caller
+    (a failed sign-in)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -367,6 +374,10 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str] = mapped_column(String(256), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str | None] = mapped_column(Text)
+
+    # the audit page and CLI list one person's day (data_access.audit.day_of)
+    __table_args__ = (Index("ix_audit_log_actor_at", "actor", "at"),)
 
 
 # --- Summaries: exact daily counts that keep KPI questions fast at millions of rows ---

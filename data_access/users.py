@@ -1,8 +1,11 @@
 """Credentials in SQL: people (argon2id password hashes), their API tokens, and kiosks
-(wall screens). Secrets are random and high-entropy, so SHA-256 of them is stored;
-passwords are chosen by people, so they get argon2id at OWASP's cost (m=19 MiB, t=2,
-p=1: memory-hard, yet light enough for a web worker). Older hashes (werkzeug's scrypt)
-still verify and are replaced by argon2id at the person's next sign-in.
+(wall screens), each person and kiosk with the scope it sees (common.scope; an API token
+sees its person's, read at each request).
+
+Secrets are random and high-entropy, so SHA-256 of them is stored; passwords are chosen
+by people, so they get argon2id at OWASP's cost (m=19 MiB, t=2, p=1: memory-hard, yet
+light enough for a web worker). Older hashes (werkzeug's scrypt) still verify and are
+replaced by argon2id at the person's next sign-in.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from common import clock
+from common.scope import COUNTY, Scope, parse_scope
 from data_access.models import ApiToken, Kiosk, User
 
 ROLES = ("wall", "leader", "staff", "admin")
@@ -45,6 +49,7 @@ class UserRecord:
     disabled: bool
     session_version: int
     password_hash: str
+    scope: Scope = COUNTY
 
 
 def hash_secret(secret: str) -> str:
@@ -76,11 +81,20 @@ def _check_password_rules(password: str) -> None:
 
 def _record(row) -> UserRecord:
     return UserRecord(
-        row.id, row.username, row.role, row.disabled, row.session_version, row.password_hash
+        row.id,
+        row.username,
+        row.role,
+        row.disabled,
+        row.session_version,
+        row.password_hash,
+        parse_scope(row.scope),
     )
 
 
-def create_user(engine: Engine, username: str, password: str, role: str) -> int:
+def create_user(
+    engine: Engine, username: str, password: str, role: str, scope: Scope = COUNTY
+) -> int:
+    """A person seeing `scope` (its codes checked by the caller: data_access.scope_codes)."""
     if role not in ROLES:
         raise CredentialError(f"role must be one of {', '.join(ROLES)}")
     if not re.fullmatch(r"[\w.@-]{1,64}", username):
@@ -93,6 +107,7 @@ def create_user(engine: Engine, username: str, password: str, role: str) -> int:
         "role": role,
         "disabled": False,
         "session_version": 0,
+        "scope": str(scope),
         "created_at": at,
         "updated_at": at,
     }
@@ -166,6 +181,21 @@ def set_password(engine: Engine, username: str, password: str) -> int:
     return _change_user(engine, username, password_hash=hash_password(password))
 
 
+def set_scope(engine: Engine, username: str, scope: Scope) -> int:
+    """Change what a person sees; their sessions go on (the version stays) and carry the
+    new scope from their next request after the shared status is dropped or expires."""
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            update(User)
+            .where(User.username == username)
+            .values(scope=str(scope), updated_at=clock.now())
+            .returning(User.id)
+        ).scalar_one_or_none()
+    if user_id is None:
+        raise CredentialError(f"no user {username!r}")
+    return user_id
+
+
 def list_users(engine: Engine) -> list[UserRecord]:
     with engine.connect() as conn:
         return [_record(r) for r in conn.execute(select(_USERS).order_by(User.username))]
@@ -219,7 +249,7 @@ def user_for_token(engine: Engine, token: str) -> tuple[int, UserRecord] | None:
 
 def list_tokens(engine: Engine) -> list[dict]:
     query = (
-        select(ApiToken.id, ApiToken.name, User.username, ApiToken.created_at)
+        select(ApiToken.id, ApiToken.name, User.username, User.scope, ApiToken.created_at)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.id)
@@ -236,9 +266,14 @@ def normalise_code(code: str) -> str:
 
 
 def create_kiosk(
-    engine: Engine, name: str, created_by: str, valid_for: timedelta = timedelta(hours=24)
+    engine: Engine,
+    name: str,
+    created_by: str,
+    valid_for: timedelta = timedelta(hours=24),
+    scope: Scope = COUNTY,
 ) -> tuple[int, str]:
-    """A kiosk waiting to be paired, and its one-time pairing code (shown once)."""
+    """A kiosk showing `scope`, waiting to be paired, and its one-time pairing code (shown
+    once)."""
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_LENGTH))
     at = clock.now()
     row = {
@@ -247,19 +282,20 @@ def create_kiosk(
         "pairing_expires_at": at + valid_for,
         "created_by": created_by[:64],
         "created_at": at,
+        "scope": str(scope),
     }
     with engine.begin() as conn:
         kiosk_id = conn.execute(insert(Kiosk).values(**row).returning(Kiosk.id)).scalar_one()
     return kiosk_id, code
 
 
-def pair_kiosk(engine: Engine, code: str) -> tuple[int, str] | None:
-    """Spend a pairing code: (kiosk id, its new long-lived secret), or None if the code
-    is unknown, used, expired or its kiosk revoked."""
+def pair_kiosk(engine: Engine, code: str) -> tuple[int, str, Scope] | None:
+    """Spend a pairing code: (kiosk id, its new long-lived secret, its scope), or None if
+    the code is unknown, used, expired or its kiosk revoked."""
     secret = secrets.token_urlsafe(32)
     at = clock.now()
     with engine.begin() as conn:
-        kiosk_id = conn.execute(
+        row = conn.execute(
             update(Kiosk)
             .where(
                 Kiosk.pairing_code_hash == hash_secret(normalise_code(code)),
@@ -272,16 +308,30 @@ def pair_kiosk(engine: Engine, code: str) -> tuple[int, str] | None:
                 secret_hash=hash_secret(secret),
                 paired_at=at,
             )
-            .returning(Kiosk.id)
-        ).scalar_one_or_none()
-    return None if kiosk_id is None else (kiosk_id, secret)
+            .returning(Kiosk.id, Kiosk.scope)
+        ).first()
+    return None if row is None else (row.id, secret, parse_scope(row.scope))
 
 
-def kiosk_secret_hash(engine: Engine, kiosk_id: int) -> str | None:
-    """The hash a paired, unrevoked kiosk's secret must match; None otherwise."""
-    query = select(Kiosk.secret_hash).where(Kiosk.id == kiosk_id, Kiosk.revoked_at.is_(None))
+def kiosk_credential(engine: Engine, kiosk_id: int) -> tuple[str, Scope] | None:
+    """(the hash its secret must match, its scope) for a paired, unrevoked kiosk; else None."""
+    query = select(Kiosk.secret_hash, Kiosk.scope).where(
+        Kiosk.id == kiosk_id, Kiosk.revoked_at.is_(None), Kiosk.secret_hash.is_not(None)
+    )
     with engine.connect() as conn:
-        return conn.execute(query).scalar_one_or_none()
+        row = conn.execute(query).first()
+    return None if row is None else (row.secret_hash, parse_scope(row.scope))
+
+
+def set_kiosk_scope(engine: Engine, kiosk_id: int, scope: Scope) -> bool:
+    """Change what an unrevoked kiosk shows (paired or still waiting)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(Kiosk)
+            .where(Kiosk.id == kiosk_id, Kiosk.revoked_at.is_(None))
+            .values(scope=str(scope))
+        )
+    return done.rowcount == 1
 
 
 def revoke_kiosk(engine: Engine, kiosk_id: int) -> bool:
@@ -296,7 +346,8 @@ def revoke_kiosk(engine: Engine, kiosk_id: int) -> bool:
 
 def list_kiosks(engine: Engine) -> list[dict]:
     columns = (Kiosk.id, Kiosk.name, Kiosk.created_by, Kiosk.created_at, Kiosk.paired_at)
-    query = select(*columns, Kiosk.revoked_at, Kiosk.pairing_expires_at).order_by(Kiosk.id)
+    query = select(*columns, Kiosk.revoked_at, Kiosk.pairing_expires_at, Kiosk.scope)
+    query = query.order_by(Kiosk.id)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 

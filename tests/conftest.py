@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from common.config import Settings
+from common.scope import COUNTY, using
 from data_access import read_replica
 from data_access.db import dispose_all, make_engine
 from data_access.redis_client import close_all
@@ -62,6 +63,18 @@ def _close_pools():
     dispose_all()
     read_replica.dispose_all()
     close_all()
+
+
+@pytest.fixture(autouse=True)
+def _county_scope(request):
+    """Tests call the data layer directly, as the county's own processes do (the scope has
+    no default: common.scope); requests through the app run under their caller's scope.
+    A test marked no_scope runs with none."""
+    if request.node.get_closest_marker("no_scope"):
+        yield
+        return
+    with using(COUNTY):
+        yield
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -116,6 +129,20 @@ def settings(tmp_path: Path, redis_prefix: str, request) -> Settings:
         rate_limit_api="100000/minute",
         rate_limit_export="100000/minute",
     )
+
+
+@pytest.fixture
+def ingest_thread(settings, redis_client):
+    """The stream consumer running in a thread, as the `ingest` process would; stopped
+    before the test's Redis keys are deleted (hence redis_client)."""
+    from worker.ingest import Ingest, Options
+
+    consumer = Ingest(settings, Options(block_ms=200), name="browser-test")
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    yield consumer
+    consumer.stop.set()
+    thread.join(timeout=10)
 
 
 @pytest.fixture

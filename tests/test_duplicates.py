@@ -190,5 +190,5 @@ def test_planted_duplicates_are_found_through_ingests_apply():
     entries, truth = planted(seed=7, incidents=600, days=7, share=0.2, now=NOW)
     reported_ids = {e["id"] for e in entries if e["status"] == "reported"}
     assert truth and all(pair <= reported_ids for pair in truth)
-    precision, recall = quality(found_pairs(entries, THRESHOLD), truth, THRESHOLD)
+    precision, recall = quality(found_pairs(entries, THRESHOLD, NOW), truth, THRESHOLD)
     assert precision >= 0.85 and recall >= 0.8, (precision, recall)

@@ -5,15 +5,12 @@ to artifacts/."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from common.config import PROJECT_ROOT
 from data_access.db import dispose_all
 from tests.servers import publish
 from tests.test_duplicate_actions import rubbish
-from worker.ingest import Ingest, Options
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_ROOT / "artifacts"
@@ -27,18 +24,8 @@ def _close_pools():
     dispose_all()
 
 
-@pytest.fixture
-def ingest(settings, redis_client):  # stopped before the test's keys are deleted
-    consumer = Ingest(settings, Options(block_ms=200), name="browser-test")
-    thread = threading.Thread(target=consumer.run, daemon=True)
-    thread.start()
-    yield consumer
-    consumer.stop.set()
-    thread.join(timeout=10)
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_merge_a_duplicate_from_its_page(signed_in_page, ingest, redis_client, settings):
+def test_merge_a_duplicate_from_its_page(signed_in_page, ingest_thread, redis_client, settings):
     phone = {"reporter_phone": "13800001234"}
     publish(
         redis_client,
@@ -72,7 +59,7 @@ def test_merge_a_duplicate_from_its_page(signed_in_page, ingest, redis_client, s
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_the_list_of_possible_duplicates(signed_in_page, ingest, redis_client, settings):
+def test_the_list_of_possible_duplicates(signed_in_page, ingest_thread, redis_client, settings):
     publish(
         redis_client,
         settings.stream_key,

@@ -77,11 +77,12 @@ def test_export_holds_the_filtered_list_with_names_and_codes(signed_in_client, s
     by_id = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     assert by_id["E-1"]["镇街"] == "城东街道" and by_id["E-1"]["镇街代码"] == "Chengdong"
     assert by_id["E-4"]["镇街"] == "NewTown"  # an unknown code is shown as itself
-    # a leader sees personal data masked, and nothing is audited
+    # a leader sees personal data masked; the export is audited as such
     assert by_id["E-1"]["联系电话"] == "138****1234"
     assert by_id["E-1"]["标题"] == "call 139****5678"
     assert by_id["E-4"]["标题"] == "联系人王先生139****1111"
     assert recent(seeded, "view_personal_data") == []
+    assert [a["detail"] for a in recent(seeded, "export")] == ["role=leader, masked"]
 
 
 def test_staff_export_is_unmasked_and_audited(signed_in_client, seeded):
@@ -89,7 +90,9 @@ def test_staff_export_is_unmasked_and_audited(signed_in_client, seeded):
     header, *body = rows_of(response)
     row = dict(zip(header, body[0], strict=True))
     assert (row["Reporter's phone"], row["Town code"]) == ("13800001234", "Chengdong")
-    assert [a["action"] for a in recent(seeded, "view_personal_data")] == ["view_personal_data"]
+    [audited] = recent(seeded, "export")  # one record of the export, saying it was unmasked
+    assert (audited["action"], audited["detail"]) == ("export", "role=staff, unmasked")
+    assert audited["target"].startswith("incidents export ?q=E-1")
 
 
 BAD_QUERIES = (

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from callbacks import leader_data
+from common.scope import COUNTY, using
 from dashboard.links import View
 from data_access import figure_cache, live
 from data_access.kpis import Filters, Window
@@ -59,12 +60,12 @@ def test_concurrent_requests_compute_once(settings, redis_client):
         return [1, 2, 3]
 
     results = []
-    threads = [
-        threading.Thread(
-            target=lambda: results.append(figure_cache.shared(settings, "s", [], AT, slow))
-        )
-        for _ in range(8)
-    ]
+
+    def ask() -> None:
+        with using(COUNTY):  # a new thread has no scope: each request sets its own
+            results.append(figure_cache.shared(settings, "s", [], AT, slow))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

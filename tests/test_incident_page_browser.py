@@ -5,7 +5,6 @@ the stream and ingest back onto the page. Screenshots go to artifacts/."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -18,7 +17,6 @@ from data_access.incident_list import IncidentQuery, incident_page, incident_tot
 from data_access.listing import Sort
 from data_access.models import Incident
 from tests.small_county import seed_small_county
-from worker.ingest import Ingest, Options
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_ROOT / "artifacts"
@@ -44,17 +42,6 @@ def county(settings):
     engine.dispose()
 
 
-@pytest.fixture
-def ingest(settings):
-    """The stream consumer, running as the `ingest` process would."""
-    consumer = Ingest(settings, Options(block_ms=200), name="browser-test")
-    thread = threading.Thread(target=consumer.run, daemon=True)
-    thread.start()
-    yield consumer
-    consumer.stop.set()
-    thread.join(timeout=10)
-
-
 def _open_incident(engine, now) -> dict:
     """An open incident with a grid, most overdue first (so its clock is interesting)."""
     q = IncidentQuery(backlog="open")
@@ -63,7 +50,7 @@ def _open_incident(engine, now) -> dict:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_filter_sort_open_escalate(county, signed_in_page, ingest, settings):
+def test_filter_sort_open_escalate(county, signed_in_page, ingest_thread, settings):
     engine, now = county
     target = _open_incident(engine, now)
     errors: list[str] = []

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from common import clock
+from dashboard.auth import recheck
 from data_access import users
 from data_access.audit import recent
 from data_access.db import make_engine
@@ -93,7 +94,7 @@ def test_revocation_in_sql_takes_the_screen_off_within_the_recheck_interval(
     # the status is shared through Redis, so every worker and host re-checks alike, and
     # the shared copy lives no longer than the recheck interval (the bound asserted here
     # rather than a wall-clock time, which a busy machine stretches)
-    shared = settings.key(f"auth:kiosk:{kiosk_id}")
+    shared = settings.key(recheck.kiosk_key(kiosk_id))
     assert _eventually(
         lambda: (
             client.get("/auth/ping").status_code == 200

@@ -174,3 +174,47 @@ def test_work_order_columns_and_sla_limits_from_the_first_edition(
     with engine.connect() as conn:
         hours = sorted(tuple(r) for r in conn.execute(text("SELECT * FROM sla_rules")))
     assert hours == [("*", "low", 100.0), ("noise", "high", 12.5)]
+
+
+def test_people_kiosks_and_audit_rows_from_before_scopes_see_the_county(
+    db_url: str, engine: Engine
+) -> None:
+    """Revision 0022 gives every existing person, kiosk and audit record the county (what
+    every account saw before scopes), and new rows the county unless told otherwise."""
+    command.downgrade(alembic_config(db_url), "0021")
+    at = "2026-11-20 08:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, disabled, session_version,"
+                " created_at, updated_at) VALUES ('old', 'x', 'staff', false, 0, :at, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text("INSERT INTO kiosks (name, created_by, created_at) VALUES ('hall', 'a', :at)"),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, target, detail)"
+                " VALUES (:at, 'old', 'view_personal_data', 'incident P-1', 'role=staff')"
+            ),
+            {"at": at},
+        )
+    migrate(db_url)
+    assert _differences(engine) == []
+    with engine.begin() as conn:
+        tables = ("users", "kiosks", "audit_log")
+        found = [conn.execute(text(f"SELECT scope FROM {t}")).scalar_one() for t in tables]
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, disabled, session_version,"
+                " created_at, updated_at) VALUES ('new', 'x', 'wall', false, 0, :at, :at)"
+            ),
+            {"at": at},
+        )
+        new = conn.execute(text("SELECT scope FROM users WHERE username = 'new'")).scalar_one()
+    assert found == ["county", "county", "county"] and new == "county"
+    command.downgrade(alembic_config(db_url), "0021")
+    assert "scope" not in {c["name"] for c in inspect(engine).get_columns("users")}

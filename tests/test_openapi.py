@@ -71,6 +71,8 @@ def test_document_covers_every_api_route_and_its_errors(app):
     kpi_params = {p["name"] for p in doc["paths"]["/api/v1/kpis"]["get"]["parameters"]}
     assert kpi_params == {"start", "end", "town", "category", "channel", "department"}
     assert "404" in doc["paths"]["/api/v1/incidents/{id}"]["get"]["responses"]
+    for path in ("/api/v1/kpis", "/api/v1/overdue", "/api/v1/alerts"):  # scopes
+        assert "403" in doc["paths"][path]["get"]["responses"]
 
 
 def test_openapi_json_is_served_to_callers_and_refused_to_strangers(client, auth_header):

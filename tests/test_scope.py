@@ -53,6 +53,7 @@ def test_contains():
     assert contains(COUNTY, None, None)
 
 
+@pytest.mark.no_scope
 def test_the_context_has_no_default_and_nests():
     with pytest.raises(LookupError):
         current()

@@ -1,11 +1,13 @@
 """Duplicate candidates, found by ingest as each new incident arrives (issue 19).
 
 For every incident whose `reported` event is new in a batch and that is open, the
-incidents of its town and category reported within the window (common.duplicates.WINDOW)
-either side, open or closed (a problem closed and reported again is the signal leaders
-want) but neither rejected nor merged, in its grid or within RADIUS_M of it, are read
-(at most NEIGHBOURS, the latest reported; through `ix_incidents_town_category_day`) and scored;
-pairs at or above the threshold are written to `duplicate_candidates`, the later-reported
+incidents of its category reported within the window (common.duplicates.WINDOW) either
+side, open or closed (a problem closed and reported again is the signal leaders want) but
+neither rejected nor merged, in its grid, in a grid adjacent to it on the map when either
+report has no point (data_access.grid_adjacency; a problem on a grid's edge is reported on
+either side), or within RADIUS_M of it, in its town or an adjacent grid's, are read (at
+most NEIGHBOURS, the latest reported; through `ix_incidents_town_category_day`) and
+scored; pairs at or above the threshold are written to `duplicate_candidates`, the later-reported
 incident first, in the batch's own transaction, so a replayed batch finds what it found.
 A pair staff dismissed is never written again. On PostgreSQL the whole batch is one
 query (a LATERAL join over the new incidents); SQLite asks once per incident, in process.
@@ -14,6 +16,7 @@ Switched by CC_DUPLICATE_CANDIDATES (on by default).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -23,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from common import duplicates
 from common.vocabulary import CREATED, EXCLUDED_STATUSES, OPEN_STATUSES
+from data_access.grid_adjacency import GridMap, read_grid_map
 from data_access.models import DuplicateCandidate, DuplicateDismissal, UTCDateTime
 from worker.contract import Event
 
@@ -31,28 +35,42 @@ _METRES_PER_DEGREE = 111_320.0
 
 _COLUMNS = "i.id, i.reported_at, i.grid, i.lat, i.lon, i.title, i.description, i.reporter_phone"
 _EXCLUDED = ", ".join(repr(s) for s in EXCLUDED_STATUSES)
-# {p}: how the new incident's values are named, ':name' (a bound value) or 'q.name'
+# {p}: how the new incident's values are named, ':name' (a bound value) or 'q.name';
+# {towns}, {grids}: i's town and grid are among the new incident's own and its adjacent
+# grids' (bound as JSON lists). A report in an adjacent grid is read only when one of the
+# two has no point: with both, the distance decides and the box finds those near enough.
 _NEAR = f"""
 SELECT {_COLUMNS} FROM incidents i
-WHERE i.town = {{p}}town AND i.category = {{p}}category
+WHERE {{towns}} AND i.category = {{p}}category
   AND i.reported_day BETWEEN {{p}}day0 AND {{p}}day1
   AND i.reported_at BETWEEN {{p}}t0 AND {{p}}t1
   AND i.id <> {{p}}id AND i.status NOT IN ({_EXCLUDED})
   AND (i.grid = {{p}}grid
+       OR ({{grids}} AND ({{p}}lat0 IS NULL OR i.lat IS NULL OR i.lon IS NULL))
        OR (i.lat BETWEEN {{p}}lat0 AND {{p}}lat1 AND i.lon BETWEEN {{p}}lon0 AND {{p}}lon1))
 ORDER BY i.reported_at DESC LIMIT {NEIGHBOURS}
 """
 _TYPES = {"reported_at": UTCDateTime, "lat": Float, "lon": Float}
-_SQLITE = text(_NEAR.format(p=":")).columns(**_TYPES)
+_SQLITE = text(
+    _NEAR.format(
+        p=":",
+        towns="i.town IN (SELECT value FROM json_each(:towns))",
+        grids="i.grid IN (SELECT value FROM json_each(:grids))",
+    )
+).columns(**_TYPES)
 _ARRAYS = {
-    "id": "text", "town": "text", "category": "text", "day0": "date", "day1": "date",
-    "t0": "timestamp", "t1": "timestamp", "grid": "text", "lat0": "float8",
+    "id": "text", "towns": "text", "category": "text", "day0": "date", "day1": "date",
+    "t0": "timestamp", "t1": "timestamp", "grid": "text", "grids": "text", "lat0": "float8",
     "lat1": "float8", "lon0": "float8", "lon1": "float8",
 }  # fmt: skip
+# = ANY(an array): an index condition, as `i.town = q.town` was
+_PG_IN = "i.{} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(q.{}s AS jsonb))))"
 _POSTGRES = text(
     "SELECT q.id AS new_id, n.* FROM unnest("
     + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _ARRAYS.items())
-    + f") AS q({', '.join(_ARRAYS)}) CROSS JOIN LATERAL ({_NEAR.format(p='q.')}) AS n"
+    + f") AS q({', '.join(_ARRAYS)}) CROSS JOIN LATERAL ("
+    + _NEAR.format(p="q.", towns=_PG_IN.format("town", "town"), grids=_PG_IN.format("grid", "grid"))
+    + ") AS n"
 ).columns(**_TYPES)
 
 
@@ -60,8 +78,9 @@ def _naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None)
 
 
-def _params(row: dict) -> dict:
-    """The new incident's bounds: window in time, box around its point."""
+def _params(row: dict, grids: GridMap) -> dict:
+    """The new incident's bounds: window in time, its grid and the adjacent ones (and
+    their towns), box around its point."""
     lat, lon = row.get("lat"), row.get("lon")
     if lat is None or lon is None:
         lat0 = lat1 = lon0 = lon1 = None
@@ -70,15 +89,17 @@ def _params(row: dict) -> dict:
         dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
         lat0, lat1, lon0, lon1 = lat - dlat, lat + dlat, lon - dlon, lon + dlon
     days = timedelta(days=duplicates.WINDOW.days + 1)
+    near, towns = grids.around(row.get("grid"))
     return {
         "id": row["id"],
-        "town": row["town"],
+        "towns": json.dumps(sorted({row["town"], *towns})),
         "category": row["category"],
         "day0": row["reported_day"] - days,
         "day1": row["reported_day"] + days,
         "t0": _naive(row["reported_at"] - duplicates.WINDOW),
         "t1": _naive(row["reported_at"] + duplicates.WINDOW),
         "grid": row.get("grid"),
+        "grids": json.dumps(near),
         "lat0": lat0,
         "lat1": lat1,
         "lon0": lon0,
@@ -99,13 +120,13 @@ def _report(row) -> duplicates.Report:
     )
 
 
-def _neighbours(conn: Connection, rows: list[dict]) -> list[tuple[str, dict]]:
+def _neighbours(conn: Connection, rows: list[dict], grids: GridMap) -> list[tuple[str, dict]]:
     """(new incident's id, a neighbour's row) for every new incident."""
+    params = [_params(r, grids) for r in rows]
     if conn.dialect.name == "postgresql":
-        params = [_params(r) for r in rows]
         arrays = {name: [p[name] for p in params] for name in _ARRAYS}
         return [(m["new_id"], m) for m in conn.execute(_POSTGRES, arrays).mappings()]
-    return [(row["id"], m) for row in rows for m in conn.execute(_SQLITE, _params(row)).mappings()]
+    return [(p["id"], m) for p in params for m in conn.execute(_SQLITE, p).mappings()]
 
 
 def _dismissed(conn: Connection, pairs: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -131,15 +152,18 @@ def find(
     if not rows:
         return 0
     reports = {r["id"]: _report(r) for r in rows}
+    grids = read_grid_map(conn)
     pairs: dict[tuple[str, str], duplicates.Match] = {}
-    for new_id, neighbour in _neighbours(conn, rows):
+    for new_id, neighbour in _neighbours(conn, rows, grids):
         a = reports[new_id]
-        b = reports.get(neighbour["id"]) or _report(neighbour)
+        b = reports.get(neighbour["id"])
+        if b is None:  # a neighbour of several new incidents is read into a Report once
+            b = reports[neighbour["id"]] = _report(neighbour)
         later, earlier = sorted((a, b), key=lambda r: (r.at, r.id), reverse=True)
         key = (later.id, earlier.id)
         if key in pairs:
             continue
-        match = duplicates.score(a, b)
+        match = duplicates.score(a, b, b.grid in grids.adjacent.get(a.grid, ()))
         if match.score >= threshold:
             pairs[key] = match
     if not pairs:

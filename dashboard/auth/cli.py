@@ -1,15 +1,25 @@
 """Manage people, API tokens and kiosks: `python -m dashboard.auth.cli COMMAND ...`.
 
-    create NAME --role wall|leader|staff|admin   a person (password asked, or --password-stdin)
+    create NAME --role wall|leader|staff|admin [--scope SCOPE]
+                                                 a person (password asked, or --password-stdin)
+    set-scope NAME SCOPE                         what a person (and their tokens) sees
     first-admin [NAME]                           an admin with a random password, if nobody exists
     disable NAME / enable NAME                   ends / restores their access and sessions
     reset NAME                                   a new password; ends their sessions
-    list                                         people and live API tokens
+    list                                         people, their scopes and live API tokens
     token NAME [--name LABEL]                    a new API token for NAME, printed once
     token --revoke ID                            revoke an API token
-    kiosk-pair SCREEN [--hours 24] [--url BASE]  a one-time pairing code for a wall screen
-    kiosk-list                                   kiosks and their state
+    kiosk-pair SCREEN [--scope SCOPE] [--hours 24] [--url BASE]
+                                                 a one-time pairing code for a wall screen
+    kiosk-set-scope ID SCOPE                     what a wall screen shows
+    kiosk-list                                   kiosks, their state and scope
     kiosk-revoke ID                              takes the screen off within a minute
+    audit [--day YYYY-MM-DD] [--user NAME]       who has audit records on a day (default
+                                                 today), or one person's records that day
+
+SCOPE is `county` (the default), `town:CODE,CODE...` or `department:CODE,...`, with codes
+from the master data (towns.csv, departments.csv). A changed scope applies to the
+person's or screen's next request, open walls included.
 
 Run it with the project's environment: `.venv/bin/python -m dashboard.auth.cli ...` from the
 repository root. Configuration comes from the environment (common.config.load_settings);
@@ -23,16 +33,19 @@ import getpass
 import secrets
 import socket
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from common import clock
 from common.config import Settings, load_settings
+from common.scope import COUNTY, Scope, ScopeError, parse_scope, using
 from dashboard.auth import recheck
+from data_access import audit as audit_log
 from data_access import users
 from data_access.audit import audit
 from data_access.db import get_engine
+from data_access.scope_codes import check_scope
 
 
 def _actor() -> str:
@@ -55,10 +68,25 @@ def _user_changed(cfg: Settings, user_id: int) -> None:
     recheck.forget(cfg, recheck.user_key(user_id))
 
 
+def _scope(cfg: Settings, engine: Engine, text: str) -> Scope:
+    """A scope as written on the command line, its codes checked against the master data."""
+    return check_scope(engine, cfg.masterdata_dir, parse_scope(text))
+
+
 def _create(args, cfg: Settings, engine: Engine, actor: str) -> str:
-    user_id = users.create_user(engine, args.username, _password(args), args.role)
-    audit(engine, actor, "user_created", args.username, f"role={args.role}")
-    return f"created {args.username} (id {user_id}, {args.role})"
+    scope = _scope(cfg, engine, args.scope)
+    user_id = users.create_user(engine, args.username, _password(args), args.role, scope)
+    audit(engine, actor, "user_created", args.username, f"role={args.role} scope={scope}")
+    return f"created {args.username} (id {user_id}, {args.role}, {scope})"
+
+
+def _set_scope(args, cfg: Settings, engine: Engine, actor: str) -> str:
+    scope = _scope(cfg, engine, args.scope)
+    before = users.find_user(engine, args.username)
+    _user_changed(cfg, users.set_scope(engine, args.username, scope))
+    detail = f"{before.scope if before else '?'} -> {scope}"
+    audit(engine, actor, "scope_changed", args.username, detail)
+    return f"{args.username} now sees {scope} (from their next request)"
 
 
 def _first_admin(args, cfg: Settings, engine: Engine, actor: str) -> str:
@@ -86,11 +114,12 @@ def _reset(args, cfg: Settings, engine: Engine, actor: str) -> str:
 
 def _list(args, cfg: Settings, engine: Engine, actor: str) -> str:
     lines = [
-        f"{u.username:24} {u.role:8} {'disabled' if u.disabled else 'active'}"
+        f"{u.username:24} {u.role:8} {'disabled' if u.disabled else 'active':8} {u.scope}"
         for u in users.list_users(engine)
     ]
     lines += [
-        f"token {t['id']:>4} {t['username']:24} {t['name']}" for t in users.list_tokens(engine)
+        f"token {t['id']:>4} {t['username']:24} {t['name']:16} {t['scope']}"
+        for t in users.list_tokens(engine)
     ]
     return "\n".join(lines) or "no users"
 
@@ -118,11 +147,14 @@ def site_url(cfg: Settings) -> str:
 
 
 def _kiosk_pair(args, cfg: Settings, engine: Engine, actor: str) -> str:
-    kiosk_id, code = users.create_kiosk(engine, args.screen, actor, timedelta(hours=args.hours))
-    audit(engine, actor, "kiosk_created", f"kiosk:{kiosk_id}", args.screen)
+    scope = _scope(cfg, engine, args.scope)
+    valid = timedelta(hours=args.hours)
+    kiosk_id, code = users.create_kiosk(engine, args.screen, actor, valid, scope)
+    audit(engine, actor, "kiosk_created", f"kiosk:{kiosk_id}", f"{args.screen} scope={scope}")
     base = (args.url or site_url(cfg)).rstrip("/")
     return (
-        f"kiosk {kiosk_id} ({args.screen}): pairing code {code}, valid {args.hours:g} h\n"
+        f"kiosk {kiosk_id} ({args.screen}, {scope}): pairing code {code}, "
+        f"valid {args.hours:g} h\n"
         f"open once on the screen and press Pair: {base}/kiosk/pair?code={code}"
     )
 
@@ -138,7 +170,7 @@ def _kiosk_state(kiosk: dict, at: datetime) -> str:
 def _kiosk_list(args, cfg: Settings, engine: Engine, actor: str) -> str:
     at = clock.now()
     rows = [
-        f"{k['id']:>4} {k['name']:32} {_kiosk_state(k, at):12} by {k['created_by']}"
+        f"{k['id']:>4} {k['name']:32} {_kiosk_state(k, at):12} {k['scope']:24} by {k['created_by']}"
         for k in users.list_kiosks(engine)
     ]
     return "\n".join(rows) or "no kiosks"
@@ -152,8 +184,47 @@ def _kiosk_revoke(args, cfg: Settings, engine: Engine, actor: str) -> str:
     return f"revoked kiosk {args.kiosk_id}; the screen goes off within a minute"
 
 
+def _kiosk_set_scope(args, cfg: Settings, engine: Engine, actor: str) -> str:
+    scope = _scope(cfg, engine, args.scope)
+    if not users.set_kiosk_scope(engine, args.kiosk_id, scope):
+        raise users.CredentialError(f"no live kiosk {args.kiosk_id}")
+    recheck.forget(cfg, recheck.kiosk_key(args.kiosk_id))
+    audit(engine, actor, "kiosk_scope_changed", f"kiosk:{args.kiosk_id}", f"scope={scope}")
+    return f"kiosk {args.kiosk_id} now shows {scope} (from its next request)"
+
+
+def _day(text: str | None, cfg: Settings) -> date:
+    if text is None:
+        return clock.local_today(cfg.tz)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise users.CredentialError(f"a day is YYYY-MM-DD, got {text!r}") from None
+
+
+def _audit(args, cfg: Settings, engine: Engine, actor: str) -> str:
+    """Who has records on a day, or one person's records that day (local time, CC_TZ)."""
+    day = _day(args.day, cfg)
+    if args.user is None:
+        people = audit_log.people_on(engine, day, cfg.tz)
+        lines = [
+            f"{p['actor']:32} {p['records']:>6} records {p['personal_data']:>5} personal data"
+            f" {p['exports']:>5} exports"
+            for p in people
+        ]
+        return "\n".join(lines) or f"no audit records on {day}"
+    rows = audit_log.day_of(engine, args.user, day, cfg.tz)
+    lines = [
+        f"{r['at'].astimezone(cfg.tz):%H:%M:%S} {r['action']:20} {r['scope'] or '-':24} "
+        f"{r['target']} {r['detail']}".rstrip()
+        for r in rows
+    ]
+    return "\n".join(lines) or f"no audit records of {args.user} on {day}"
+
+
 COMMANDS = {
     "create": _create,
+    "set-scope": _set_scope,
     "first-admin": _first_admin,
     "disable": _disable_or_enable,
     "enable": _disable_or_enable,
@@ -163,7 +234,12 @@ COMMANDS = {
     "kiosk-pair": _kiosk_pair,
     "kiosk-list": _kiosk_list,
     "kiosk-revoke": _kiosk_revoke,
+    "kiosk-set-scope": _kiosk_set_scope,
+    "audit": _audit,
 }
+
+
+SCOPE_HELP = "county (default), town:CODE,... or department:CODE,..."
 
 
 def parser() -> argparse.ArgumentParser:
@@ -177,7 +253,11 @@ def parser() -> argparse.ArgumentParser:
     create = sub.add_parser("create", help="add a person")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=users.ROLES)
+    create.add_argument("--scope", default=str(COUNTY), help=SCOPE_HELP)
     with_password(create)
+    set_scope = sub.add_parser("set-scope", help="change what a person sees")
+    set_scope.add_argument("username")
+    set_scope.add_argument("scope", help=SCOPE_HELP)
     first = sub.add_parser("first-admin", help="an admin with a random password, if none")
     first.add_argument("username", nargs="?", default="admin")
     for name in ("disable", "enable"):
@@ -192,12 +272,19 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--revoke", type=int, metavar="ID")
     pair = sub.add_parser("kiosk-pair", help="a pairing code for a wall screen")
     pair.add_argument("screen", help="a name for the screen, e.g. 'hall-left'")
+    pair.add_argument("--scope", default=str(COUNTY), help=SCOPE_HELP)
     pair.add_argument("--hours", type=float, default=24.0, help="code validity")
     pair.add_argument(
         "--url", help="the site's address (default: CC_PUBLIC_URL, else CC_HOST and PORT)"
     )
     sub.add_parser("kiosk-list")
     sub.add_parser("kiosk-revoke").add_argument("kiosk_id", type=int)
+    kiosk_scope = sub.add_parser("kiosk-set-scope", help="change what a wall screen shows")
+    kiosk_scope.add_argument("kiosk_id", type=int)
+    kiosk_scope.add_argument("scope", help=SCOPE_HELP)
+    audit_cmd = sub.add_parser("audit", help="the audit log by person and day")
+    audit_cmd.add_argument("--day", help="YYYY-MM-DD, local (default today)")
+    audit_cmd.add_argument("--user", help="a person's records that day (as named in the log)")
     return top
 
 
@@ -206,8 +293,9 @@ def main(argv: list[str] | None = None, cfg: Settings | None = None) -> int:
     try:
         cfg = cfg or load_settings()
         engine = get_engine(cfg.database_url)
-        print(COMMANDS[args.command](args, cfg, engine, _actor()))
-    except users.CredentialError as err:
+        with using(COUNTY):  # the CLI works for the whole county (and audits as such)
+            print(COMMANDS[args.command](args, cfg, engine, _actor()))
+    except (users.CredentialError, ScopeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0

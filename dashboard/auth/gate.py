@@ -5,14 +5,20 @@ come from this site's own pages (CSRF).
 CSRF: cookies are SameSite=Lax, so other sites' POSTs carry no credential; on top, a
 POST/PUT/PATCH/DELETE is refused unless its Origin (or, without one, its Referer) names
 this host. Browsers send Origin with every POST, including Dash's callback fetches.
+
+Scope: once the gate admits a caller, the rest of the request runs under the caller's
+scope (common.scope), which the data layer reads wherever it touches incidents or
+disputes (data_access.scoping); `leave_scope` resets it at teardown. Public paths run
+under none, so a public route that reads cases fails loudly instead of seeing the county.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import jsonify, redirect, request
+from flask import g, jsonify, redirect, request
 
+from common import scope
 from dashboard.auth.principal import current_principal
 from dashboard.auth.recheck import StoreUnavailable
 
@@ -54,4 +60,14 @@ def gate():
         principal = current_principal()
     except StoreUnavailable:
         return jsonify(error="credentials cannot be checked right now"), 503
-    return None if principal is not None else _deny()
+    if principal is None:
+        return _deny()
+    g.scope_token = scope.enter(principal.scope)
+    return None
+
+
+def leave_scope(_exc: BaseException | None) -> None:
+    """Flask teardown_request hook: the request's scope ends with it."""
+    token = g.pop("scope_token", None)
+    if token is not None:
+        scope.leave(token)

@@ -5,22 +5,30 @@ they were last seen; it ends after `session_idle_hours` without a request, or wh
 person is disabled, reset or changes role (session_version grows). A kiosk's cookie holds
 `<kiosk id>.<secret>` and never expires by idleness; only revocation ends it. Bearer
 tokens count on /api/ only, so they never become browser credentials.
+
+Every principal carries the scope stored with its person or kiosk, read through the
+shared status (dashboard.auth.recheck) with the role or secret, so a changed scope applies
+on every host within credential_recheck_seconds, at once after the CLI drops the copy.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 
 from flask import g, request, session
 
 from common import clock
 from common.config import Settings
+from common.scope import Scope, ScopeError, parse_scope
 from dashboard.auth import recheck
 from dashboard.auth.cookies import KIOSK_COOKIE, kiosk_credentials
 from dashboard.auth.roles import Principal
 from dashboard.context import engine, settings
 from data_access import users
+
+log = logging.getLogger(__name__)
 
 API_TOKEN_ROLE = "wall"  # CC_API_TOKEN reads with personal data masked (CONTRACT 3)
 SEEN_RESOLUTION_SECONDS = 60  # rewrite the cookie's last-seen at most once a minute
@@ -35,10 +43,32 @@ def start_session(user: users.UserRecord) -> None:
 
 
 def _user_status(user_id: int) -> str | None:
-    user = users.user_by_id(engine(), user_id)
+    """`role version scope` of an enabled person, else None (GONE)."""
+    try:
+        user = users.user_by_id(engine(), user_id)
+    except ScopeError:
+        log.error("user %s has an unreadable scope: refused", user_id)
+        return None
     if user is None or user.disabled:
         return None
-    return f"{user.role} {user.session_version}"
+    return f"{user.role} {user.session_version} {user.scope}"
+
+
+def _kiosk_status(kiosk_id: int) -> str | None:
+    """`secret-hash scope` of a paired, unrevoked kiosk, else None (GONE)."""
+    try:
+        found = users.kiosk_credential(engine(), kiosk_id)
+    except ScopeError:
+        log.error("kiosk %s has an unreadable scope: refused", kiosk_id)
+        return None
+    return None if found is None else f"{found[0]} {found[1]}"
+
+
+def _scope(text: str) -> Scope | None:
+    try:
+        return parse_scope(text)
+    except ScopeError:
+        return None
 
 
 def from_session(cfg: Settings) -> Principal | None:
@@ -50,13 +80,14 @@ def from_session(cfg: Settings) -> Principal | None:
         session.clear()
         return None
     value = recheck.status(cfg, recheck.user_key(user_id), lambda: _user_status(user_id))
-    role, _, version = value.partition(" ")
-    if value == recheck.GONE or version != str(session.get("v")):
+    role, version, scope_text = (value.split(" ", 2) + ["", ""])[:3]
+    scope = _scope(scope_text)
+    if value == recheck.GONE or version != str(session.get("v")) or scope is None:
         session.clear()
         return None
     if at - seen >= SEEN_RESOLUTION_SECONDS:
         session["seen"] = at
-    return Principal("user", str(session.get("name", user_id)), role)
+    return Principal("user", str(session.get("name", user_id)), role, scope)
 
 
 def kiosk_cookie_value(kiosk_id: int, secret: str) -> str:
@@ -68,12 +99,14 @@ def from_kiosk_cookie(cfg: Settings) -> Principal | None:
     if found is None:
         return None
     number, secret = found
-    expected = recheck.status(
-        cfg, recheck.kiosk_key(number), lambda: users.kiosk_secret_hash(engine(), number)
-    )
-    if expected == recheck.GONE or not hmac.compare_digest(expected, users.hash_secret(secret)):
+    value = recheck.status(cfg, recheck.kiosk_key(number), lambda: _kiosk_status(number))
+    expected, _, scope_text = value.partition(" ")
+    scope = _scope(scope_text)
+    if value == recheck.GONE or scope is None:
         return None
-    return Principal("kiosk", f"kiosk:{number}", "wall")
+    if not hmac.compare_digest(expected, users.hash_secret(secret)):
+        return None
+    return Principal("kiosk", f"kiosk:{number}", "wall", scope)
 
 
 def from_bearer(cfg: Settings) -> Principal | None:
@@ -86,11 +119,15 @@ def from_bearer(cfg: Settings) -> Principal | None:
     for number, (known, scope) in enumerate(cfg.scoped_tokens, start=1):
         if hmac.compare_digest(token.encode(), known.encode()):
             return Principal("token", f"CC_SCOPED_TOKENS #{number}", API_TOKEN_ROLE, scope)
-    found = users.user_for_token(engine(), token)
+    try:
+        found = users.user_for_token(engine(), token)
+    except ScopeError:
+        log.error("a token's user has an unreadable scope: refused")
+        return None
     if found is None:
         return None
     token_id, user = found
-    return Principal("token", f"{user.username} (token {token_id})", user.role)
+    return Principal("token", f"{user.username} (token {token_id})", user.role, user.scope)
 
 
 def current_principal() -> Principal | None:

@@ -1,6 +1,8 @@
 """How current a credential's status is: SQL is the truth, Redis shares a copy for
-`credential_recheck_seconds`, so a disabled person or a revoked kiosk is off within that
-time on every worker and host, without a SQL query on every request.
+`credential_recheck_seconds`, so a disabled person or a revoked kiosk is off, and a changed
+scope applies, within that time on every worker and host, without a SQL query on every
+request. The status holds the scope (dashboard.auth.principal writes it), so no copy of a
+credential ever pairs an old scope with a valid secret for longer than that.
 
 The CLI deletes the shared copy when it changes a credential, so that usually takes
 effect at once; the expiry bounds it when Redis missed the deletion.
@@ -35,12 +37,14 @@ class StoreUnavailable(RuntimeError):
     """Neither Redis nor SQL could say whether a credential is valid."""
 
 
+# The keys name the status's form: statuses shared before scopes (without one) are never
+# read as if they had one.
 def user_key(user_id: int) -> str:
-    return f"auth:user:{user_id}"
+    return f"auth:user-scope:{user_id}"
 
 
 def kiosk_key(kiosk_id: int) -> str:
-    return f"auth:kiosk:{kiosk_id}"
+    return f"auth:kiosk-scope:{kiosk_id}"
 
 
 def _last_key(key: str) -> str:

@@ -87,7 +87,7 @@ def login():
     if users.needs_rehash(user.password_hash):
         users.rehash_password(engine(), user, password)
     start_session(user)
-    audit(engine(), user.username, "sign_in", ip, f"role={user.role}")
+    audit(engine(), user.username, "sign_in", ip, f"role={user.role}", user.scope)
     return redirect(next_url)
 
 
@@ -98,21 +98,24 @@ def logout():
     if request.method == "GET":
         return _page("logout.html", "auth.sign_out")
     user_id, name = session.get("uid"), session.get("name")
+    principal = current_principal()  # the gate let a caller in: resolved before the clear
     session.clear()
     if isinstance(user_id, int):
         users.end_sessions(engine(), user_id)
         recheck.forget(settings(), recheck.user_key(user_id))
-        audit(engine(), name or str(user_id), "sign_out", _client_ip())
+        scope = principal.scope if principal is not None else None
+        audit(engine(), name or str(user_id), "sign_out", _client_ip(), scope=scope)
     return redirect(f"/auth/login?lang={_lang()}")
 
 
 @auth_bp.get("/auth/ping")
 def ping():
-    """Answers 200 while the caller's credential holds (the gate answers 401 otherwise);
-    renews a kiosk's cookie so it never reaches the browser's cap on cookie age."""
+    """Answers 200 while the caller's credential holds (the gate answers 401 otherwise),
+    naming its role and scope as they stand now; renews a kiosk's cookie so it never
+    reaches the browser's cap on cookie age."""
     principal = current_principal()
     recheck = min(settings().credential_recheck_seconds, MAX_PING_SECONDS)
-    response = jsonify(ok=True, role=principal.role, recheck=recheck)
+    response = jsonify(ok=True, role=principal.role, scope=str(principal.scope), recheck=recheck)
     if principal.kind == "kiosk":
         cookies.set_kiosk_cookie(response, request.cookies[cookies.KIOSK_COOKIE])
     return response
@@ -135,8 +138,8 @@ def pair():
             "pair.html", "kiosk.heading", 400, error="kiosk.bad_code", code="", next=next_url
         )
     ratelimit.succeeded(cfg, account, ip)
-    kiosk_id, secret = paired
-    audit(engine(), f"kiosk:{kiosk_id}", "kiosk_paired", ip)
+    kiosk_id, secret, scope = paired
+    audit(engine(), f"kiosk:{kiosk_id}", "kiosk_paired", ip, scope=scope)
     response = redirect(next_url)
     cookies.set_kiosk_cookie(response, kiosk_cookie_value(kiosk_id, secret))
     return response

@@ -22,6 +22,10 @@ from dashboard.i18n import t
 # light to dark, one hue: ordered by lightness, readable for colour-blind viewers
 SCALE = ("#e8eef6", "#c4d4e8", "#93b3d6", "#5f8cbd", "#3a6a9e", "#1f4a7a", "#0b2a4f")
 DARK_SCALE = ("#16273a", "#23415e", "#2d5b82", "#3f78a4", "#6497c0", "#97bddb", "#d7e8f5")
+# repeat reports (data_access.repeats): another hue, so the two maps are never confused
+WARM_SCALE = ("#f6eee8", "#f3d3bd", "#eeac83", "#e3814f", "#c85a2b", "#9a3a17", "#63200a")
+DARK_WARM_SCALE = ("#2a1c16", "#4a2a1c", "#6f3b22", "#a0532c", "#cf7a47", "#e9a87c", "#f8dcc6")
+PALETTES = {"volume": (SCALE, DARK_SCALE), "repeats": (WARM_SCALE, DARK_WARM_SCALE)}
 HOTSPOTS = 5
 CLASSES = len(SCALE)
 HOVER, HOTSPOTS_TRACE = 0, 1  # the figure's traces; the grids themselves are shapes
@@ -35,8 +39,11 @@ def density_class(value: int, top: int) -> int:
     return 1 + min(CLASSES - 2, int(math.log1p(value) / math.log1p(top) * (CLASSES - 2)))
 
 
-def fill_colours(grids: list[dict], counts: dict[str, int], dark: bool) -> list[str]:
-    scale = DARK_SCALE if dark else SCALE
+def fill_colours(
+    grids: list[dict], counts: dict[str, int], dark: bool, palette: str = "volume"
+) -> list[str]:
+    light, darker = PALETTES[palette]
+    scale = darker if dark else light
     top = max(counts.values(), default=0)
     return [scale[density_class(counts.get(g["code"], 0), top)] for g in grids]
 
@@ -207,8 +214,10 @@ def grid_map_figure(
     town_names: dict[str, str] | None = None,
     text_size: float = 14,
     map_px: float = label_place.MAP_WIDTH_PX,
+    palette: str = "volume",
 ) -> go.Figure:
     """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall);
+    `palette` (PALETTES) the fills' hue: "repeats" for repeat reports;
     with `town_names`, the towns' boundaries and names are drawn over the grids, spread
     so that none covers another or a hotspot's count on a map about `map_px` wide (at
     scale 1). The grids are the first shapes, in `grids` order (grid_map_patch); the
@@ -254,7 +263,7 @@ def grid_map_figure(
                 "line": {"color": edge, "width": 0.7},
                 "layer": "below",
             }
-            for grid, colour in zip(grids, fill_colours(grids, counts, dark), strict=True)
+            for grid, colour in zip(grids, fill_colours(grids, counts, dark, palette), strict=True)
         ]
         + (bar if grids else []),
         annotations=[bar_label] if grids else [],

@@ -49,6 +49,9 @@ LOWER_IS_BETTER = ("return_rate", "extension_rate", "reopen_rate")
 WORK_ORDER_TILES = tuple(
     _rate_tile(name, "lower" if name in LOWER_IS_BETTER else "higher") for name in WORK_ORDER_RATES
 )
+# reported in the window and merged into another (重复件): neither good nor bad, since a
+# merge is staff clearing the intake; listed as the incident list's `duplicates` set
+DUPLICATES_TILE = Tile("duplicates", "count", sets=("duplicates",))
 DISPUTE_TILES = (
     Tile("disputes_accepted", "count", sets=("accepted",)),
     Tile("resolved", "count", "higher", sets=("resolved",)),

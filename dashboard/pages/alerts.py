@@ -14,6 +14,7 @@ from dash import dcc, html
 from common.vocabulary import BOOLEANS
 from dashboard.api_params import BadParameter, check_text
 from dashboard.components import list_controls as ui
+from dashboard.components import scope_notice
 from dashboard.context import settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import alerts as ids
@@ -87,6 +88,9 @@ def filters_panel(chosen: dict, lang: str) -> html.Section:
 
 def layout(lang: str | None = None, **query) -> html.Div:
     lang = lang_or_default(lang, settings().lang)
+    notice = scope_notice.refused(query, lang, "/alerts")
+    if notice is not None:
+        return notice
     try:
         chosen = page_filters({**query, "lang": lang})
     except BadParameter as err:

@@ -17,7 +17,7 @@ from dashboard.i18n import lang_or_default, t
 from dashboard.ids import bulletins as ids
 from dashboard.list_rows import local
 from dashboard.tab_title import tab_title
-from data_access.bulletin import generations, last_ended_month, latest
+from data_access.bulletin import generations, last_ended_month, shown
 
 dash.register_page(__name__, path="/bulletins", title=tab_title("nav.bulletins"))
 
@@ -73,7 +73,7 @@ def layout(month: str | None = None, lang: str | None = None, **_query) -> html.
             className="cc-page cc-bulletins", children=[head, empty, *_admin_act(last, lang)]
         )
     month = month if month in months else months[0]
-    model = latest(read_engine(), month)
+    model = shown(read_engine(), month, cfg.warn_hours, now())
     picker = html.Nav(
         className="cc-bulletins__months",
         children=[

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from common.masking import mask_text
 from dashboard.auth import unmask_allowed
+from dashboard.components import scope_notice
 from dashboard.components.timeline import timeline
 from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import lang_or_default, t
@@ -57,6 +58,9 @@ def layout(dispute_id: str | None = None, lang: str | None = None, **_query) -> 
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
     dispute_id = (dispute_id or "")[:96]
+    notice = scope_notice.no_disputes(lang)
+    if notice is not None:
+        return notice
     back = dcc.Link(t("dispute.back", lang), href=f"/disputes?lang={lang}", className="cc-back")
     found = dispute_detail(read_engine(), dispute_id)
     head = html.H1(t("dispute.heading", lang, id=dispute_id))

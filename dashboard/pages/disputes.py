@@ -11,6 +11,7 @@ from common.vocabulary import DISPUTE_STATUSES, MEDIATION_TYPES
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components import list_controls as ui
+from dashboard.components import scope_notice
 from dashboard.components.incident_grid import DISPUTE_COLUMNS, case_grid, clock_params
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
@@ -19,6 +20,7 @@ from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import dispute_list
 from data_access.dispute_list import DisputeQuery
+from data_access.scoping import offered
 
 dash.register_page(__name__, path="/disputes", title=tab_title("nav.disputes"))
 
@@ -36,7 +38,12 @@ def filters_panel(q: DisputeQuery, lang: str) -> html.Section:
         className="cc-filters",
         **{"aria-label": t("incidents.filters", lang)},
         children=[
-            pick("town", "incidents.filter.town", named("town", names.codes("town")), q.towns),
+            pick(
+                "town",
+                "incidents.filter.town",
+                named("town", offered("town", names.codes("town"))),
+                q.towns,
+            ),
             pick(
                 "kind",
                 "disputes.filter.kind",
@@ -99,6 +106,9 @@ def set_chip(args, q: DisputeQuery, lang: str) -> html.Div | None:
 def layout(lang: str | None = None, **query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
+    notice = scope_notice.no_disputes(lang) or scope_notice.refused(query, lang, "/disputes")
+    if notice is not None:
+        return notice
     args = list_params.args_from_query({**query, "lang": lang})
     try:
         q = list_params.dispute_query(args, local_today(cfg.tz))

@@ -12,6 +12,7 @@ from common.vocabulary import INCIDENT_STATUSES, NON_STATUS
 from dashboard import list_params
 from dashboard.api_params import BadParameter
 from dashboard.components import list_controls as ui
+from dashboard.components import scope_notice
 from dashboard.components.incident_grid import INCIDENT_COLUMNS, case_grid, clock_params
 from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
@@ -20,6 +21,7 @@ from dashboard.list_rows import longest_names
 from dashboard.tab_title import tab_title
 from data_access import incident_list
 from data_access.incident_list import IncidentQuery
+from data_access.scoping import offered
 
 dash.register_page(__name__, path="/incidents", title=tab_title("nav.incidents"))
 
@@ -43,7 +45,7 @@ def filters_panel(args, q: IncidentQuery, lang: str) -> html.Section:
 
     def pick(name, kind_or_options, value, multi=True):
         options = (
-            _named(kind_or_options, names.codes(kind_or_options), lang)
+            _named(kind_or_options, offered(kind_or_options, names.codes(kind_or_options)), lang)
             if isinstance(kind_or_options, str)
             else kind_or_options
         )
@@ -167,6 +169,9 @@ def counts_panel(view: str, lang: str) -> html.Section:
 def layout(lang: str | None = None, **query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
+    notice = scope_notice.refused(query, lang, "/incidents")
+    if notice is not None:
+        return notice
     args = list_params.args_from_query({**query, "lang": lang})
     try:
         q = list_params.incident_query(args, local_today(cfg.tz))

@@ -8,6 +8,7 @@ import dash
 from dash import dcc, html
 
 from common.clock import local_today, now
+from dashboard.components import scope_notice
 from dashboard.context import catalog, settings
 from dashboard.i18n import t
 from dashboard.ids import leader as ids
@@ -24,12 +25,43 @@ from dashboard.tab_title import tab_title
 from data_access.kpis import RANK_MEASURES
 
 dash.register_page(__name__, path="/", title=tab_title("nav.leader"))
+MAP_LAYERS = ("received", "repeats")  # what the grid map colours (callbacks/leader.py)
+
+
+def map_panel(lang: str) -> html.Section:
+    """The grid map, with a choice of what it counts: received, or repeat reports."""
+    return html.Section(
+        className="cc-panel cc-panel--map",
+        children=[
+            html.Div(
+                className="cc-panel__head",
+                children=[
+                    html.H2(t("leader.map", lang), className="cc-panel__title"),
+                    dcc.RadioItems(
+                        id=ids.MAP_LAYER,
+                        options=[
+                            {"label": t(f"leader.map_{layer}", lang), "value": layer}
+                            for layer in MAP_LAYERS
+                        ],
+                        value=MAP_LAYERS[0],
+                        inline=True,
+                        className="cc-segments",
+                    ),
+                ],
+            ),
+            graph(ids.MAP, "grid-map"),
+            html.P(id=ids.MAP_NOTE, className="cc-muted"),
+        ],
+    )
 
 
 def layout(**query) -> html.Div:
     cfg = settings()
     view = view_from_query(query, cfg.lang)
     lang, names = view.lang, catalog()
+    notice = scope_notice.refused(query, lang, "/")
+    if notice is not None:
+        return notice
     today = local_today(cfg.tz, now())
     f = view.filters
     return html.Div(
@@ -113,7 +145,7 @@ def layout(**query) -> html.Div:
                 className="cc-columns",
                 children=[
                     panel("leader.heatmap", graph(ids.HEATMAP, "weekday-hour"), lang),
-                    panel("leader.map", graph(ids.MAP, "grid-map"), lang, "cc-panel--map"),
+                    map_panel(lang),
                 ],
             ),
             panel("leader.matrix", graph(ids.MATRIX, "category-town"), lang),

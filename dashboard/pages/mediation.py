@@ -8,6 +8,7 @@ import dash
 from dash import dcc, html
 
 from common.clock import local_today, now
+from dashboard.components import scope_notice
 from dashboard.context import catalog, settings
 from dashboard.i18n import t
 from dashboard.ids import mediation as ids
@@ -29,6 +30,9 @@ def layout(**query) -> html.Div:
     cfg = settings()
     view = view_from_query(query, cfg.lang)
     lang = view.lang
+    notice = scope_notice.no_disputes(lang) or scope_notice.refused(query, lang, "/mediation")
+    if notice is not None:
+        return notice
     today = local_today(cfg.tz, now())
     return html.Div(
         className="cc-page cc-mediation",
