@@ -263,11 +263,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns, closure rate today"},
     "wall.ranking_grids": {"zh": "网格办结率排名（今日）", "en": "Grids, closure rate today"},
     "wall.ranking_empty": {"zh": "今日无事件：", "en": "No incidents today:"},
-    # {unit}: 街道, 镇 or 乡 when every town of the scope is one, else 镇街 (pages/wall.py)
-    "wall.scope_town": {"zh": "本{unit}数据", "en": "this town's data only"},
-    "wall.scope_towns": {"zh": "所辖{unit}数据", "en": "these towns' data only"},
-    "wall.scope_department": {"zh": "本部门数据", "en": "this department's cases only"},
-    "wall.scope_departments": {"zh": "所辖部门数据", "en": "these departments' cases only"},
     "wall.disputes": {"zh": "矛盾纠纷", "en": "Disputes"},
     "wall.no_disputes": {"zh": "本范围无矛盾纠纷", "en": "No disputes in this scope"},
     "wall.ranking_why": {

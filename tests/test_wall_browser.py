@@ -43,13 +43,6 @@ FIRST_RENDER_S = 90  # a wall's first render on a machine loaded 8 deep (CI) tak
 
 
 @pytest.fixture
-def app(app):
-    """The factory's app with the request's scope set from its caller (tests/scope_hook.py)."""
-    scope_hook.install(app.server)
-    return app
-
-
-@pytest.fixture
 def own_redis():
     server = RedisServer()
     yield server

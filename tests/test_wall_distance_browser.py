@@ -16,7 +16,6 @@ from common import clock
 from common.config import PROJECT_ROOT
 from data_access.db import make_engine
 from data_access.schema import migrate
-from tests import scope_hook
 from tests.servers import RedisServer, fast_ingest, wait_for
 from tests.small_county import seed_small_county
 
@@ -102,13 +101,6 @@ CUTS = """() => {
   }
   return out;
 }"""
-
-
-@pytest.fixture
-def app(app):
-    """The factory's app with the request's scope set from its caller (tests/scope_hook.py)."""
-    scope_hook.install(app.server)
-    return app
 
 
 @pytest.fixture

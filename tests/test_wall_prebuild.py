@@ -6,8 +6,6 @@ from __future__ import annotations
 import gzip
 import time
 
-import pytest
-
 from common.scope import COUNTY, Scope
 from dashboard import create_app, wall_prebuild, wall_share
 from data_access import live
@@ -17,13 +15,6 @@ from tests import scope_hook
 from tests.conftest import TEST_PASSWORD
 from tests.servers import wait_for
 from tests.test_wall_share import render_body
-
-
-@pytest.fixture
-def app(app):
-    """The factory's app with the request's scope set from its caller (tests/scope_hook.py)."""
-    scope_hook.install(app.server)
-    return app
 
 
 def _spy_builds(monkeypatch, settings) -> list[tuple[int, str]]:
@@ -52,9 +43,7 @@ def test_one_worker_builds_each_version(signed_in_client, settings, redis_client
                                          monkeypatch):  # fmt: skip
     """Two workers with walls asking: the builds all come from one of them."""
     builds = _spy_builds(monkeypatch, settings)
-    other_app = create_app(settings)
-    scope_hook.install(other_app.server)
-    other = other_app.server.test_client()
+    other = create_app(settings).server.test_client()
     other.environ_base["HTTP_ORIGIN"] = "http://localhost"
     other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
     for client in (signed_in_client("wall"), other):

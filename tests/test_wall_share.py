@@ -8,8 +8,6 @@ import gzip
 import json
 import time
 
-import pytest
-
 from callbacks.wall import OUTPUTS
 from common import clock
 from common.scope import COUNTY
@@ -18,20 +16,12 @@ from dashboard.ids import wall as ids
 from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import grid_geometries, load_masterdata
-from tests import scope_hook
 from tests.conftest import TEST_PASSWORD
 from tests.factories import apply_entries, reported
 from tests.servers import wait_for
 from worker.live_state import LiveState
 
 WALL_OUTPUTS = ((ids.RENDERED, "data"), (ids.ERROR, "data"), *OUTPUTS)
-
-
-@pytest.fixture
-def app(app):
-    """The factory's app with the request's scope set from its caller (tests/scope_hook.py)."""
-    scope_hook.install(app.server)
-    return app
 
 
 def render_body(trigger: str, rendered, lang: str = "en") -> dict:
@@ -81,9 +71,7 @@ def test_an_answer_made_by_one_worker_is_served_by_another(
     the trigger again: it serves the first one's bytes, though the data changed since."""
     first = signed_in_client("wall").post("/_dash-update-component", json=render_body("6:9", "5:9"))
     _new_incident(settings, redis_client)
-    other_app = create_app(settings)
-    scope_hook.install(other_app.server)
-    other = other_app.server.test_client()
+    other = create_app(settings).server.test_client()
     other.environ_base["HTTP_ORIGIN"] = "http://localhost"
     other.post("/auth/login", data={"username": make_user("wall"), "password": TEST_PASSWORD})
     same = other.post("/_dash-update-component", json=render_body("6:9", "5:9"))

@@ -6,12 +6,12 @@ import dash
 from dash import dcc, html
 
 from common.scope import Scope, current
-from dashboard.components.format import TOWN_SUFFIXES
-from dashboard.context import catalog, settings
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
 from dashboard.tab_title import tab_title
 from dashboard.wall_prebuild import READY_SECONDS
+from data_access.masterdata import town_kinds
 from data_access.wall import ranked_by
 
 dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
@@ -31,23 +31,17 @@ def _panel(title: str, body, class_name: str = "") -> html.Section:
 
 
 def scope_title(scope: Scope, names, lang: str, county_override: str | None) -> str:
-    """Whose wall this is: the county's name for the county scope, else the scope's towns
-    or departments and that the figures are theirs alone (`城东街道 · 本街道数据`)."""
+    """Whose wall this is, in the pages' header's words (callbacks.shell.scope_label): the
+    county's name for the county scope, else the scope's units and that the figures are
+    theirs alone (`城东街道 · 本街道数据`)."""
     if scope.is_county:
         return names.county_name(lang, county_override)
-    joined = ("、" if lang == "zh" else ", ").join(
-        names.name(scope.kind, c, lang) for c in scope.codes
-    )
-    plural = "s" if len(scope.codes) > 1 else ""
-    unit = _town_unit([names.name("town", c, "zh") for c in scope.codes])
-    return f"{joined} · {t(f'wall.scope_{scope.kind}{plural}', lang, unit=unit)}"
-
-
-def _town_unit(names_zh: list[str]) -> str:
-    """What the scope's towns are called in Chinese: 街道, 镇 or 乡 when all are one, else
-    镇街 (a name says its kind: format.TOWN_SUFFIXES)."""
-    kinds = {next((s for s in TOWN_SUFFIXES["zh"] if n.endswith(s)), "") for n in names_zh}
-    return kinds.pop() if len(kinds) == 1 and "" not in kinds else "镇街"
+    units = [names.name(scope.kind, code, lang) for code in scope.codes]
+    kind = scope.kind
+    if kind == "town" and len(units) == 1:
+        kind = "street" if town_kinds(read_engine(), scope.codes) == {"street"} else "town"
+    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
+    return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
