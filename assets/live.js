@@ -1,7 +1,9 @@
 /* Live pages: one EventSource per page; each message is copied into the Store with id
    "live-status" (when the page has one), which triggers that page's Dash callbacks.
    EventSource reconnects by itself after any outage; a watchdog marks the status stale
-   when no message arrived for a while, and reloads the page after a deploy.
+   when no message arrived for a while, and reloads the page after a deploy and when the
+   caller's scope is no longer the one the page was drawn for (the anchor's data-scope,
+   else the first one pushed; dashboard/live_push.py re-resolves it every 30 s).
    Messages are coalesced: at most one Store update every GAP_MS, carrying the latest
    message (each one holds the whole live state, so nothing is lost). A page short of CPU
    otherwise queued one Dash update per message and fell ever further behind, its heap
@@ -13,6 +15,7 @@
   var source = null;
   var lastMessage = 0;
   var deployTag = null;
+  var scopeTag = null;
   var tickerSeq = 0;
   var pending = null;
   var timer = null;
@@ -41,10 +44,19 @@
     if (source) { source.close(); }
     var anchor = document.getElementById(STORE_ID + "-anchor");
     var lang = anchor && anchor.dataset.lang;
+    scopeTag = scopeTag || (anchor && anchor.dataset.scope) || null;
     source = new EventSource("/live/stream" + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
     source.onmessage = function (event) {
       lastMessage = Date.now();
       var payload = JSON.parse(event.data);
+      if (payload.scope) {
+        if (scopeTag && scopeTag !== payload.scope) {
+          source.close();
+          window.location.reload();
+          return;  // the page is drawn again for the new scope; nothing of it before
+        }
+        scopeTag = payload.scope;
+      }
       if (payload.ticker) {
         // kept aside: a quick second message may replace this one before Dash reads it
         window.__ccTicker = payload.ticker;

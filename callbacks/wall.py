@@ -18,11 +18,13 @@ from callbacks.wall_figures import (
     backlog_tiles,
     map_legend,
     ranking_rows,
+    scope_grids,
     today_tiles,
     trend_figure,
     trend_patch,
 )
 from common.clock import now
+from common.scope import current
 from dashboard.components.format import short_town
 from dashboard.components.grid_map import grid_map_figure, grid_map_patch
 from dashboard.context import catalog, grids, read_engine, settings
@@ -107,20 +109,19 @@ def render_wall(trigger: str | None, lang: str, rendered, screen_height: int | N
 
 
 def _render(trigger: str | None, lang: str, rendered, screen_height: int | None):
-    cfg, at = settings(), now()
-    data = cached_wall_data(read_engine(), cfg, at)
+    cfg, at, scope = settings(), now(), current()
+    data = cached_wall_data(read_engine(), cfg, at, scope)
     names = catalog()
-    grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in grids()}
-    town_names = {g["town"]: short_town(names.name("town", g["town"], lang), lang) for g in grids()}
+    shown = scope_grids(grids(), scope)  # a town scope's map: its own grids, zoomed to them
+    grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in shown}
+    town_names = {g["town"]: short_town(names.name("town", g["town"], lang), lang) for g in shown}
     counts = data["grids_week"]  # one window, said on the panel: colours keep their meaning
     first = not rendered
     scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
     map_out = (
-        grid_map_figure(
-            grids(), counts, grid_names, True, scale, lang, town_names, LABEL_PX, MAP_PX
-        )
+        grid_map_figure(shown, counts, grid_names, True, scale, lang, town_names, LABEL_PX, MAP_PX)
         if first
-        else grid_map_patch(grids(), counts, grid_names, True, town_names, LABEL_PX, MAP_PX)
+        else grid_map_patch(shown, counts, grid_names, True, town_names, LABEL_PX, MAP_PX)
     )
     trend = (
         trend_figure(data["hourly_today"], data["hourly_yesterday"], lang, scale)
@@ -137,7 +138,7 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         map_out,
         map_legend(counts, lang),
         trend,
-        ranking_rows(data["towns_ranked"], data["towns_unranked"], names, lang),
+        ranking_rows(data["ranked"], data["unranked"], data["ranked_by"], names, lang),
         alert_rows(
             data["alerts"], data["today"]["backlog"]["overdue_unacknowledged"], names, lang, cfg.tz
         ),

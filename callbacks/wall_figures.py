@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import Patch, html
 
 from common.masking import mask_text
+from common.scope import Scope
 from common.vocabulary import DECIDED, RATES, RESOLVED
 from dashboard.components.alert_badge import SHAPES, alert_badge
 from dashboard.components.format import count, percent, short_town
@@ -65,6 +66,8 @@ def today_tiles(today: dict, compared: dict, lang: str) -> list:
     FEW cases shows its count instead."""
     tiles = []
     for family, spec, label in WALL_TILES:
+        if today[family] is None:  # a department scope's disputes: it has none
+            continue
         value = today[family][spec.name]
         if value is None:
             tiles.append(kpi_tile(t(label, lang), percent(value), t("kpi.no_data", lang)))
@@ -77,7 +80,21 @@ def today_tiles(today: dict, compared: dict, lang: str) -> list:
             delta, _ = change(spec, value, compared[family][spec.name], lang)
             detail = compared_text(compared["basis"], delta, lang)
         tiles.append(kpi_tile(t(label, lang), text, detail))
+    if today["disputes"] is None:
+        tiles.append(no_disputes(lang))
     return tiles
+
+
+def no_disputes(lang: str) -> html.Div:
+    """In place of the dispute tiles on a department scope's wall: disputes belong to
+    towns, so it has none (CONTRACT 2), which zeros would misstate as a quiet day."""
+    return html.Div(
+        className="cc-tile cc-tile--neutral",
+        children=[
+            html.Div(t("wall.disputes", lang), className="cc-tile__label"),
+            html.Div(t("wall.no_disputes", lang), className="wall-tile__note"),
+        ],
+    )
 
 
 def backlog_tiles(backlog: dict, lang: str) -> list:
@@ -175,10 +192,23 @@ def town(names, code: str, lang: str) -> str:
     return short_town(names.name("town", code, lang), lang)
 
 
-def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> html.Div:
-    """Towns in the order of the figure shown: the lower bound of their closure rate
-    (data_access.ranking, Wilson 95%), which a town with few cases cannot top by luck;
-    the counts beside it say how many cases it is made of."""
+def unit_name(names, unit: str, code: str, lang: str) -> str:
+    """A ranked town's short name, or a ranked grid's name."""
+    return town(names, code, lang) if unit == "town" else names.name(unit, code, lang)
+
+
+def scope_grids(grids: list[dict], scope: Scope) -> list[dict]:
+    """The grids a scope's map draws: a town scope's own (the map zooms to them); every
+    grid for the county and for a department, whose cases may be anywhere."""
+    if scope.kind != "town":
+        return grids
+    return [g for g in grids if g["town"] in scope.codes]
+
+
+def ranking_rows(ranked: list[dict], unranked: list[str], unit: str, names, lang: str) -> html.Div:
+    """Towns (a town scope's grids: `unit`) in the order of the figure shown: the lower
+    bound of their closure rate (data_access.ranking, Wilson 95%), which a unit with few
+    cases cannot top by luck; the counts beside it say how many cases it is made of."""
     if not ranked and not unranked:
         return html.Div(t("wall.no_events", lang), className="wall-muted")
     rows = [
@@ -186,7 +216,7 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
             className="wall-rank wall-fit",
             children=[
                 html.Span(f"{i}", className="wall-rank__pos"),
-                html.Span(town(names, r["key"], lang), className="wall-rank__name"),
+                html.Span(unit_name(names, unit, r["key"], lang), className="wall-rank__name"),
                 html.Span(f"≥{percent(r['score'], 0)}", className="wall-rank__rate"),
                 html.Span(f"{r['closed']}/{r['received']}", className="wall-rank__n"),
             ],
@@ -198,7 +228,9 @@ def ranking_rows(ranked: list[dict], unranked: list[str], names, lang: str) -> h
         notes.append(
             html.Div(
                 f"{t('wall.ranking_empty', lang)} "
-                + ("、" if lang == "zh" else ", ").join(town(names, k, lang) for k in unranked),
+                + ("、" if lang == "zh" else ", ").join(
+                    unit_name(names, unit, k, lang) for k in unranked
+                ),
                 className="wall-muted wall-rank__none wall-fit",
             )
         )

@@ -261,7 +261,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.today_line": {"zh": "今日", "en": "Today"},
     "wall.yesterday_line": {"zh": "昨日", "en": "Yesterday"},
     "wall.ranking": {"zh": "镇街办结率排名（今日）", "en": "Towns, closure rate today"},
+    "wall.ranking_grids": {"zh": "网格办结率排名（今日）", "en": "Grids, closure rate today"},
     "wall.ranking_empty": {"zh": "今日无事件：", "en": "No incidents today:"},
+    "wall.disputes": {"zh": "矛盾纠纷", "en": "Disputes"},
+    "wall.no_disputes": {"zh": "本范围无矛盾纠纷", "en": "No disputes in this scope"},
     "wall.ranking_why": {
         "zh": "≥：办结率95%置信下限，件数少则低",
         "en": "≥: the rate's 95% lower bound; few cases, low bound",

@@ -6,6 +6,12 @@ A message goes out on every version change (Redis pub/sub, through one subscript
 worker: dashboard/live_hub.py) and at least every PING_SECONDS, so a page can tell a
 quiet night (fresh heartbeat, same version) from a stopped pipeline (stale heartbeat) or
 a lost connection (no message at all).
+
+Scopes (common.scope): the pulse is the county's (a change anywhere may redraw a wall;
+it says nothing of what changed), but the ticker a wall is sent holds only the events of
+cases inside its caller's scope. A stream resolves its caller again every
+RESCOPE_SECONDS: a caller no longer signed in (revoked, disabled) ends it; a changed
+scope is sent (`scope`), and the page reloads under it (assets/live.js).
 """
 
 from __future__ import annotations
@@ -16,15 +22,19 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import redis
-from flask import Blueprint, Response, request, session, stream_with_context
+from flask import Blueprint, Response, g, request, session, stream_with_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import PROJECT_ROOT, Settings
+from common.scope import Scope, contains, current
 from common.vocabulary import ACKNOWLEDGED
 from dashboard import live_hub, stream_limits
 from dashboard.auth.principal import current_principal
+from dashboard.auth.recheck import StoreUnavailable
+from dashboard.auth.roles import Principal
 from dashboard.components.format import short_town
 from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import LANGS
@@ -54,10 +64,13 @@ DEPLOY_ID = _deploy_id()
 
 
 TICKER_ROWS = 14
+SCOPED_DEPTH = 200  # events a scoped ticker picks its own from: all ingest keeps
+# (worker.live_state.TICKER_SIZE); a scope quiet for that long shows fewer, or none
+RESCOPE_SECONDS = 30.0  # with credential_recheck_seconds (30 s): within a minute
 URGENT = (ACKNOWLEDGED,)  # acts a wall shows at once: a duty officer took an alert in hand
-TICKERS_KEPT = 8  # per worker: a few versions times two languages
+TICKERS_KEPT = 32  # per worker: a few versions times scopes and two languages
 TICKER_SECONDS = 10.0  # a version number seen again after Redis was emptied is not reused
-_tickers: OrderedDict[tuple, tuple[float, list[dict]]] = OrderedDict()
+_tickers: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 _tickers_lock = threading.Lock()
 _ticker_reading = threading.Lock()  # one read at a time, so a burst of streams reads once
 
@@ -94,13 +107,12 @@ def ticker_items(events: list[dict], names, lang: str, places: dict | None = Non
 
 
 def _places(events: list[dict]) -> dict:
-    """The cases of the events that do not say what or where they are; {} when SQL is
-    unavailable (the ticker then shows what the events say)."""
-    unnamed = [e for e in events[:TICKER_ROWS] if not (e.get("category") or e.get("kind"))]
-    if not unnamed:
+    """The cases of `events` (case_places); {} when SQL is unavailable (the ticker then
+    shows what the events say)."""
+    if not events:
         return {}
     ids = {
-        entity: [e.get("id") for e in unnamed if e.get("entity", "incident") == entity]
+        entity: [e.get("id") for e in events if e.get("entity", "incident") == entity]
         for entity in ("incident", "dispute")
     }
     try:
@@ -110,37 +122,75 @@ def _places(events: list[dict]) -> dict:
         return {}
 
 
-def shared_ticker(cfg: Settings, version: int, lang: str) -> list[dict]:
-    """The ticker of a live version, read and named once per worker, not once per open
-    page: at 600x every wall is pushed up to four versions a second. Single-flight: the
-    streams a version change wakes together wait for the first one's read."""
-    key = (cfg.redis_url, cfg.stream_prefix, version, lang)
-    items = _kept_ticker(key)
+def in_scope(event: dict, places: dict, scope: Scope) -> bool:
+    """Whether an event's case lies inside `scope`: by the case's town and department now
+    (`places`), else by what the event says; an event that says neither is left out. A
+    department scope sees no disputes."""
+    entity = event.get("entity", "incident")
+    if entity == "dispute" and not scope.sees_disputes:
+        return False
+    case = places.get((entity, event.get("id")), event)
+    return contains(scope, case.get("town"), case.get("department"))
+
+
+def shared_ticker(cfg: Settings, version: int, lang: str, scope: Scope) -> list[dict]:
+    """The ticker of a live version for callers of `scope`, read and named once per
+    worker, not once per open page: at 600x every wall is pushed up to four versions a
+    second. Single-flight: the streams a version change wakes together wait for the first
+    one's read."""
+    key = (cfg.redis_url, cfg.stream_prefix, version, lang, str(scope))
+    items = _kept(key)
     if items is None:
         with _ticker_reading:
-            items = _kept_ticker(key)
+            items = _kept(key)
             if items is None:
-                events = live.ticker(cfg, TICKER_ROWS)
-                items = ticker_items(events, catalog(), lang, _places(events))
-                with _tickers_lock:
-                    _tickers[key] = (time.monotonic(), items)
-                    while len(_tickers) > TICKERS_KEPT:
-                        _tickers.popitem(last=False)
+                events, places = _events(cfg, version, scope)
+                items = ticker_items(events, catalog(), lang, places)
+                _keep(key, items)
     return items
 
 
-def _kept_ticker(key: tuple) -> list[dict] | None:
+def _events(cfg: Settings, version: int, scope: Scope) -> tuple[list[dict], dict]:
+    """The newest TICKER_ROWS events inside `scope` and their cases. The county's are the
+    newest of all (cases read only for events that do not name them); a scope's, the
+    newest of SCOPED_DEPTH that lie inside it, those read and placed once per version for
+    every scope."""
+    if scope.is_county:
+        events = live.ticker(cfg, TICKER_ROWS)
+        return events, _places([e for e in events if not (e.get("category") or e.get("kind"))])
+    key = (cfg.redis_url, cfg.stream_prefix, version)
+    found = _kept(key)
+    if found is None:
+        events = live.ticker(cfg, SCOPED_DEPTH)
+        found = (events, _places(events))
+        _keep(key, found)
+    events, places = found
+    return [e for e in events if in_scope(e, places, scope)][:TICKER_ROWS], places
+
+
+def _kept(key: tuple):
     with _tickers_lock:
-        made, items = _tickers.get(key, (0.0, None))
-    return None if time.monotonic() - made > TICKER_SECONDS else items
+        made, value = _tickers.get(key, (0.0, None))
+    return None if time.monotonic() - made > TICKER_SECONDS else value
+
+
+def _keep(key: tuple, value) -> None:
+    with _tickers_lock:
+        _tickers[key] = (time.monotonic(), value)
+        while len(_tickers) > TICKERS_KEPT:
+            _tickers.popitem(last=False)
 
 
 def status_message(
-    cfg: Settings, lang: str | None = None, shown: int | None = None, pulse: Pulse | None = None
+    cfg: Settings,
+    lang: str | None = None,
+    shown: int | None = None,
+    pulse: Pulse | None = None,
+    scope: Scope | None = None,
 ) -> dict:
-    """The state a live page needs to decide fresh or stale; with a `lang`, the ticker too
-    whenever the version differs from the `shown` one. `pulse`: the hub's (read from Redis
-    when not given). Never raises."""
+    """The state a live page needs to decide fresh or stale; with a `lang` and the
+    caller's `scope`, that scope and its ticker too whenever the version differs from the
+    `shown` one. `pulse`: the hub's (read from Redis when not given). Never raises."""
     try:
         version, heartbeat_age, wall_ready = pulse or live.pulse(cfg)
         message = {
@@ -151,8 +201,10 @@ def status_message(
             "at": time.time(),
             "deploy": DEPLOY_ID,
         }
-        if lang is not None and (shown is None or version != shown):
-            message["ticker"] = shared_ticker(cfg, version, lang)
+        if lang is not None and scope is not None:
+            message["scope"] = str(scope)
+            if shown is None or version != shown:
+                message["ticker"] = shared_ticker(cfg, version, lang, scope)
         return message
     except redis.RedisError:
         return _unavailable()
@@ -172,14 +224,19 @@ def event_stream(
     lang: str | None,
     ping_seconds: float = PING_SECONDS,
     lease: stream_limits.Lease | None = None,
+    scope: Scope | None = None,
+    caller: Callable[[], Principal | None] | None = None,
 ):
     """The first message read from Redis, then this worker's hub's (dashboard/live_hub.py)
-    on every version change and at least every `ping_seconds`; renews `lease` meanwhile."""
+    on every version change and at least every `ping_seconds`; renews `lease` meanwhile.
+    With a `lang`, the ticker of `scope`. Every RESCOPE_SECONDS, `caller()` says who the
+    caller is now: None (no longer signed in) ends the stream; another scope is followed
+    from then on (the page, told, reloads)."""
     yield f"retry: {RETRY_MS}\n\n"
-    started = time.monotonic()
+    started = checked = time.monotonic()
     with live_hub.hub(cfg).reading() as hub:
         seq, shown = hub.seq, None
-        message = status_message(cfg, lang)
+        message = status_message(cfg, lang, scope=scope)
         while True:
             if "ticker" in message:
                 shown = message["version"]
@@ -189,7 +246,26 @@ def event_stream(
             if time.monotonic() - started > MAX_STREAM_SECONDS:
                 return
             seq, pulse = hub.wait(seq, ping_seconds)
-            message = status_message(cfg, lang, shown, pulse) if pulse else _unavailable()
+            if caller is not None and time.monotonic() - checked >= RESCOPE_SECONDS:
+                checked = time.monotonic()
+                try:
+                    principal = caller()
+                except StoreUnavailable:  # an outage never ends a wall's stream (recheck.py)
+                    log.warning("live stream's caller not rechecked: credentials unavailable")
+                else:
+                    if principal is None:
+                        return
+                    if scope is not None and principal.scope != scope:
+                        scope, shown = principal.scope, None  # its own ticker at once
+            message = status_message(cfg, lang, shown, pulse, scope) if pulse else _unavailable()
+
+
+def caller_now() -> Principal | None:
+    """The stream's caller resolved again, as a new request would be (its credential's
+    status is at most credential_recheck_seconds old: dashboard/auth/recheck.py); None
+    when no longer signed in. Needs the stream's request context (stream_with_context)."""
+    g.pop("principal", None)
+    return current_principal()
 
 
 def stream_owner() -> str:
@@ -217,14 +293,17 @@ def _refused(status: int) -> Response:
 
 @live_bp.get("/live/stream")
 def stream() -> Response:
-    """?lang=zh|en also streams the ticker, named in that language, on every change."""
+    """?lang=zh|en also streams the ticker of the request's scope, named in that
+    language, on every change."""
     cfg = settings()
+    lang = request.args.get("lang") if request.args.get("lang") in LANGS else None
+    scope = current() if lang is not None else None  # only the ticker shows cases
     lease = stream_limits.take(cfg, stream_owner())
     if not isinstance(lease, stream_limits.Lease):
         return _refused(lease)
-    lang = request.args.get("lang")
+    stream = event_stream(cfg, lang, lease=lease, scope=scope, caller=caller_now)
     response = Response(
-        stream_with_context(event_stream(cfg, lang if lang in LANGS else None, lease=lease)),
+        stream_with_context(stream),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

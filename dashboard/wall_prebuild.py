@@ -5,7 +5,9 @@ data from SQL, then rendering: about 60 ms of CPU, far more on a busy machine), 
 600x there is a new version every quarter second. So each worker runs one thread, while
 walls are asking, that follows the live version and minute and builds the update
 (dashboard/wall_share.py shares it through Redis, so one worker builds, the others find
-it), in every language a wall asked for here lately, and notes in Redis the newest
+it), for every scope and language a wall asked for here lately (TEMPLATES_KEPT of
+them, the county's kept first: each costs a render per version; a wall of a scope not
+kept renders on demand, as after a quiet spell), and notes in Redis the newest
 trigger built; the live push carries that note, and a busy wall asks for that trigger
 (assets/wall.js), so it is answered from the store. Without a note (no builder running
 for a few seconds) a busy wall asks for a version READY_SECONDS old.
@@ -36,7 +38,7 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from common.config import Settings
-from common.scope import COUNTY, using
+from common.scope import Scope, using
 from dashboard import wall_share
 from dashboard.ids import wall as ids
 from data_access import live
@@ -49,7 +51,7 @@ READY_TTL_SECONDS = 5  # the builder's "built" note outlives it by this much at 
 IDLE_SECONDS = 60.0
 LEASE_SECONDS = 30  # a builder that dies hands over to another worker's after this
 BUILD_EVERY_SECONDS = 1.0
-TEMPLATES_KEPT = 4  # languages (and screen sizes) asked for lately
+TEMPLATES_KEPT = 6  # scopes and languages (and screen sizes) asked for lately
 
 
 class Builder:
@@ -58,19 +60,22 @@ class Builder:
     def __init__(self, server: Flask) -> None:
         self.server = server
         self.lock = threading.Lock()
-        self.templates: dict[str, dict] = {}
+        self.templates: dict[tuple[str, str], tuple[Scope, dict]] = {}
         self.asked = 0.0
         self.thread: threading.Thread | None = None
 
-    def seen(self, body: dict) -> None:
-        """A wall asked for an update: keep its request as a template, run the thread."""
-        lang = str(_value(body, ids.LANG))
+    def seen(self, body: dict, scope: Scope) -> None:
+        """A wall of `scope` asked for an update: keep its request as a template (the
+        newest last), run the thread."""
+        kind = (str(scope), str(_value(body, ids.LANG)))
         with self.lock:
             self.asked = time.monotonic()
-            self.templates.pop(lang, None)
-            self.templates[lang] = body
-            while len(self.templates) > TEMPLATES_KEPT:
-                self.templates.pop(next(iter(self.templates)))
+            self.templates.pop(kind, None)
+            self.templates[kind] = (scope, body)
+            while len(self.templates) > TEMPLATES_KEPT:  # the oldest, the county's last
+                kinds = list(self.templates)
+                scoped = [k for k in kinds if not self.templates[k][0].is_county]
+                self.templates.pop((scoped or kinds)[0])
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, daemon=True, name="wall-build")
                 self.thread.start()
@@ -98,8 +103,8 @@ class Builder:
                 if trigger != built:
                     with self.lock:
                         templates = list(self.templates.values())
-                    for template in templates:
-                        self.build(template, trigger)
+                    for scope, template in templates:
+                        self.build(template, trigger, scope)
                     built, built_at = trigger, time.monotonic()
                 if built is not None:  # kept fresh while this thread runs
                     live_keys = live.keys(cfg)
@@ -112,18 +117,17 @@ class Builder:
         live.unsubscribe(pubsub)
         _hand_over(lease)
 
-    def build(self, template: dict, trigger: str) -> None:
-        """`template`'s update for `trigger`, made and shared as a request would be."""
+    def build(self, template: dict, trigger: str, scope: Scope) -> None:
+        """`template`'s update for `trigger` under `scope`, made and shared as a request
+        of a caller of that scope would be."""
         body = copy.deepcopy(template)
         for item in body["inputs"]:
             if item.get("id") == ids.TRIGGER:
                 item["value"] = trigger
         server = self.server
-        # no caller, so no gate to set a scope (common.scope): the county's wall
-        with (
-            using(COUNTY),
-            server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body),
-        ):
+        # no caller, so no gate sets a scope (common.scope): the wall's that asked
+        context = server.test_request_context(wall_share.CALLBACK_PATH, method="POST", json=body)
+        with using(scope), context:
             try:
                 if wall_share.before() is None:  # nobody has it yet: render it here
                     endpoint, _ = server.url_map.bind("localhost").match(
@@ -159,15 +163,18 @@ def _value(body: dict, component: str):
 
 
 def register(server: Flask) -> None:
-    """Call after the gate and before wall_share.register: a request wall_share answers
-    from its store runs no later hook, and it must still count as a wall asking."""
+    """Call after the gate and the hook that sets the request's scope, and before
+    wall_share.register: a request wall_share answers from its store runs no later hook,
+    and it must still count as a wall asking."""
     builder = Builder(server)
 
     def seen() -> None:
         if request.method != "POST" or request.path != wall_share.CALLBACK_PATH:
             return
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and wall_share.share_key(body) and _value(body, ids.RENDERED):
-            builder.seen(body)
+        body, scope = request.get_json(silent=True), wall_share.request_scope()
+        if not isinstance(body, dict) or scope is None:
+            return
+        if wall_share.is_render(body) and _value(body, ids.RENDERED):
+            builder.seen(body, scope)
 
     server.before_request(seen)

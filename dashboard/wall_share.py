@@ -1,10 +1,12 @@
 """One answer per wall trigger, shared by every screen on every worker and host.
 
 When the live version changes, every open wall asks for its panels, each with the same
-trigger (`version:minute`, assets/wall.js). render_wall's answer depends only on that
-trigger, the language, the screen height and whether the screen has rendered before
-(full figures or a Patch), so the first request for a key anywhere runs the callback and
-every other request for it gets the same bytes: from this worker's memory, else from
+trigger (`version:minute`, assets/wall.js). render_wall's answer depends only on the
+caller's scope (common.scope: a town's wall never gets the county's answer or another
+town's), that trigger, the language, the screen height and whether the screen has
+rendered before (full figures or a Patch), so the first request for a key anywhere runs
+the callback and every other request for it gets the same bytes: from this worker's
+memory, else from
 Redis (gzip-compressed once, kept two minutes). Concurrent first requests are
 single-flight twice over: in a worker, one thread asks Redis and the others wait for
 it; across workers, a Redis lock lets one render while the others poll for its bytes
@@ -13,7 +15,9 @@ outlived its lock never releases another's).
 Measured with bench/wall_load.py: building and serialising an answer took about 55 ms
 of CPU, so 200 screens each building their own needed several cores.
 
-Authentication still runs first (the gate is an earlier before_request hook); an answer
+Authentication still runs first (the gate is an earlier before_request hook), and so
+must the hook that sets the request's scope: a request with no scope set is not shared
+(it renders by itself, and its callback fails loudly for want of a scope). An answer
 that says the data was unavailable is not shared, so the next request tries again.
 Without Redis, answers are shared within the worker only.
 """
@@ -32,6 +36,7 @@ import redis
 from flask import Flask, Response, current_app, g, request
 from redis.exceptions import LockError
 
+from common.scope import Scope, current
 from dashboard.context import redis_client, settings
 from dashboard.ids import wall as ids
 
@@ -39,7 +44,7 @@ log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/_dash-update-component"
 RENDER_OUTPUT = f"{ids.RENDERED}.data"
-KEEP = 16  # answers kept per worker: a few triggers times languages and screen sizes
+KEEP = 32  # answers kept per worker: a few triggers times scopes, languages, screen sizes
 WAIT_SECONDS = 20.0  # for another thread's or worker's answer; then this request renders
 TTL_SECONDS = 120  # in Redis: two minute-buckets, as the wall data itself
 LOCK_SECONDS = 30  # a render that dies leaves its lock for this long at most
@@ -67,10 +72,23 @@ def _state() -> Shared:
     return current_app.extensions["wall_share"]
 
 
-def share_key(body: dict) -> str | None:
-    """What render_wall's answer depends on (as text: the values come from the caller
-    and may be anything JSON), or None for any other callback."""
-    if RENDER_OUTPUT not in str(body.get("output", "")):
+def request_scope() -> Scope | None:
+    """The scope this request runs under, None when nothing set one."""
+    try:
+        return current()
+    except LookupError:
+        return None
+
+
+def is_render(body: dict) -> bool:
+    """Whether a callback request is render_wall's."""
+    return RENDER_OUTPUT in str(body.get("output", ""))
+
+
+def share_key(body: dict, scope: Scope) -> str | None:
+    """What render_wall's answer for a caller of `scope` depends on (as text: the values
+    come from the caller and may be anything JSON), or None for any other callback."""
+    if not is_render(body):
         return None
     values = {
         (item.get("id"), item.get("property")): item.get("value")
@@ -79,6 +97,7 @@ def share_key(body: dict) -> str | None:
     }
     return json.dumps(
         [
+            str(scope),
             body["output"],
             values.get((ids.TRIGGER, "data")),
             values.get((ids.LANG, "data")),
@@ -124,8 +143,8 @@ def before() -> Response | None:
     """A shared answer if one exists or is being made; else this request makes it."""
     if request.method != "POST" or request.path != CALLBACK_PATH:
         return None
-    body = request.get_json(silent=True)
-    key = share_key(body) if isinstance(body, dict) else None
+    body, scope = request.get_json(silent=True), request_scope()
+    key = share_key(body, scope) if isinstance(body, dict) and scope is not None else None
     if key is None:
         return None
     state = _state()
@@ -202,7 +221,8 @@ def teardown(_exc: BaseException | None) -> None:
 
 
 def register(server: Flask) -> None:
-    """Call after the gate is registered, so only signed-in callers are answered."""
+    """Call after the gate and the hook that sets the request's scope are registered,
+    so only signed-in callers are answered, each with its scope's answer."""
     server.extensions["wall_share"] = Shared()
     server.before_request(before)
     server.after_request(after)

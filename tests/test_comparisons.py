@@ -10,6 +10,7 @@ import pytest
 
 from callbacks import leader_data, mediation_data
 from callbacks.wall_figures import today_tiles
+from common.scope import COUNTY
 from dashboard.components.kpi_tiles import INCIDENT_TILES, tile
 from dashboard.components.kpi_tiles import Links as TileLinks
 from dashboard.links import View
@@ -92,7 +93,7 @@ def test_wall_and_leader_today_give_the_same_comparison(engine, settings, lang):
     """At one moment the wall's tiles and the leader page's "today" tiles compare with
     yesterday as of this time yesterday, and say so in the same words."""
     _county(engine)
-    wall = wall_data(engine, settings, NOW)
+    wall = wall_data(engine, settings, NOW, COUNTY)
     leader = leader_data.tiles_data.__wrapped__(engine, settings, View(period="today"), NOW)
     previous = leader["comparisons"][0]
     assert previous["basis"] == wall["compared"]["basis"] == "yesterday"

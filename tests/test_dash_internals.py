@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dash
 
+from common.scope import COUNTY
 from dashboard import create_app, wall_share
 from dashboard.ids import wall as ids
 from tests.test_wall_share import render_body
@@ -31,7 +32,7 @@ def test_callback_wire_format_wall_share_reads(signed_in_client):
     "..id.prop...id.prop.." and `inputs`/`state` as [{id, property, value}]; the answer
     is {"response": {id: {prop: value}}}."""
     body = render_body("1:9", None)
-    assert wall_share.share_key(body) is not None
+    assert wall_share.share_key(body, COUNTY) is not None
     response = signed_in_client("wall").post(wall_share.CALLBACK_PATH, json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     answer = json.loads(response.get_data())["response"]

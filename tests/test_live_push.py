@@ -7,6 +7,7 @@ import json
 import threading
 import time
 
+from common.scope import COUNTY
 from dashboard import live_hub
 from dashboard.live_push import event_stream, shared_ticker, status_message
 from data_access import live
@@ -46,12 +47,14 @@ def test_ticker_is_read_once_per_version_and_again_for_a_new_one(app, settings, 
     with app.server.app_context():  # names come from the app's master data
         redis_client.set(k.version, 3)
         redis_client.zadd(k.ticker, {_tick("Alpha"): 1})
-        first = status_message(settings, "en")["ticker"]
+        first = status_message(settings, "en", scope=COUNTY)["ticker"]
         redis_client.zadd(k.ticker, {_tick("Beta"): 2})
-        assert status_message(settings, "en")["ticker"] == first  # the same version's
-        assert status_message(settings, "zh")["ticker"][0]["town"] == "Beta"  # its own language
+        assert status_message(settings, "en", scope=COUNTY)["ticker"] == first  # the same version's
+        zh = status_message(settings, "zh", scope=COUNTY)["ticker"]
+        assert zh[0]["town"] == "Beta"  # its own language
         redis_client.set(k.version, 4)
-        assert [t["town"] for t in status_message(settings, "en")["ticker"]] == ["Beta", "Alpha"]
+        newer = status_message(settings, "en", scope=COUNTY)["ticker"]
+        assert [t["town"] for t in newer] == ["Beta", "Alpha"]
 
 
 def test_open_streams_share_one_subscription_and_see_each_change(app, settings, redis_client):
@@ -103,7 +106,7 @@ def test_a_burst_of_streams_reads_a_new_ticker_once(app, settings, monkeypatch):
 
     def ask() -> None:
         with app.server.app_context():  # names come from the app's master data
-            shared_ticker(settings, 21, "en")
+            shared_ticker(settings, 21, "en", COUNTY)
 
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:

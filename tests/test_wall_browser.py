@@ -19,11 +19,13 @@ import pytest
 
 from common import clock
 from common.config import PROJECT_ROOT
+from common.scope import Scope
 from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata
 from data_access.schema import migrate
 from data_access.users import create_kiosk
+from tests import scope_hook
 from tests.servers import (
     RedisServer,
     fast_ingest,
@@ -403,4 +405,71 @@ def test_a_red_case_and_its_acknowledgement_on_a_second_screen(
     assert f"{backlog['overdue_unacknowledged']} unacknowledged" in header
     ARTIFACTS.mkdir(exist_ok=True)
     wall.screenshot(path=str(ARTIFACTS / "wall-alert-acknowledged.png"))
+    assert errors == []
+
+
+def test_a_town_scoped_wall_shows_only_its_town(
+    signed_in_page, live_server, ingest, settings, monkeypatch
+):
+    """A town's own wall (CONTRACT 2, Scopes): its header names the town, its map draws
+    only the town's grids, its figures, alerts, ranking and ticker hold only its cases."""
+    scope_hook.scoped_callers(monkeypatch, {"wall-1": Scope("town", ("Chengdong",))})
+    overdue = (clock.now() - timedelta(hours=30)).astimezone(clock_tz()).isoformat()
+    publish(ingest.r, settings.stream_key, [
+        *(_reported("Chengdong", grid=f"CD-00{i}") for i in (1, 2, 2, 3, 5)),
+        _reported("Chengdong", grid="CD-004", deadline=overdue),
+        *(_reported("Chengxi", grid=f"CX-00{i}") for i in (1, 2, 3)),
+        _reported("Chengxi", grid="CX-004", deadline=overdue),
+    ])  # fmt: skip
+    page, errors, _ = _open_wall(signed_in_page, "zh")
+    wait_for(lambda: _text(page, ".wall-county") == "城东街道 · 本街道数据", 30, what="header")
+    wait_for(lambda: "受理事件" in _text(page, "#wall-tiles"), FIRST_RENDER_S, what="first render")
+    wait_for(lambda: "城东" in _text(page, "#wall-ticker"), 60, what="the town's events")
+    wait_for(lambda: page.is_hidden("#wall-banner"), 60, what="a fresh wall (first push in)")
+    received = page.inner_text("#wall-tiles .cc-tile:first-child .cc-tile__value")
+    assert received == "6"  # the county has 10
+    for panel in ("#wall-ticker", "#wall-alerts", "#wall-ranking", "#wall-map-label"):
+        assert "城西" not in _text(page, panel), panel
+    assert "城东" in _text(page, "#wall-alerts")
+    assert len(page.evaluate(MAP_FILLS)) == 28  # Chengdong's grids (the county has 306)
+    scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
+    assert scroll[0] <= 1920 and scroll[1] <= 1080, "the wall never scrolls"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "wall-town-zh-1920x1080.png", animations="disabled")
+    assert errors == []
+
+
+def test_a_department_scoped_wall_says_it_has_no_disputes(
+    signed_in_page, live_server, ingest, settings, monkeypatch
+):
+    """A department's wall: its cases only (those dispatched to it), and in place of the
+    dispute tiles the note that its scope has none (CONTRACT 2: disputes are the towns')."""
+    scope_hook.scoped_callers(monkeypatch, {"wall-1": Scope("department", ("urban_mgmt",))})
+    mine = [_reported("Chengdong", grid="CD-001"), _reported("Xiaying", grid="XY-001")]
+    dispatched = [
+        {**e, "event_id": f"{e['id']}-E2", "status": "dispatched", "department": "urban_mgmt"}
+        for e in mine
+    ]
+    for event in dispatched:
+        for field in ("channel", "category", "town", "grid"):
+            event.pop(field)
+    dispute = {**_reported("Chengdong"), "entity": "dispute", "status": "accepted",
+               "kind": "neighbour"}  # fmt: skip
+    dispute.pop("category")
+    dispute.pop("channel")
+    publish(ingest.r, settings.stream_key, [*mine, *dispatched, _reported("Chengxi"), dispute])
+    page, errors, _ = _open_wall(signed_in_page, "zh")
+    header = wait_for(lambda: _text(page, ".wall-county"), 60, what="header")
+    assert header == "县城市管理局 · 本部门数据"
+    wait_for(lambda: "本范围无矛盾纠纷" in _text(page, "#wall-tiles"), FIRST_RENDER_S,
+             what="the note in place of the dispute tiles")  # fmt: skip
+    wait_for(lambda: "已派遣" in _text(page, "#wall-ticker"), 60, what="its cases' events")
+    wait_for(lambda: page.is_hidden("#wall-banner"), 60, what="a fresh wall (first push in)")
+    tiles = _text(page, "#wall-tiles")
+    assert "受理矛盾纠纷" not in tiles and "化解率" not in tiles
+    assert page.inner_text("#wall-tiles .cc-tile:first-child .cc-tile__value") == "2"
+    ticker = _text(page, "#wall-ticker")
+    assert "城西" not in ticker and "邻里纠纷" not in ticker
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "wall-department-zh-1920x1080.png", animations="disabled")
     assert errors == []

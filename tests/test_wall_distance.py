@@ -28,6 +28,7 @@ from dashboard.components.grid_map import (
 )
 from dashboard.live_push import ticker_items
 from data_access.case_places import case_places
+from data_access.kpis import Filters
 from data_access.masterdata import Catalog
 from data_access.ranking import rank
 from data_access.wall import wall_alerts
@@ -120,9 +121,11 @@ def test_case_places_reads_what_and_where_from_the_cases(engine):
         now,
     )  # fmt: skip
     assert case_places(engine, ["INC-1", "INC-none"], ["DSP-1"]) == {
-        ("incident", "INC-1"): {"what": "road_damage", "town": "Chengdong", "grid": "CD-001"},
-        ("dispute", "DSP-1"): {"what": "neighbour", "town": "Xiaying", "grid": None},
-    }
+        ("incident", "INC-1"): {"what": "road_damage", "town": "Chengdong", "grid": "CD-001",
+                                "department": None},
+        ("dispute", "DSP-1"): {"what": "neighbour", "town": "Xiaying", "grid": None,
+                               "department": None},
+    }  # fmt: skip
 
 
 def test_alerts_put_nobodys_first_and_say_who_took_the_others(engine):
@@ -138,7 +141,7 @@ def test_alerts_put_nobodys_first_and_say_who_took_the_others(engine):
     entries.append(entry("INC-45", "acknowledged", (now - timedelta(hours=1)).isoformat(),
                          actor="值班员13912345678"))  # fmt: skip
     apply_entries(engine, entries, now)
-    data = wall_alerts(engine, Settings(), now)
+    data = wall_alerts(engine, Settings(), now, Filters())
     assert [r["id"] for r in data["items"]] == ["INC-3", "INC-1", "INC-0", "INC-45"]
     panel = alert_rows(data, 3, NAMES, "zh", TZ)
     texts = _texts(panel)
@@ -159,7 +162,7 @@ def test_ranking_is_in_the_order_of_the_figure_it_shows():
         {"key": "Xiaying", "closed": 90, "received": 100, "closure_rate": 0.9},
     ]
     ranked, unranked = rank(towns, "closed", "received")
-    texts = _texts(ranking_rows(ranked, [], NAMES, "zh"))
+    texts = _texts(ranking_rows(ranked, [], "town", NAMES, "zh"))
     shown = [int(s[1:-1]) for s in texts if s.startswith("≥") and s.endswith("%")]
     assert shown == sorted(shown, reverse=True) and len(shown) == 2
     assert texts.index("夏营") < texts.index("城东")  # 90 of 100 above 3 of 3

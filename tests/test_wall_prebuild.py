@@ -3,10 +3,15 @@ by one worker at a time, and at most once every BUILD_EVERY_SECONDS, the newest 
 
 from __future__ import annotations
 
+import gzip
 import time
 
-from dashboard import create_app, wall_prebuild
+from common.scope import COUNTY, Scope
+from dashboard import create_app, wall_prebuild, wall_share
 from data_access import live
+from data_access.db import make_engine
+from data_access.masterdata import grid_geometries, load_masterdata
+from tests import scope_hook
 from tests.conftest import TEST_PASSWORD
 from tests.servers import wait_for
 from tests.test_wall_share import render_body
@@ -18,10 +23,10 @@ def _spy_builds(monkeypatch, settings) -> list[tuple[int, str]]:
     builds: list[tuple[int, str]] = []
     original = wall_prebuild.Builder.build
 
-    def build(self, template: dict, trigger: str) -> None:
+    def build(self, template: dict, trigger: str, scope) -> None:
         if self.server.config["CC_SETTINGS"].stream_prefix == settings.stream_prefix:
             builds.append((id(self), trigger))
-        original(self, template, trigger)
+        original(self, template, trigger, scope)
 
     monkeypatch.setattr(wall_prebuild.Builder, "build", build)
     return builds
@@ -83,3 +88,65 @@ def test_a_builder_that_lost_its_lease_neither_renews_nor_frees_the_new_holders(
     assert not wall_prebuild._lead(lease)  # noqa: SLF001
     wall_prebuild._hand_over(lease)  # noqa: SLF001
     assert redis_client.get(name) == b"another-builder"
+
+
+def test_each_scope_asking_gets_its_own_update_built(app, settings, redis_client, make_user,
+                                                     monkeypatch):  # fmt: skip
+    """Walls of two scopes asking: each new version's update is built for each, under its
+    own scope (a town's map recolours only its grids) and kept under its own key."""
+    engine = make_engine(settings.database_url)
+    load_masterdata(engine, settings.masterdata_dir)
+    grid_towns = {g.code: g.town for g in grid_geometries(engine)}
+    engine.dispose()
+    east = Scope("town", ("Chengdong",))
+    scopes = {}
+    for scope in (east, COUNTY):
+        name = make_user("wall")
+        scopes[name] = scope
+        client = app.server.test_client()
+        client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+        client.post("/auth/login", data={"username": name, "password": TEST_PASSWORD})
+        scope_hook.scoped_callers(monkeypatch, scopes)
+        answer = client.post("/_dash-update-component", json=render_body("0:9", "x"))
+        assert answer.status_code == 200
+    version = _new_version(settings, redis_client)
+
+    def built(scope: Scope) -> bytes | None:
+        trigger = f"{version}:{int(time.time() // 60)}"
+        with app.server.app_context():
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x"), scope))
+        packed = redis_client.get(name)
+        return gzip.decompress(packed).decode() if packed else None
+
+    east_answer = wait_for(lambda: built(east), 15, what="the town's update, built unasked")
+    county_answer = wait_for(lambda: built(COUNTY), 15, what="the county's update")
+    # a patch: the map's grids recoloured, the town's only
+    assert east_answer.count('"fillcolor"') == list(grid_towns.values()).count("Chengdong")
+    assert county_answer.count('"fillcolor"') == len(grid_towns)
+
+
+def test_the_county_is_kept_while_more_scopes_ask_than_are_built(app, monkeypatch):
+    """Past TEMPLATES_KEPT (scope, language) pairs, the oldest scoped one goes, never the
+    county's: the county's walls are always built ahead."""
+    builder = wall_prebuild.Builder(app.server)
+    monkeypatch.setattr(wall_prebuild.threading, "Thread", _NoThread)
+    builder.seen(render_body("0:9", "x", "zh"), COUNTY)
+    towns = [Scope("town", (f"T{i}",)) for i in range(wall_prebuild.TEMPLATES_KEPT + 2)]
+    for scope in towns:
+        builder.seen(render_body("0:9", "x", "zh"), scope)
+    kept = [scope for scope, _ in builder.templates.values()]
+    assert len(kept) == wall_prebuild.TEMPLATES_KEPT
+    assert COUNTY in kept and kept[1:] == towns[-(wall_prebuild.TEMPLATES_KEPT - 1) :]
+
+
+class _NoThread:
+    """A builder thread that never runs (the test looks at the templates only)."""
+
+    def __init__(self, **_kwargs) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return True

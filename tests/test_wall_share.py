@@ -10,6 +10,7 @@ import time
 
 from callbacks.wall import OUTPUTS
 from common import clock
+from common.scope import COUNTY
 from dashboard import create_app, wall_share
 from dashboard.ids import wall as ids
 from data_access import live
@@ -89,7 +90,7 @@ def test_a_new_version_is_built_before_any_wall_asks(app, signed_in_client, sett
     def stored() -> bool:
         trigger = f"{live.version(settings)}:{int(time.time() // 60)}"
         with app.server.app_context():
-            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x")))
+            name = wall_share.redis_key(wall_share.share_key(render_body(trigger, "x"), COUNTY))
         return bool(redis_client.exists(name))
 
     wait_for(stored, 15, what="the new version's update, built unasked")

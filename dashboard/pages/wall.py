@@ -5,17 +5,21 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.context import catalog, settings
+from common.scope import Scope, current
+from dashboard.context import catalog, read_engine, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
 from dashboard.tab_title import tab_title
 from dashboard.wall_prebuild import READY_SECONDS
+from data_access.masterdata import town_kinds
+from data_access.wall import ranked_by
 
 dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
 
 BANNER_KEYS = ("stale", "disconnected", "redis_down", "error_sql")
 TICKER_KEYS = ("just_now", "ago_min", "ago_hour", "no_events")
 TICKER_ROWS_SHOWN = 5  # at the wall's type size, as many as its panel holds
+RANKING_TITLES = {"town": "wall.ranking", "grid": "wall.ranking_grids"}
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": False, "responsive": True}
 
 
@@ -26,14 +30,32 @@ def _panel(title: str, body, class_name: str = "") -> html.Section:
     )
 
 
+def scope_title(scope: Scope, names, lang: str, county_override: str | None) -> str:
+    """Whose wall this is, in the pages' header's words (callbacks.shell.scope_label): the
+    county's name for the county scope, else the scope's units and that the figures are
+    theirs alone (`城东街道 · 本街道数据`)."""
+    if scope.is_county:
+        return names.county_name(lang, county_override)
+    units = [names.name(scope.kind, code, lang) for code in scope.codes]
+    kind = scope.kind
+    if kind == "town" and len(units) == 1:
+        kind = "street" if town_kinds(read_engine(), scope.codes) == {"street"} else "town"
+    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
+    return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
+
+
 def layout(lang: str | None = None, **_query) -> html.Div:
     cfg = settings()
     lang = lang_or_default(lang, cfg.lang)
+    scope = current()
     return html.Div(
         className="wall",
         children=[
             dcc.Store(id=ids.STATUS),
-            html.Div(id=ids.STATUS_ANCHOR, hidden=True, **{"data-lang": lang}),
+            # the scope drawn for: assets/live.js reloads the page when the caller's changes
+            html.Div(
+                id=ids.STATUS_ANCHOR, hidden=True, **{"data-lang": lang, "data-scope": str(scope)}
+            ),
             dcc.Store(id=ids.LANG, data=lang),
             dcc.Store(
                 id=ids.CONFIG,
@@ -56,7 +78,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             html.Header(
                 className="wall-top",
                 children=[
-                    html.Div(catalog().county_name(lang, cfg.county_name), className="wall-county"),
+                    html.Div(
+                        scope_title(scope, catalog(), lang, cfg.county_name),
+                        className="wall-county",
+                    ),
                     html.Div(t("wall.title", lang), className="wall-title"),
                     html.Div(id=ids.AS_OF, className="wall-as-of"),
                     html.Div(id=ids.CLOCK, className="wall-clock"),
@@ -109,7 +134,10 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                             className="wall-trend",
                                         ),
                                     ),
-                                    _panel(t("wall.ranking", lang), html.Div(id=ids.RANKING)),
+                                    _panel(
+                                        t(RANKING_TITLES[ranked_by(scope)], lang),
+                                        html.Div(id=ids.RANKING),
+                                    ),
                                 ],
                             ),
                         ],
