@@ -10,10 +10,10 @@ from callbacks.declared import Declared
 from common.scope import current
 from dashboard.auth import current_principal
 from dashboard.calendar_notice import notice
-from dashboard.context import catalog, engine, settings
+from dashboard.components.scope_label import scope_label
+from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import shell as ids
-from data_access.masterdata import Catalog, town_kinds
 
 NAV = (
     ("nav.leader", "/"),
@@ -55,7 +55,8 @@ def render_header(pathname: str | None, search: str | None):
             className="cc-header__brand",
             children=[
                 html.Span(
-                    scope_label(catalog(), lang, cfg.county_name), className="cc-header__county"
+                    scope_label(current(), catalog(), lang, cfg.county_name),
+                    className="cc-header__county",
                 ),
                 html.Span(t("app.title", lang), className="cc-header__title"),
             ],
@@ -75,20 +76,6 @@ def render_header(pathname: str | None, search: str | None):
         ),
         *_admin_notices(cfg, lang),
     ]
-
-
-def scope_label(names: Catalog, lang: str, county_name: str | None) -> str:
-    """Whose data the pages show: the county's name, or the scope's units (names from
-    the master data) and what they are, e.g. `城东街道 · 本街道数据`."""
-    scope = current()
-    if scope.is_county:
-        return names.county_name(lang, county_name)
-    units = [names.name(scope.kind, code, lang) for code in scope.codes]
-    kind = scope.kind
-    if kind == "town" and len(units) == 1:
-        kind = "street" if town_kinds(engine(), scope.codes) == {"street"} else "town"
-    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
-    return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
 
 
 def _admin_nav() -> tuple[tuple[str, str], ...]:

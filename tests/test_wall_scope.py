@@ -143,13 +143,13 @@ def test_the_wall_header_says_whose_wall_it_is(app, county):
 
 
 def test_scope_title_is_the_county_name_for_the_county(app):
-    from dashboard.pages.wall import scope_title  # registers a page: only with an app
+    from dashboard.components.scope_label import scope_label
 
     class Names:
         def county_name(self, lang, override):
             return "示例县"
 
-    assert scope_title(COUNTY, Names(), "zh", None) == "示例县"
+    assert scope_label(COUNTY, Names(), "zh", None) == "示例县"
 
 
 def _stream_messages(stream, n: int) -> list[dict]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from common.scope import Scope, current
-from dashboard.context import catalog, read_engine, settings
+from common.scope import current
+from dashboard.components.scope_label import scope_label
+from dashboard.context import catalog, settings
 from dashboard.i18n import lang_or_default, t
 from dashboard.ids import wall as ids
 from dashboard.tab_title import tab_title
 from dashboard.wall_prebuild import READY_SECONDS
-from data_access.masterdata import town_kinds
 from data_access.wall import ranked_by
 
 dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"))
@@ -28,20 +28,6 @@ def _panel(title: str, body, class_name: str = "") -> html.Section:
         className=f"wall-panel {class_name}",
         children=[html.H2(title, className="wall-panel__title"), body],
     )
-
-
-def scope_title(scope: Scope, names, lang: str, county_override: str | None) -> str:
-    """Whose wall this is, in the pages' header's words (callbacks.shell.scope_label): the
-    county's name for the county scope, else the scope's units and that the figures are
-    theirs alone (`城东街道 · 本街道数据`)."""
-    if scope.is_county:
-        return names.county_name(lang, county_override)
-    units = [names.name(scope.kind, code, lang) for code in scope.codes]
-    kind = scope.kind
-    if kind == "town" and len(units) == 1:
-        kind = "street" if town_kinds(read_engine(), scope.codes) == {"street"} else "town"
-    what = t(f"scope.{kind}{'s' if len(units) > 1 else ''}", lang)
-    return f"{('、' if lang == 'zh' else ', ').join(units)} · {what}"
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -79,7 +65,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 className="wall-top",
                 children=[
                     html.Div(
-                        scope_title(scope, catalog(), lang, cfg.county_name),
+                        scope_label(scope, catalog(), lang, cfg.county_name),
                         className="wall-county",
                     ),
                     html.Div(t("wall.title", lang), className="wall-title"),
