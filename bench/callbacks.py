@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 from callbacks import leader_data, mediation_data
 from common import clock
 from common.config import PROJECT_ROOT, load_settings
-from common.scope import COUNTY, using
+from common.scope import COUNTY, Scope, using
 from dashboard.links import View
 from data_access.db import make_engine
 from data_access.models import Incident
@@ -36,6 +36,9 @@ PG_ADMIN = os.environ.get("CC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.
 PG_NAME = "cc_bench_demo"
 TARGET_MS = 100.0
 API_TOWNS = ("Chengdong", "Chengbei")  # GET /api/v1/kpis?town=..'s filter
+# The same towns as a caller's scope (CONTRACT 2): a CC_SCOPED_TOKENS token, so the
+# town-scoped answer is timed beside the town-filtered one.
+TOWN_SCOPE_TOKEN = ("bench-town", Scope("town", tuple(sorted(API_TOWNS))))
 # A benchmark is one caller asking far faster than any person or system may: it is timed,
 # not rate-limited (CC_RATE_LIMIT_API).
 UNLIMITED_API = "1000000/second"
@@ -117,6 +120,9 @@ def api_functions(client, headers: dict, incident_id: str) -> dict[str, Callable
     return {
         "GET /api/v1/kpis": get("/api/v1/kpis"),
         "GET /api/v1/kpis?town=..": get("/api/v1/kpis?" + urlencode({"town": API_TOWNS}, True)),
+        "GET /api/v1/kpis town scope": _getter(
+            client, {"Authorization": f"Bearer {TOWN_SCOPE_TOKEN[0]}"}
+        )("/api/v1/kpis"),
         "GET /api/v1/overdue": get("/api/v1/overdue"),
         "GET /api/v1/incidents/<id>": get(f"/api/v1/incidents/{incident_id}"),
         "GET /api/v1/openapi.json": get("/api/v1/openapi.json"),
@@ -132,7 +138,10 @@ def bench_database(kind: str, url: str, periods: list[str], runs: int) -> None:
     from dashboard import create_app
 
     cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
-        database_url=url, api_token="bench", rate_limit_api=UNLIMITED_API
+        database_url=url,
+        api_token="bench",
+        rate_limit_api=UNLIMITED_API,
+        scoped_tokens=(TOWN_SCOPE_TOKEN,),
     )
     seeded = run(cfg, *SCALES["demo"], show_progress=False)
     if not seeded.skipped:

@@ -27,6 +27,7 @@ from bench.callbacks import (
     API_TOWNS,
     API_WINDOW_CASE,
     OUT,
+    TOWN_SCOPE_TOKEN,
     UNLIMITED_API,
     api_functions,
     api_window_function,
@@ -610,6 +611,7 @@ NAIVE: dict[str, Naive] = {
     "GET /api/v1/kpis": naive_api_kpis,
     "GET /api/v1/kpis?start&end": naive_api_kpis,
     "GET /api/v1/kpis?town=..": naive_api_kpis_towns,
+    "GET /api/v1/kpis town scope": naive_api_kpis_towns,  # the same towns, as a scope
     "GET /api/v1/overdue": naive_overdue,
 }
 
@@ -699,7 +701,10 @@ def compare(url: str, period: str, runs: int) -> None:
     from dashboard import create_app
 
     cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
-        database_url=url, api_token="bench", rate_limit_api=UNLIMITED_API
+        database_url=url,
+        api_token="bench",
+        rate_limit_api=UNLIMITED_API,
+        scoped_tokens=(TOWN_SCOPE_TOKEN,),
     )
     seeded = run(cfg, *SCALES["demo"], show_progress=False)
     if not seeded.skipped:

@@ -105,6 +105,7 @@ def bench_database(
     cfg = load_settings({"CC_DATA_DIR": str(OUT)}).with_(
         database_url=url,
         api_token="bench",
+        scoped_tokens=(product.TOWN_SCOPE_TOKEN,),
         stream_prefix="bench:scale:",
         rate_limit_api=product.UNLIMITED_API,
     )
