@@ -85,7 +85,8 @@ window.__fs = {messages: [], handed: [], dom: {}, painted: {}};
   window.EventSource = Probed;
   function look() {
     var ticker = document.getElementById('wall-ticker');
-    var found = ticker ? ticker.innerText.match(/FRESH-[0-9]+/g) || [] : [];
+    // textContent, not innerText: no layout forced on every mutation of the page
+    var found = ticker ? ticker.textContent.match(/FRESH-[0-9]+/g) || [] : [];
     found.forEach(function (m) {
       if (m in window.__fs.dom) { return; }
       window.__fs.dom[m] = Date.now();
