@@ -18,6 +18,10 @@ clock in ms:
   dom        browser: the event's text in the ticker's DOM (Dash's callback round)
   painted    browser: the next frame after that (requestAnimationFrame, then a task)
 
+Beside them, per event: how long the page's main thread was busy in long tasks (>= 50
+ms, PerformanceObserver) between XADD and DOM, and whether a wall render's answer (the
+panels' Dash callback, `_dash-update-component`) landed meanwhile.
+
 Prints each stage's p50 / p95 / max, XADD to DOM and to painted, the raw XADD rate of
 the same Redis measured before and after the events (bench.ingest_rate's pipelined
 XADD), and the load average at start and end, so a machine's speed and load stand beside
@@ -68,8 +72,21 @@ RAW_XADD_EVENTS = 50_000
 # Before any page script: every SSE message's arrival and the first DOM appearance of
 # each marker, then the next frame.
 PROBE = """
-window.__fs = {messages: [], handed: [], dom: {}, painted: {}};
+window.__fs = {messages: [], handed: [], dom: {}, painted: {}, long: [], renders: []};
 (function () {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) {
+      window.__fs.long.push([performance.timeOrigin + e.startTime, e.duration]);
+    });
+  }).observe({entryTypes: ['longtask']});
+  var nativeFetch = window.fetch;
+  window.fetch = function (url) {
+    var started = Date.now(), answer = nativeFetch.apply(this, arguments);
+    if (String(url).indexOf('_dash-update-component') >= 0) {
+      answer.then(function () { window.__fs.renders.push([started, Date.now()]); });
+    }
+    return answer;
+  };
   var Native = window.EventSource;
   function Probed(url, options) {
     var source = new Native(url, options);
@@ -152,6 +169,13 @@ def timeline(xadds: dict, batches: list[dict], browser: dict) -> dict[str, dict]
         for m, t in browser[name].items():
             if m in stamps:
                 stamps[m][name] = t
+    for s in stamps.values():
+        if "dom" in s:  # the page's main thread busy in tasks >= 50 ms meanwhile
+            s["long tasks"] = sum(
+                max(0.0, min(s["dom"], start + length) - max(s["xadd"], start))
+                for start, length in browser["long"]
+            )
+            s["render landed"] = any(s["xadd"] <= end <= s["dom"] for _, end in browser["renders"])
     return stamps
 
 
@@ -264,6 +288,20 @@ def main(argv: list[str] | None = None) -> None:
     rows = summary(stamps)
     for name, (p50, p95, top, n) in rows.items():
         print(f"  {name:42} {p50:8.1f} {p95:8.1f} {top:8.1f} {n:4d}")
+    busy = [s["long tasks"] for s in stamps.values() if "long tasks" in s]
+    if busy:
+        print(
+            f"  {'(page busy in long tasks, XADD -> DOM)':42} {statistics.median(busy):8.1f} "
+            f"{percentile(busy, 0.95):8.1f} {max(busy):8.1f} {len(busy):4d}"
+        )
+    for landed in (True, False):
+        late = [s["dom"] - s["xadd"] for s in stamps.values() if s.get("render landed") is landed]
+        if late:
+            print(
+                f"  XADD -> DOM, {'a' if landed else 'no'} wall render answer landing meanwhile: "
+                f"{len(late)} events, p50 {statistics.median(late):.0f} ms, "
+                f"p95 {percentile(late, 0.95):.0f} ms"
+            )
     figures: dict = {
         f"{k} {q} ms": v[i] for k, v in rows.items() for i, q in ((0, "p50"), (1, "p95"))
     }
