@@ -14,11 +14,14 @@ clock in ms:
   published  ingest: live state and XACK written, the version bump published
   built      web: the SSE message built, its `at` (live hub's wake-up, pulse, ticker)
   received   browser: EventSource message event (SSE write and the browser's hop)
-  handed     browser: assets/live.js hands it to Dash (its 250 ms coalescing)
+  handed     browser: assets/live.js hands it to Dash (its 250 ms coalescing), or the
+             DOM's time if the wall's 1 s tick drew the ticker first
   dom        browser: the event's text in the ticker's DOM (Dash's callback round)
   painted    browser: the next frame after that (requestAnimationFrame, then a task)
 
-Beside them, per event: how long the page's main thread was busy in long tasks (>= 50
+Beside them: the page's main-thread CPU per second (Performance.getMetrics' ThreadTime),
+layouts and style recalculations, idle (--idle-seconds, no events) and during the events;
+per event: how long the page's main thread was busy in long tasks (>= 50
 ms, PerformanceObserver) between XADD and DOM, and whether a wall render's answer (the
 panels' Dash callback, `_dash-update-component`) landed meanwhile.
 
@@ -162,7 +165,11 @@ def timeline(xadds: dict, batches: list[dict], browser: dict) -> dict[str, dict]
             if m in stamps and "received" not in stamps[m]:
                 stamps[m].update(built=message["at"], received=message["t"])
                 version = message["version"]
-                handed = [h["t"] for h in browser["handed"] if h["version"] >= version]
+                handed = [
+                    h["t"]
+                    for h in browser["handed"]
+                    if h["version"] >= version and h["t"] >= message["t"]
+                ]
                 if handed:
                     stamps[m]["handed"] = min(handed)
     for name in ("dom", "painted"):
@@ -170,6 +177,8 @@ def timeline(xadds: dict, batches: list[dict], browser: dict) -> dict[str, dict]
             if m in stamps:
                 stamps[m][name] = t
     for s in stamps.values():
+        if "dom" in s and "handed" in s:  # the wall's 1 s tick may draw it before
+            s["handed"] = min(s["handed"], s["dom"])
         if "dom" in s:  # the page's main thread busy in tasks >= 50 ms meanwhile
             s["long tasks"] = sum(
                 max(0.0, min(s["dom"], start + length) - max(s["xadd"], start))
@@ -207,8 +216,14 @@ def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict:
             env = _browser_env(workdir)
             browser, page = open_wall(p, stack["base"], kiosk_code(url), init_script=PROBE, env=env)
             page.evaluate(HANDED)
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
             time.sleep(3)
+            metrics = [_metrics(cdp)]
+            time.sleep(args.idle_seconds)
+            metrics.append(_metrics(cdp))
             xadds = add_events(page, r, f"{prefix}events", tz, args)
+            metrics.append(_metrics(cdp))
             seen = page.evaluate("window.__fs")
             browser.close()
     finally:
@@ -219,7 +234,24 @@ def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict:
     for key in r.scan_iter(match=f"{prefix}*"):
         r.delete(key)
     batches = [json.loads(line) for line in out.read_text().splitlines() if line]
-    return {"stamps": timeline(xadds, batches, seen), "rates": rates, "load": load}
+    page_cost = {"idle": _cost(*metrics[:2]), "events": _cost(*metrics[1:])}
+    return {"stamps": timeline(xadds, batches, seen), "rates": rates, "load": load,
+            "page": page_cost}  # fmt: skip
+
+
+def _metrics(cdp) -> dict:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def _cost(before: dict, after: dict) -> dict:
+    """The page's main thread over an interval, per second: CPU ms (ThreadTime, which
+    load on the machine barely moves), layouts and style recalculations."""
+    span = after["Timestamp"] - before["Timestamp"]
+    return {
+        "cpu ms/s": (after["ThreadTime"] - before["ThreadTime"]) * 1000 / span,
+        "layouts/s": (after["LayoutCount"] - before["LayoutCount"]) / span,
+        "style recalcs/s": (after["RecalcStyleCount"] - before["RecalcStyleCount"]) / span,
+    }
 
 
 def add_events(page, r: redis.Redis, stream: str, tz, args: argparse.Namespace) -> dict:
@@ -267,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--pause-ms", type=int, default=250, help="after each event painted")
+    parser.add_argument("--idle-seconds", type=float, default=10.0, help="page cost, no events")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=load_settings().redis_url)
     parser.add_argument("--json", type=Path, default=None, help="also write every stamp here")
@@ -294,6 +327,11 @@ def main(argv: list[str] | None = None) -> None:
             f"  {'(page busy in long tasks, XADD -> DOM)':42} {statistics.median(busy):8.1f} "
             f"{percentile(busy, 0.95):8.1f} {max(busy):8.1f} {len(busy):4d}"
         )
+    for name, cost in result["page"].items():
+        print(
+            f"  page main thread, {name}: {cost['cpu ms/s']:.0f} ms CPU/s, "
+            f"{cost['layouts/s']:.1f} layouts/s, {cost['style recalcs/s']:.1f} style recalcs/s"
+        )
     for landed in (True, False):
         late = [s["dom"] - s["xadd"] for s in stamps.values() if s.get("render landed") is landed]
         if late:
@@ -306,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{k} {q} ms": v[i] for k, v in rows.items() for i, q in ((0, "p50"), (1, "p95"))
     }
     figures |= {"raw XADD events/s": rate, "events not seen in 10 s": missed}
+    figures |= {f"page {k} {q}": v for k, c in result["page"].items() for q, v in c.items()}
     figures |= {"load average start": result["load"][0], "load average end": result["load"][1]}
     emit("freshness_stages", figures)
 
