@@ -218,7 +218,8 @@ def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict:
             page.evaluate(HANDED)
             cdp = page.context.new_cdp_session(page)
             cdp.send("Performance.enable")
-            time.sleep(3)
+            page.wait_for_function("window.__fs.renders.length > 0", timeout=60_000)
+            time.sleep(3)  # the first render drawn: the idle page from here
             metrics = [_metrics(cdp)]
             time.sleep(args.idle_seconds)
             metrics.append(_metrics(cdp))
