@@ -4,10 +4,15 @@
    when no message arrived for a while, and reloads the page after a deploy and when the
    caller's scope is no longer the one the page was drawn for (the anchor's data-scope,
    else the first one pushed; dashboard/live_push.py re-resolves it every 30 s).
-   Messages are coalesced: at most one Store update every GAP_MS, carrying the latest
-   message (each one holds the whole live state, so nothing is lost). A page short of CPU
-   otherwise queued one Dash update per message and fell ever further behind, its heap
-   growing with the queue (issue #5, bench/wall_heap.py). */
+   Messages are coalesced: at most one change a Store update every GAP_MS, carrying the
+   latest message (each one holds the whole live state, so nothing is lost). A page short
+   of CPU otherwise queued one Dash update per message and fell ever further behind, its
+   heap growing with the queue (issue #5, bench/wall_heap.py). Leading edge: a change
+   after a quiet spell goes to Dash at once, in the message's own task (a timer, even of
+   0 ms, waited behind the page's other tasks); only a burst's later messages wait. A
+   ping (same version, no new ticker) opens no gap, so it never holds back the change
+   that follows it; pings come only in quiet spells, every few seconds
+   (dashboard/live_push.py, issue #21). */
 (function () {
   "use strict";
   var STORE_ID = "live-status";
@@ -19,9 +24,15 @@
   var tickerSeq = 0;
   var pending = null;
   var timer = null;
-  var lastPush = 0;
+  var lastChange = 0;  // when the last change went to Dash
+  var shown = {};  // the version and ticker it carried
 
   function push(payload) {
+    if (payload.version !== shown.version || payload.ticker_seq !== shown.ticker_seq ||
+        payload.connected !== shown.connected) {
+      lastChange = Date.now();
+      shown = payload;
+    }
     if (window.dash_clientside && window.dash_clientside.set_props &&
         document.getElementById(STORE_ID + "-anchor")) {
       window.dash_clientside.set_props(STORE_ID, { data: payload });
@@ -31,13 +42,18 @@
   function pushSoon(payload) {
     pending = payload;
     if (timer) { return; }
+    var wait = lastChange + GAP_MS - Date.now();
+    if (wait <= 0) {
+      pending = null;
+      push(payload);
+      return;
+    }
     timer = setTimeout(function () {
       timer = null;
-      lastPush = Date.now();
       var latest = pending;
       pending = null;
       push(latest);
-    }, Math.max(0, lastPush + GAP_MS - Date.now()));
+    }, wait);
   }
 
   function connect() {

@@ -154,10 +154,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   function soon() {
     if (!queued) { queued = true; window.requestAnimationFrame(fit); }
   }
+  function notClock(record) {
+    // the clock changes every second and fits nothing: a fit forces a layout of every
+    // panel, a CPU-short screen's time (issue #21)
+    var node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    return !(node && node.closest(".wall-clock"));
+  }
   function watch() {
     // the wall may come and go (Dash pages): watch the document, fit only wall panels
-    new MutationObserver(soon).observe(document.body,
-                                       { childList: true, subtree: true, characterData: true });
+    new MutationObserver(function (records) {
+      if (records.some(notClock)) { soon(); }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
     window.addEventListener("resize", soon);
     soon();
   }

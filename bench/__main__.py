@@ -1,6 +1,6 @@
 """All the product's measurements in one command, ending with one table.
 
-    python -m bench [--only scale,ingest,freshness,load,heap,ladder] [--heap-minutes 30]
+    python -m bench [--only scale,ingest,freshness,stages,load,heap,ladder] [--heap-minutes 30]
                     [--load-minutes 5] [--clients 200] [--databases ...]
 
 Each part is its own module (runnable alone) started as a subprocess so that one part's
@@ -24,7 +24,7 @@ from bench.result import parse
 from common.config import PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "bench" / "out"
-PARTS = ("scale", "ingest", "freshness", "load", "heap", "ladder")
+PARTS = ("scale", "ingest", "freshness", "stages", "load", "heap", "ladder")
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -36,6 +36,7 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         ],
         "ingest": [*py, "bench.ingest_rate"],
         "freshness": [*py, "bench.wall_freshness", "--events", "200"],
+        "stages": [*py, "bench.freshness_stages", "--events", "100"],
         "load": [
             *py, "bench.wall_load", "--clients", str(args.clients),
             "--minutes", str(args.load_minutes),

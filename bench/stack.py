@@ -53,13 +53,24 @@ def kiosk_code(database_url: str, name: str = "bench-wall") -> str:
     return code
 
 
-def open_wall(playwright, base: str, code: str, lang: str = "en", size=(1920, 1080), args=()):
+def open_wall(
+    playwright,
+    base: str,
+    code: str,
+    lang: str = "en",
+    size=(1920, 1080),
+    args=(),
+    init_script: str | None = None,
+    env: dict | None = None,
+):
     """A headless Chromium page showing /wall through a freshly paired kiosk; `args` are
-    added to Chromium's command line."""
+    added to Chromium's command line, `init_script` runs before the page's own scripts."""
     browser = playwright.chromium.launch(
-        executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, *args]
+        executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, *args], env=env
     )
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    if init_script:
+        page.add_init_script(init_script)
     page.request.post(  # the pairing form's POST (its GET only shows the form)
         f"{base}/kiosk/pair", form={"code": code}, headers={"Origin": base}, max_redirects=0
     )
