@@ -197,6 +197,28 @@ def make_user(settings, app):
 
 
 @pytest.fixture
+def db(settings, app):
+    """An engine on the app's database, for tests that write users, tokens or audit."""
+    engine = make_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+def header_request(search: str = "") -> dict:
+    """The header's callback request, as Dash's renderer sends it on every page."""
+    return {
+        "output": "shell-header.children",
+        "outputs": {"id": "shell-header", "property": "children"},
+        "inputs": [
+            {"id": "shell-url", "property": "pathname", "value": "/"},
+            {"id": "shell-url", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["shell-url.pathname"],
+        "state": [],
+    }
+
+
+@pytest.fixture
 def signed_in_client(app, make_user):
     """signed_in_client(role) -> a Flask test client signed in through the real form.
     It sends this site's Origin, as a browser does on POSTs (the gate's CSRF check)."""

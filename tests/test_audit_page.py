@@ -17,6 +17,7 @@ from common.scope import Scope
 from data_access.audit import audit
 from data_access.db import make_engine
 from data_access.masterdata import load_masterdata
+from tests.conftest import header_request
 
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 CHENGDONG = Scope("town", ("Chengdong",))
@@ -137,17 +138,7 @@ def test_the_audit_page_in_a_browser(signed_in_page, records, lang):
 
 def _header(client) -> str:
     """The header callback's answer, as the browser asks for it on every page."""
-    body = {
-        "output": "shell-header.children",
-        "outputs": {"id": "shell-header", "property": "children"},
-        "inputs": [
-            {"id": "shell-url", "property": "pathname", "value": "/"},
-            {"id": "shell-url", "property": "search", "value": "?lang=zh"},
-        ],
-        "changedPropIds": ["shell-url.pathname"],
-        "state": [],
-    }
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post("/_dash-update-component", json=header_request("?lang=zh"))
     assert response.status_code == 200
     return json.dumps(response.get_json(), ensure_ascii=False)  # "/" unescaped
 

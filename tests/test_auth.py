@@ -14,29 +14,12 @@ from dashboard import create_app
 from dashboard.auth.views import safe_next
 from data_access import users
 from data_access.audit import recent
-from data_access.db import make_engine
 from data_access.models import AuditEntry
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, header_request
 from tests.factories import apply_entries, reported
 
 ORIGIN = {"Origin": "http://localhost"}
-DASH_CALLBACK = {
-    "output": "shell-header.children",
-    "outputs": {"id": "shell-header", "property": "children"},
-    "inputs": [
-        {"id": "shell-url", "property": "pathname", "value": "/"},
-        {"id": "shell-url", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["shell-url.pathname"],
-    "state": [],
-}
-
-
-@pytest.fixture
-def db(settings, app):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
+DASH_CALLBACK = header_request()
 
 
 @pytest.fixture

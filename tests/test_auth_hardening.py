@@ -14,19 +14,11 @@ from common.config import ConfigError, load_settings
 from dashboard import create_app
 from dashboard.auth import recheck
 from data_access import users
-from data_access.db import make_engine
 from data_access.models import User
 from tests.conftest import TEST_PASSWORD
 
 ORIGIN = {"Origin": "http://localhost"}
 DEAD_SQL = "postgresql+psycopg://postgres@127.0.0.1:9/test"  # the discard port: refused
-
-
-@pytest.fixture
-def db(settings, app):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 def _login(client, username: str, password: str = TEST_PASSWORD):

@@ -10,18 +10,10 @@ import pytest
 from common import clock
 from common.workdays import PACKAGE_YEARS
 from dashboard.calendar_notice import notice
+from tests.conftest import header_request
 
 LAST = max(PACKAGE_YEARS)  # the shipped calendar.csv adds no later year
-HEADER = {
-    "output": "shell-header.children",
-    "outputs": {"id": "shell-header", "property": "children"},
-    "inputs": [
-        {"id": "shell-url", "property": "pathname", "value": "/"},
-        {"id": "shell-url", "property": "search", "value": "?lang=zh"},
-    ],
-    "changedPropIds": ["shell-url.pathname"],
-    "state": [],
-}
+HEADER = header_request("?lang=zh")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from common import clock
 from dashboard.auth import recheck
 from data_access import users
 from data_access.audit import recent
-from data_access.db import make_engine
 from tests.servers import pair_kiosk
 
 RECHECK_SECONDS = 0.5
@@ -22,13 +21,6 @@ RECHECK_SECONDS = 0.5
 def settings(settings):
     """Kiosk revocation is re-checked every half second here (30 s by default)."""
     return settings.with_(credential_recheck_seconds=RECHECK_SECONDS)
-
-
-@pytest.fixture
-def db(settings, app):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 ORIGIN = {"Origin": "http://localhost"}

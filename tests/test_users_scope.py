@@ -18,7 +18,6 @@ from dashboard.auth import recheck
 from dashboard.auth.principal import from_bearer
 from data_access import users
 from data_access.audit import recent
-from data_access.db import make_engine
 from tests.conftest import TEST_PASSWORD
 from tests.factories import accepted, apply_entries, reported
 
@@ -31,13 +30,6 @@ SHORT_RECHECK = 0.5
 def settings(settings):
     """A shared status that outlives every test here: only the CLI's forget renews it."""
     return settings.with_(credential_recheck_seconds=3600)
-
-
-@pytest.fixture
-def db(settings, app):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
