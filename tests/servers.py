@@ -292,7 +292,9 @@ class SentinelGroup:
             f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
             f"sentinel monitor {service} 127.0.0.1 {self.primary.port} 1\n"
             f"sentinel down-after-milliseconds {service} 10000\n"
-            f"sentinel failover-timeout {service} 5000\n"
+            # a busy machine must not make the Sentinel abort a forced failover half-way
+            # (it then names the old primary again): a minute, not 5 s
+            f"sentinel failover-timeout {service} 60000\n"
         )
         self.proc = subprocess.Popen(
             [shutil.which("redis-sentinel") or "redis-sentinel", str(conf)],
@@ -321,7 +323,15 @@ class SentinelGroup:
         wait_for(lambda: promoted.info("replication")["role"] == "master", timeout,
                  what="the new primary")  # fmt: skip
         promoted.close()
+        wait_for(self._failover_over, timeout, what="the Sentinel to end its failover")
+        if self.primary_port() != port:
+            raise RuntimeError("the Sentinel aborted the failover and named the old primary")
         return port
+
+    def _failover_over(self) -> bool:
+        """The Sentinel has finished the failover: its state no longer says in progress
+        (until then it may still abort it and name the old primary again)."""
+        return "failover_in_progress" not in self.client.sentinel_master(self.service)["flags"]
 
     def close(self) -> None:
         self.client.close()

@@ -232,6 +232,8 @@ def _check_api(county, client, scope, endpoint, towns, departments, case_id):
 
 
 def _check_export(county, client, scope, kind, towns, departments):
+    if kind == "disputes":
+        departments = ()  # not a filter of disputes: a 400 "unknown parameter"
     headers = {"X-Test-Scope": str(scope)}
     r = client.get(f"/export/{kind}.csv", query_string=_query(towns, departments), headers=headers)
     if county.refused(scope, towns, departments):
