@@ -48,7 +48,13 @@ def read_engine() -> Engine:
     cfg = settings()
     if not cfg.database_replica_url or wrote_recently():
         return engine()
-    return replica_engine(cfg.database_url, cfg.database_replica_url)
+    if not has_request_context():
+        return replica_engine(cfg.database_url, cfg.database_replica_url)
+    # once per request: the choice costs a round trip to each server, and a page's
+    # callback or an export asks for it more than once (a write after it sets g.wrote)
+    if "read_engine" not in g:
+        g.read_engine = replica_engine(cfg.database_url, cfg.database_replica_url)
+    return g.read_engine
 
 
 def mark_written() -> None:

@@ -182,3 +182,22 @@ def test_with_the_primary_down_reads_go_to_it_and_fail(cluster, fast_retry):
         primary.start()
         route.engine.dispose()
     wait_for(lambda: _on_replica(route), 30, what="reads back on the replica")
+
+
+def test_a_request_chooses_its_read_engine_once_and_an_act_still_reads_the_primary(
+    settings, tmp_path, monkeypatch
+):
+    """The choice costs a round trip to each server: once per request, not per call."""
+    cfg = settings.with_(database_replica_url=f"sqlite:///{tmp_path / 'replica.sqlite'}")
+    chosen = []
+    real = context.replica_engine
+    monkeypatch.setattr(context, "replica_engine", lambda *a: chosen.append(a) or real(*a))
+    with _app(cfg).test_request_context("/read"):
+        first = context.read_engine()
+        assert context.read_engine() is first and len(chosen) == 1
+        assert str(first.url).endswith("replica.sqlite")
+        context.mark_written()
+        assert context.read_engine() is context.engine()  # after an act: the primary
+    with _app(cfg).test_request_context("/read"):
+        context.read_engine()
+    assert len(chosen) == 2  # the next request chooses again
