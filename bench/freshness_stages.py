@@ -52,6 +52,7 @@ from playwright.sync_api import sync_playwright
 from bench.ingest_rate import lifecycle_entries, xadd_all
 from bench.result import emit
 from bench.stack import kiosk_code, open_wall, running_stack
+from bench.wall_freshness import marker_event
 from common import clock
 from common.config import PROJECT_ROOT, Settings, load_settings
 from data_access.db import make_engine
@@ -261,12 +262,7 @@ def add_events(page, r: redis.Redis, stream: str, tz, args: argparse.Namespace) 
     xadds: dict[str, float] = {}
     for n in range(args.events):
         marker = f"FRESH-{n}"
-        ident = f"INC-{marker}-{uuid.uuid4().hex[:6]}"
-        fields = {
-            "event_id": f"{ident}-E1", "entity": "incident", "id": ident,
-            "status": "reported", "ts": clock.now().astimezone(tz).isoformat(),
-            "channel": "hotline_12345", "category": "sanitation", "town": marker,
-        }  # fmt: skip
+        fields = marker_event(marker, tz)
         xadds[marker] = time.time() * 1000
         r.xadd(stream, fields)
         with contextlib.suppress(PlaywrightError):  # not seen in 10 s: missed

@@ -38,6 +38,16 @@ new MutationObserver(() => {
 """
 
 
+def marker_event(marker: str, tz) -> dict:
+    """A new incident whose town is `marker`, the text the wall's ticker shows of it."""
+    ident = f"INC-{marker}-{uuid.uuid4().hex[:6]}"
+    return {
+        "event_id": f"{ident}-E1", "entity": "incident", "id": ident,
+        "status": "reported", "ts": clock.now().astimezone(tz).isoformat(),
+        "channel": "hotline_12345", "category": "sanitation", "town": marker,
+    }  # fmt: skip
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -58,12 +68,7 @@ def measure(events: int, database_url: str, redis_url: str, workdir: Path) -> li
         time.sleep(3)
         for n in range(events):
             marker = f"FRESH-{n}"
-            ident = f"INC-{marker}-{uuid.uuid4().hex[:6]}"
-            fields = {
-                "event_id": f"{ident}-E1", "entity": "incident", "id": ident,
-                "status": "reported", "ts": clock.now().astimezone(tz).isoformat(),
-                "channel": "hotline_12345", "category": "sanitation", "town": marker,
-            }  # fmt: skip
+            fields = marker_event(marker, tz)
             sent = time.time() * 1000
             r.xadd(f"{prefix}events", fields)
             deadline = time.monotonic() + 10
