@@ -55,11 +55,21 @@ class _ReportingConnection(redis.Connection):
 
 
 class _ReportingSentinelConnection(SentinelManagedConnection):
-    """The same, for a connection to whichever server the Sentinels name the primary."""
+    """The same, for a connection to whichever server the Sentinels name the primary.
+
+    redis-py's SentinelManagedConnection keeps its socket when a read fails (it defaults
+    `disconnect_on_error` to False, unlike a plain Connection). After a partition, the
+    reply that timed out then arrived as the next command's reply, and every later reply
+    on that connection was one behind: a web worker answered 500 until restarted. Here a
+    failed read drops the connection, as a plain one does; subscriptions still pass False.
+    """
 
     def on_connect_check_health(self, *args, **kwargs) -> None:
         super().on_connect_check_health(*args, **kwargs)
         outage_over("redis")
+
+    def read_response(self, *args, disconnect_on_error: bool = True, **kwargs):
+        return super().read_response(*args, disconnect_on_error=disconnect_on_error, **kwargs)
 
 
 def connect(cfg: Settings, **options: Any) -> redis.Redis:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from common import clock
@@ -17,7 +19,7 @@ from dashboard import live_hub
 from data_access import live
 from data_access.db import make_engine
 from data_access.models import Incident
-from data_access.redis_client import get_redis
+from data_access.redis_client import connect, get_redis
 from tests.factories import reported
 from tests.servers import SentinelGroup, fast_ingest, wait_for
 
@@ -99,3 +101,31 @@ def test_writes_ingest_and_the_subscription_carry_on_after_a_failover(via_sentin
         engine.dispose()
     assert not runner.is_alive()
     assert live.pulse(cfg)[0] >= 1  # the live state lives on the new primary
+
+
+def test_a_reply_that_comes_after_its_timeout_is_never_read_as_the_next_ones(via_sentinel, group):
+    """A partition holds a reply past the socket timeout, then lets it through. redis-py's
+    Sentinel connection keeps its socket after a read timeout, so the late reply was read
+    as the next command's (a web worker then answered 500 until restarted: `XINFO GROUPS`
+    got an integer). Here CLIENT PAUSE holds the replies as a partition would."""
+    cfg = via_sentinel
+    client = connect(cfg, socket_timeout=0.3)
+    client.set(cfg.key("a"), "A")
+    client.set(cfg.key("b"), "B")
+    admin = redis.Redis(port=group.primary.port)
+    try:
+        for _ in range(3):
+            admin.client_pause(500)  # the held reply arrives 0.2 s after the timeout
+            with pytest.raises(redis.TimeoutError):
+                client.get(cfg.key("a"))
+            try:
+                answer = client.get(cfg.key("b"))  # sent before the late reply lands
+            except redis.TimeoutError:
+                answer = b"B"  # timing out again is honest; reading A's reply is not
+            assert answer == b"B"
+            time.sleep(0.4)
+            assert client.get(cfg.key("b")) == b"B"
+    finally:
+        admin.client_unpause()
+        admin.close()
+        client.close()
