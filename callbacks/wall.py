@@ -116,13 +116,19 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
     grid_names = {g["code"]: names.name("grid", g["code"], lang) for g in shown}
     town_names = {g["town"]: short_town(names.name("town", g["town"], lang), lang) for g in shown}
     counts = data["grids_week"]  # one window, said on the panel: colours keep their meaning
+    repeats = data.get("repeats_week", {})  # absent from an answer kept before it existed
     first = not rendered
     scale = max(1.0, (screen_height or 1080) / 1080)  # Plotly sizes are pixels: 4K doubles
     map_out = (
-        grid_map_figure(shown, counts, grid_names, True, scale, lang, town_names, LABEL_PX, MAP_PX)
+        grid_map_figure(
+            shown, counts, grid_names, True, scale, lang, town_names, LABEL_PX, MAP_PX,
+            repeats=repeats,
+        )
         if first
-        else grid_map_patch(shown, counts, grid_names, True, town_names, LABEL_PX, MAP_PX)
-    )
+        else grid_map_patch(
+            shown, counts, grid_names, True, town_names, LABEL_PX, MAP_PX, repeats, scale
+        )
+    )  # fmt: skip
     trend = (
         trend_figure(data["hourly_today"], data["hourly_yesterday"], lang, scale)
         if first
@@ -136,7 +142,7 @@ def _render(trigger: str | None, lang: str, rendered, screen_height: int | None)
         today_tiles(data["today"], data["compared"], lang),
         backlog_tiles(data["today"]["backlog"], lang),
         map_out,
-        map_legend(counts, lang),
+        map_legend(counts, lang, sum(repeats.values())),
         trend,
         ranking_rows(data["ranked"], data["unranked"], data["ranked_by"], names, lang),
         alert_rows(

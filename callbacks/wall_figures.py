@@ -158,8 +158,9 @@ def trend_patch(today: list[int], yesterday: list[int]) -> Patch:
     return patch
 
 
-def map_legend(counts: dict[str, int], lang: str) -> html.Div:
-    """The map's colour key: each density class in use and the counts it stands for."""
+def map_legend(counts: dict[str, int], lang: str, repeats: int = 0) -> html.Div:
+    """The map's colour key: each density class in use and the counts it stands for, and
+    the rings' meaning with the week's `repeats` (repeat reports: closed but not solved)."""
     swatches = [
         html.Span(
             className="wall-legend__item",
@@ -170,8 +171,15 @@ def map_legend(counts: dict[str, int], lang: str) -> html.Div:
         )
         for k, low, high in class_ranges(counts)
     ]
+    ring = html.Span(
+        className="wall-legend__item wall-legend__repeats",
+        children=[
+            html.Span(className="wall-legend__ring"),
+            html.Span(t("wall.map_repeats", lang, n=f"{repeats:,}")),
+        ],
+    )
     return html.Div(
-        [html.Span(t("wall.map_key", lang), className="wall-legend__title"), *swatches],
+        [html.Span(t("wall.map_key", lang), className="wall-legend__title"), *swatches, ring],
         className="wall-legend",
     )
 

@@ -257,6 +257,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "wall.backlog": {"zh": "当前积压", "en": "Backlog now"},
     "wall.map": {"zh": "网格事件分布（近7天受理）", "en": "Incidents by grid, last 7 days"},
     "wall.map_key": {"zh": "件数", "en": "Cases"},
+    "wall.map_repeats": {"zh": "重复报告 {n}", "en": "Repeat reports {n}"},
     "wall.trend": {"zh": "今日分时受理（对比昨日）", "en": "Received per hour"},
     "wall.today_line": {"zh": "今日", "en": "Today"},
     "wall.yesterday_line": {"zh": "昨日", "en": "Yesterday"},

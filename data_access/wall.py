@@ -24,6 +24,7 @@ from data_access.comparisons import compared_figures, comparisons
 from data_access.incidents import hours_between
 from data_access.kpis import Filters, Window, backlog, incident_figures, incident_figures_by, kpis
 from data_access.ranking import rank
+from data_access.repeats import repeats_by_grid
 from data_access.trends import hourly_received
 
 ALERT_ROWS = 8  # as many as the wall shows (callbacks.wall_figures)
@@ -64,6 +65,10 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime, scope: Scope) -> dic
         "grids_week": {
             r["key"]: r["received"]
             for r in incident_figures_by(engine, "grid", week_w, within, now)
+        },
+        # repeat reports ("closed but not solved") in the same week, rings on the map
+        "repeats_week": {
+            grid: n for grid, n in repeats_by_grid(engine, week_w, within, now).items() if grid
         },
         "ranked_by": ranked_by(scope),
         "ranked": ranked,

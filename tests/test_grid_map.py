@@ -123,3 +123,27 @@ def test_labels_keep_a_gap_rather_than_touch():
                          (0.0, 0.0, 400.0, 400.0))  # fmt: skip
     assert sides[0] == "top center" and shown == [text, text]
     assert sides[1] != "top center"  # the free side 2 px away is taken as a clash
+
+
+@pytest.mark.parametrize("towns", [None, {"T": "Town"}])
+def test_repeat_reports_are_rings_on_their_grids_and_a_patch_moves_them(towns):
+    grids = _grids(8)
+    fig = grid_map_figure(grids, {"G01": 4}, {}, True, 2, "en", towns, repeats={"G03": 1, "G05": 9})
+    rings = fig.data[-1]
+    assert len(fig.data) == (5 if towns else 3)  # after the towns' outline and names
+    assert rings.marker.symbol == "circle-open"
+    assert (list(rings.x), list(rings.text)) == ([3.5, 5.5], ["1", "9"])
+    small, large = rings.marker.size
+    assert 32 < small < large == 64  # 16 px + up to 16 more for the most, x2 at 4K
+    assert len(grid_map_figure(grids, {"G01": 4}, {}, True).data) == 2  # none asked: no trace
+
+    patch = grid_map_patch(grids, {"G01": 4}, {}, True, towns, repeats={"G07": 2}, scale=2)
+    index = len(fig.data) - 1
+    assigned = {
+        tuple(op["location"]): op["params"]["value"]
+        for op in patch.to_plotly_json()["operations"]
+        if op["location"][:2] == ["data", index]
+    }
+    assert assigned[("data", index, "x")] == [7.5]
+    assert assigned[("data", index, "text")] == ["2"]
+    assert assigned[("data", index, "marker", "size")] == [64]

@@ -1,16 +1,19 @@
 """Repeat reports per grid (issue 19, point 3): a problem reported again after it was
 closed, merged into it or found by ingest as its candidate, each repeat once, on both
-databases; what is not one (the earlier still open, a dismissed pair, a rejected report)."""
+databases; what is not one (the earlier still open, a dismissed pair, a rejected report);
+the wall's week of them, for its map's rings."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from common.duplicates import THRESHOLD
+from common.scope import COUNTY, parse_scope
 from data_access.duplicates import dismiss
 from data_access.kpis import Filters, Window
 from data_access.repeats import repeats_by_grid
 from data_access.sla import Sla
+from data_access.wall import wall_data
 from tests.factories import TZ, entry, reported
 from worker.apply import apply_events
 from worker.contract import parse_entry
@@ -87,3 +90,25 @@ def test_closed_after_the_report_or_rejected_is_no_repeat(engine):
         ],
     )
     assert repeats_by_grid(engine, WEEK, Filters(), NOW) == {"G3": 1}
+
+
+def test_the_wall_has_the_weeks_repeats_of_its_scope(engine, settings):
+    ingest(
+        engine,
+        [
+            reported("A", "2026-11-20T09:00:00", **HERE),
+            entry("A", "closed", "2026-11-21T09:00:00"),
+            reported("B", "2026-11-24T10:00:00", **HERE),
+            reported("C", "2026-11-18T10:00:00", **HERE),  # reported before A closed
+            # merged into A, a repeat, but with no grid to draw a ring on
+            reported("N", "2026-11-24T10:00:00", **RUBBISH),
+            entry("N", "merged", "2026-11-24T11:00:00", into="A"),
+        ],
+    )
+    cfg = settings.with_(database_url=str(engine.url))
+    assert repeats_by_grid(engine, WEEK, Filters(), NOW) == {
+        "G1": 1,
+        None: 1,
+    }
+    assert wall_data(engine, cfg, NOW, COUNTY)["repeats_week"] == {"G1": 1}
+    assert wall_data(engine, cfg, NOW, parse_scope("town:T2"))["repeats_week"] == {}

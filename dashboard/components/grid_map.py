@@ -29,6 +29,7 @@ PALETTES = {"volume": (SCALE, DARK_SCALE), "repeats": (WARM_SCALE, DARK_WARM_SCA
 HOTSPOTS = 5
 CLASSES = len(SCALE)
 HOVER, HOTSPOTS_TRACE = 0, 1  # the figure's traces; the grids themselves are shapes
+REPEAT_RING = ("#c85a2b", "#ff9a5c")  # light, dark: the repeats palette's hue
 KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
 
 
@@ -215,9 +216,12 @@ def grid_map_figure(
     text_size: float = 14,
     map_px: float = label_place.MAP_WIDTH_PX,
     palette: str = "volume",
+    repeats: dict[str, int] | None = None,
 ) -> go.Figure:
     """`scale` multiplies marker and text sizes (Plotly's are pixels; 2 on a 4K wall);
     `palette` (PALETTES) the fills' hue: "repeats" for repeat reports;
+    with `repeats` (repeat reports per grid), a ring on each grid that has some, over a
+    map of another figure (the wall's: it has no control to switch the map's layer);
     with `town_names`, the towns' boundaries and names are drawn over the grids, spread
     so that none covers another or a hotspot's count on a map about `map_px` wide (at
     scale 1). The grids are the first shapes, in `grids` order (grid_map_patch); the
@@ -252,6 +256,16 @@ def grid_map_figure(
     )
     if town_names is not None:
         _add_towns(fig, grids, towns, dark, scale, text_size)
+    if repeats is not None:
+        fig.add_scatter(
+            **repeat_rings(grids, repeats, scale),
+            mode="markers",
+            marker_symbol="circle-open",
+            marker_color=REPEAT_RING[dark],
+            marker_line_width=3 * scale,
+            hoverinfo="text",
+            showlegend=False,
+        )
     fig.update_layout(
         shapes=[
             {
@@ -301,6 +315,21 @@ def _add_towns(fig, grids, towns: dict, dark: bool, scale: float, text_size: flo
     )  # fmt: skip
 
 
+def repeat_rings(grids: list[dict], repeats: dict[str, int], scale: float = 1.0) -> dict:
+    """A ring at the centre of each grid with repeat reports, larger for more (up to twice
+    the smallest, on a log scale to the most), with the count for hover."""
+    shown = [g for g in grids if repeats.get(g["code"], 0) > 0]
+    top = max((repeats[g["code"]] for g in shown), default=1)
+    return {
+        "x": [g["center"][0] for g in shown],
+        "y": [g["center"][1] for g in shown],
+        "marker_size": [
+            (16 + 16 * math.log1p(repeats[g["code"]]) / math.log1p(top)) * scale for g in shown
+        ],
+        "text": [str(repeats[g["code"]]) for g in shown],
+    }
+
+
 def grid_map_patch(
     grids: list[dict],
     counts: dict[str, int],
@@ -309,11 +338,13 @@ def grid_map_patch(
     town_names: dict[str, str] | None = None,
     text_size: float = 14,
     map_px: float = label_place.MAP_WIDTH_PX,
+    repeats: dict[str, int] | None = None,
+    scale: float = 1.0,
 ) -> Patch:
     """What changes between updates: each grid's colour, the hover counts and the hotspots;
     the polygons stay in the browser (they were ~60% of an update's bytes and CPU).
-    `town_names`, `text_size`, `map_px`: as the figure was drawn (its hotspots then show
-    counts only, clear of the towns' names)."""
+    `town_names`, `text_size`, `map_px`, `repeats`, `scale`: as the figure was drawn (its
+    hotspots then show counts only, clear of the towns' names)."""
     patch = Patch()
     shapes = patch["layout"]["shapes"]
     for index, colour in enumerate(fill_colours(grids, counts, dark)):
@@ -323,4 +354,9 @@ def grid_map_patch(
     spots = hotspots(grids, counts, names, town_names is not None, text_size, map_px, taken)
     for key, value in spots.items():
         patch["data"][HOTSPOTS_TRACE][key] = value
+    if repeats is not None:  # the last trace: after the towns' two when they are drawn
+        rings = patch["data"][HOTSPOTS_TRACE + 1 + (2 if town_names is not None else 0)]
+        ring = repeat_rings(grids, repeats, scale)
+        rings["x"], rings["y"], rings["text"] = ring["x"], ring["y"], ring["text"]
+        rings["marker"]["size"] = ring["marker_size"]
     return patch
