@@ -62,3 +62,32 @@ AUDIT_STRINGS: dict[str, dict[str, str]] = {
     "audit.action.kiosk_scope_changed": {"zh": "更改大屏数据范围", "en": "Changed a kiosk's scope"},
     "audit.action.kiosk_revoked": {"zh": "停用大屏", "en": "Revoked a kiosk"},
 }
+
+# parts of a record's target and detail (dashboard/audit_words.py)
+AUDIT_WORDS: dict[str, dict[str, str]] = {
+    "target.incident": {"zh": "事件", "en": "Incident"},
+    "target.dispute": {"zh": "纠纷", "en": "Dispute"},
+    "target.report": {"zh": "报表", "en": "Report"},
+    "target.token": {"zh": "API 令牌", "en": "API token"},
+    "target.alerts": {"zh": "预警列表", "en": "Alert list"},
+    "target.kiosk": {"zh": "大屏", "en": "Kiosk"},
+    "export.incidents": {"zh": "事件导出", "en": "Incidents export"},
+    "export.disputes": {"zh": "纠纷导出", "en": "Disputes export"},
+    "key.role": {"zh": "角色", "en": "Role"},
+    "key.scope": {"zh": "数据范围", "en": "Scope"},
+    "key.into": {"zh": "并入", "en": "Into"},
+    "key.was_into": {"zh": "原并入", "en": "Was merged into"},
+    "key.candidate": {"zh": "候选", "en": "Candidate"},
+    "key.score": {"zh": "相似度", "en": "Score"},
+    "key.level": {"zh": "督办级别", "en": "Level"},
+    "key.event_id": {"zh": "事件流 ID", "en": "Event id"},
+    "key.stream_id": {"zh": "流条目", "en": "Stream entry"},
+    "detail.unmasked": {"zh": "未脱敏", "en": "Unmasked"},
+    "detail.masked": {"zh": "已脱敏", "en": "Masked"},
+    "detail.no personal data": {"zh": "不含个人信息", "en": "No personal data"},
+    "detail.(first admin)": {"zh": "（首个管理员）", "en": "(first admin)"},
+    "role.wall": {"zh": "大屏", "en": "Wall"},
+    "role.leader": {"zh": "领导", "en": "Leader"},
+    "role.staff": {"zh": "工作人员", "en": "Staff"},
+    "role.admin": {"zh": "管理员", "en": "Administrator"},
+}

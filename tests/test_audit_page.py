@@ -91,12 +91,13 @@ def test_the_page_lists_people_by_day_and_a_persons_records_with_their_scope(
     assert "incident P-1" not in people  # nobody chosen: counts only
     mine = json.dumps(_router(admin, f"?day={day}&user=tl&lang=zh").get_json(), ensure_ascii=False)
     assert "tl 在 " + day + " 的记录" in mine
-    assert "incident P-1" in mine and "incidents export ?town=Chengdong" in mine
+    assert "事件 P-1" in mine and "事件导出 ?town=Chengdong" in mine  # targets in words
+    assert "角色：工作人员" in mine and "incident P-1" not in mine  # and details
     assert "城东街道" in mine and "查看个人信息" in mine  # the scope and action in words
-    assert "disputes export" not in mine  # yesterday's
+    assert "纠纷导出" not in mine  # yesterday's
     yesterday = (records - timedelta(days=1)).isoformat()
     earlier = json.dumps(_router(admin, f"?day={yesterday}&user=tl").get_json())
-    assert "disputes export" in earlier and "incident P-1" not in earlier
+    assert "Disputes export" in earlier and "Incident P-1" not in earlier
     for odd in ("?day=yesterday", "?day=a&day=b&user=x&user=y", "?user=%27%3B--"):
         assert _router(admin, odd).status_code == 200, odd  # today, nobody chosen
 
@@ -131,7 +132,8 @@ def test_the_audit_page_in_a_browser(signed_in_page, records, lang):
     page = signed_in_page("admin", f"/audit?user=tl&lang={lang}")
     page.set_viewport_size({"width": 1400, "height": 900})
     page.locator(".cc-audit__table").nth(1).wait_for(timeout=FIRST_LOAD_MS)
-    assert "incident P-1" in page.locator(".cc-audit").inner_text()
+    shown = {"zh": "事件 P-1", "en": "Incident P-1"}[lang]
+    assert shown in page.locator(".cc-audit").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"audit-{lang}.png"), full_page=True)
 

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from common.clock import local_today, now
 from common.scope import ScopeError, parse_scope
+from dashboard.audit_words import detail_words, target_words
 from dashboard.auth.admin_pages import is_admin
 from dashboard.context import catalog, engine, settings
 from dashboard.i18n import STRINGS, lang_or_default, t
@@ -159,8 +160,8 @@ def _records(day: date, person: str, lang: str) -> list:
         [
             f"{r['at'].astimezone(tz):%H:%M:%S}",
             _action(r["action"], lang),
-            r["target"],
-            r["detail"],
+            target_words(r["target"], lang),
+            detail_words(r["detail"], lang, scope_words),
             scope_words(r["scope"], lang),
         ]
         for r in found[:RECORDS_SHOWN]
