@@ -20,15 +20,6 @@ def span_at_least(dialect: str, seconds: float) -> ColumnElement:
     return span >= seconds / 86400.0
 
 
-def settled_span_at_least(dialect: str, seconds: float) -> ColumnElement:
-    """`settled_at - reported_at >= seconds`, as ix_incidents_settled_span (migration 0021)
-    writes it."""
-    if dialect == "postgresql":
-        return Incident.settled_at - Incident.reported_at >= timedelta(seconds=seconds)
-    span = func.julianday(Incident.settled_at) - func.julianday(Incident.reported_at)
-    return span >= seconds / 86400.0
-
-
 def span_below(dialect: str, seconds: float) -> ColumnElement:
     """`time to close < seconds`."""
     if dialect == "postgresql":

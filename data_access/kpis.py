@@ -324,7 +324,7 @@ def _summary_counts(
         "overdue_open": and_(closed_later, live["overdue_open"]),
         "due_soon": and_(closed_later, live["due_soon"]),
     }
-    for where in changed_since(window, at, now, conn.dialect.name):
+    for where in changed_since(window, at, now):
         for k, counts in _summed_rows(conn, fixes, where, incident_keys(), scope):
             for c in SUMMED:
                 counts[c] -= counts.pop(f"summary_{c}")
@@ -430,7 +430,7 @@ def _work_orders(
     ever = work_order.EVER
     eventual = work_order.conditions(in_window, closed(ever, in_window), ever)
     flags = {**as_of, **{f"summary_{c}": eventual[c] for c in names}}
-    for where in settled_since(window, at, now, conn.dialect.name):
+    for where in settled_since(window, at, now):
         for key, counts in _summed_rows(conn, flags, where, keys, incident_scope(filters)):
             found.append((key, {c: counts[c] - counts[f"summary_{c}"] for c in names}))
     for key, counts in found:

@@ -94,7 +94,7 @@ def _window_counts(
     # every closed row by that index.)
     columns = (Incident.id, Incident.reported_day, Incident.town, Incident.status)
     odd = {}
-    for where in changed_since(window, at, now, conn.dialect.name):
+    for where in changed_since(window, at, now):
         for row in conn.execute(
             select(*columns, Incident.reported_at, Incident.closed_at).where(*where)
         ):

@@ -187,6 +187,9 @@ class Incident(Base):
         Index("ix_incidents_town_day", "town", "reported_day"),
         Index("ix_incidents_closed_at", "closed_at"),
         Index("ix_incidents_settled_at", "settled_at"),
+        # an earlier instant's corrections, day by day (data_access.as_of; migration 0023)
+        Index("ix_incidents_day_closed", "reported_day", "closed_at"),
+        Index("ix_incidents_day_settled", "reported_day", "settled_at"),
         # a new incident's duplicate candidates: its town and category, days around it
         # (worker.duplicates; migration 0019)
         Index("ix_incidents_town_category_day", "town", "category", "reported_day"),

@@ -18,7 +18,6 @@ ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 EXPRESSION_INDEXES = frozenset(
     {
         "ix_incidents_close_span",
-        "ix_incidents_settled_span",
         "ix_disputes_outcome_span",
         "ix_disputes_resolved_span",
     }
