@@ -208,10 +208,11 @@ class Incident(Base):
             postgresql_where=text(_open_sql),
             sqlite_where=text(_open_sql),
         ),
-        Index(
+        Index(  # with reported_at, a window's duplicates as of an instant: index only
             "ix_incidents_merged",
             "reported_day",
             "town",
+            "reported_at",
             postgresql_where=text(_merged_sql),
             sqlite_where=text(_merged_sql),
         ),
