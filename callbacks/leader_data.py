@@ -66,7 +66,7 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
                 "basis": c.basis,
                 "window": c.window,
                 "as_of": c.as_of,
-                **compared_figures(engine, c, view.filters, at, cfg.warn_hours, work_order=True),
+                **compared_figures(engine, cfg, c, view.filters, at, work_order=True),
             }
             for c in comparisons(current, comparison_unit(view.period), at)
         ],

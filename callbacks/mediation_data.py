@@ -31,7 +31,7 @@ def tiles_data(engine: Engine, cfg: Settings, view: View, at: datetime) -> dict:
                 "basis": c.basis,
                 "window": c.window,
                 "as_of": c.as_of,
-                **compared_figures(engine, c, view.filters, at, families=("disputes",)),
+                **compared_figures(engine, cfg, c, view.filters, at, families=("disputes",)),
             }
             for c in comparisons(current, comparison_unit(view.period), at)
         ],

@@ -84,12 +84,16 @@ def shared(
     at: datetime,
     compute: Callable[[], T],
     types: tuple[type, ...] = (),
+    versioned: bool = True,
 ) -> T:
     """compute()'s value for `parts` at the current live version and `at`'s minute:
-    from Redis when some worker already computed it, else computed here (once)."""
+    from Redis when some worker already computed it, else computed here (once). Not
+    `versioned`: for `at`'s minute whatever the version, for figures of a past instant,
+    which an event applied now does not change (data_access.comparisons)."""
     try:
         r = get_redis(cfg)
-        key = cache_key(cfg, name, parts, live.version(cfg, r), at)
+        version = live.version(cfg, r) if versioned else -1
+        key = cache_key(cfg, name, parts, version, at)
         raw = r.get(key)
         if raw is None:
             raw = _compute_once(r, key, compute)

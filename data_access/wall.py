@@ -60,7 +60,7 @@ def wall_data(engine: Engine, cfg: Settings, now: datetime, scope: Scope) -> dic
         "compared": {
             "basis": previous.basis,
             "disputes": None,  # a department scope's: it has none
-            **compared_figures(engine, previous, within, now, cfg.warn_hours, families),
+            **compared_figures(engine, cfg, previous, within, now, families),
         },
         "grids_week": {
             r["key"]: r["received"]

@@ -51,6 +51,20 @@ def test_computed_once_per_version_and_minute(settings, redis_client):
     assert len(calls) == 4
 
 
+def test_a_past_instants_figures_are_computed_once_a_minute_whatever_the_version(
+    settings, redis_client
+):
+    compute, calls = counting({"received": 7})
+    for _ in range(2):
+        figure_cache.shared(settings, "past", ["a"], AT, compute, versioned=False)
+        redis_client.incr(live.keys(settings).version)  # events applied meanwhile
+    assert len(calls) == 1
+    figure_cache.shared(
+        settings, "past", ["a"], AT + timedelta(minutes=1), compute, versioned=False
+    )
+    assert len(calls) == 2
+
+
 def test_concurrent_requests_compute_once(settings, redis_client):
     calls = []
 

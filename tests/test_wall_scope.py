@@ -6,6 +6,7 @@ open stream follows its caller's scope and ends when the caller is gone."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -29,8 +30,11 @@ ROADS = Scope("department", ("urban_mgmt",))
 @pytest.fixture
 def county(engine, settings, redis_client):
     """Today: two incidents in Chengdong (one dispatched to urban_mgmt and overdue), one in
-    Chengxi, a dispute in Chengdong; the live ticker rebuilt from them."""
+    Chengxi, a dispute in Chengdong; the live ticker rebuilt from them. The clock stands at
+    local noon, so "3 hours ago" is today at any hour the suite runs."""
     load_masterdata(engine, settings.masterdata_dir)
+    noon = datetime.combine(clock.local_today(settings.tz), time(12), settings.tz)
+    clock.set_offset(noon - datetime.now(UTC))
     now = clock.now()
     at = now.astimezone(settings.tz).replace(tzinfo=None, microsecond=0)
 
@@ -50,7 +54,8 @@ def county(engine, settings, redis_client):
         now,
     )  # fmt: skip
     LiveState(redis_client, settings).rebuild(engine, settings.tz)
-    return now
+    yield now
+    clock.set_offset(timedelta(0))
 
 
 def _texts(node) -> list[str]:
