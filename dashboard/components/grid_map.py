@@ -262,7 +262,7 @@ def grid_map_figure(
             mode="markers",
             marker_symbol="circle-open",
             marker_color=REPEAT_RING[dark],
-            marker_line_width=3 * scale,
+            marker_line_width=4 * scale,
             hoverinfo="text",
             showlegend=False,
         )
