@@ -29,17 +29,23 @@ if TYPE_CHECKING:
     from data_access.kpis import Window
 
 RECENT = timedelta(days=2)  # as of up to this long ago, few rows closed since: by closed_at
+RUN_DAYS = 31
 
 
 def closed_after(at: datetime) -> ColumnElement:
     return and_(Incident.status.in_(CLOSED_STATUSES), Incident.closed_at > at)
 
 
-def _each_day(window: Window) -> ColumnElement:
-    """The window's days one by one: an index on (reported_day, x) then reads each day's
-    rows with x past a bound, not the whole day (PostgreSQL: = ANY, SQLite: IN probes)."""
+def _day_by_day(window: Window) -> list[ColumnElement]:
+    """The window's days, one by one, in runs of at most RUN_DAYS, a query each: an index
+    on (reported_day, x) then reads each day's rows with x past a bound, not the whole
+    day (PostgreSQL: = ANY, SQLite: IN probes). PostgreSQL takes a longer list for about
+    half the table and reads ix_incidents_closed_at instead: 2 s for a year at 5 M rows
+    against 12 runs of 10 ms."""
     days = [window.start + timedelta(days=n) for n in range((window.end - window.start).days + 1)]
-    return Incident.reported_day.in_(days)
+    return [
+        Incident.reported_day.in_(days[i : i + RUN_DAYS]) for i in range(0, len(days), RUN_DAYS)
+    ]
 
 
 def changed_since(window: Window, at: datetime, now: datetime) -> list[list]:
@@ -54,7 +60,7 @@ def changed_since(window: Window, at: datetime, now: datetime) -> list[list]:
     )
     if now - at <= RECENT:
         return [[later], [reported_later]]
-    return [[reported_later], [later, _each_day(window)]]
+    return [[reported_later], *([later, days] for days in _day_by_day(window))]
 
 
 def settled_since(window: Window, at: datetime, now: datetime) -> list[list]:
@@ -65,4 +71,4 @@ def settled_since(window: Window, at: datetime, now: datetime) -> list[list]:
     later = Incident.settled_at > at
     if now - at <= RECENT:
         return [[later]]
-    return [[later, _each_day(window)]]
+    return [[later, days] for days in _day_by_day(window)]
