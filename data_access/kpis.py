@@ -36,7 +36,7 @@ from data_access import months, work_order
 from data_access.alerts import COLOURS, acknowledged, colour_conditions
 from data_access.as_of import changed_since, closed_after, settled_since
 from data_access.dispute_counts import summary_counts
-from data_access.median import median_hours_to_close
+from data_access.median import histogram_guess, median_hours_to_close
 from data_access.models import (
     Dispute,
     Incident,
@@ -352,32 +352,43 @@ def incident_figures(
     at = as_of or now
     conditions = incident_conditions(window, at, warn_hours)
     scope = incident_scope(filters)
-    with engine.connect() as conn:
-        if use_summaries and summarised(filters):
-            found = _summary_counts(conn, window, filters, now, warn_hours, as_of=as_of)
-            counts = found.get("", {})
-            counts = {k: counts.get(k, 0) for k in COUNTED}
-        else:
-            query = select(*(_count(conditions[k]).label(k) for k in COUNTED))
-            counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
-        # few rows, read by the merged incidents' own partial index
-        merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
-        duplicates = conn.execute(merged).scalar_one()
-        orders = None
-        if work_order:
-            summary = use_summaries and summarised(filters)
-            orders = dict(_work_orders(conn, window, filters, at, now, warn_hours, None, summary))
+    summary = use_summaries and summarised(filters)
+    closed = and_(conditions["closed"], *scope)
+    histogram = (window, scoped_filters(filters).towns, at, now) if summary else None
+
+    def counted() -> tuple[dict, int, dict | None]:
+        with engine.connect() as conn:
+            if summary:
+                found = _summary_counts(conn, window, filters, now, warn_hours, as_of=as_of)
+                counts = found.get("", {})
+                counts = {k: counts.get(k, 0) for k in COUNTED}
+            else:
+                query = select(*(_count(conditions[k]).label(k) for k in COUNTED))
+                counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
+            # few rows, read by the merged incidents' own partial index
+            merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
+            duplicates = conn.execute(merged).scalar_one()
+            orders = None
+            if work_order:
+                orders = dict(
+                    _work_orders(conn, window, filters, at, now, warn_hours, None, summary)
+                )
+        return counts, duplicates, orders
+
+    # the median through the histograms is read beside the counts, its number of closed
+    # rows checked against theirs once both are in (common.concurrent_calls)
+    guessed = (lambda: histogram_guess(engine, closed, histogram)) if summary else lambda: None
+    (counts, duplicates, orders), guess = at_once(counted, guessed)
     figures = _incident_shape(counts)
     if orders is not None:
         figures.update(_work_order_shape(orders.get("", {}), figures["received"]))
     figures["duplicates"] = int(duplicates)
-    closed = and_(conditions["closed"], *scope)
-    histogram = None
-    if use_summaries and summarised(filters):
-        histogram = (window, scoped_filters(filters).towns, at, now)
-    figures["median_hours_to_close"] = median_hours_to_close(
-        engine, closed, figures["closed"], histogram
-    )
+    if guess is not None and guess[0] is not None and guess[1] == figures["closed"]:
+        figures["median_hours_to_close"] = guess[0]
+    else:
+        figures["median_hours_to_close"] = median_hours_to_close(
+            engine, closed, figures["closed"], histogram
+        )
     return figures
 
 

@@ -143,6 +143,12 @@ def histogram_median(
     counts = _window_counts(conn, window, towns, at, now)
     if not n or sum(counts.values()) != n:
         return None
+    return _bucket_median(conn, counts, closed, n)
+
+
+def _bucket_median(conn: Connection, counts: Counter, closed: ColumnElement, n: int):
+    """The middle of `n` rows counted per bucket (`counts`), reading only the middle
+    bucket's rows; None when that bucket holds another number of rows."""
     wanted = sorted({(n - 1) // 2, n // 2})
     values, below = [], 0
     for b in sorted(counts):
@@ -154,6 +160,22 @@ def histogram_median(
             values += [hours[i] for i in inside]
         below += counts[b]
     return _middle(values)
+
+
+def histogram_guess(
+    engine: Engine, closed: ColumnElement, histogram: tuple
+) -> tuple[float | None, int]:
+    """(the median through the histograms, the number of closed rows they count), read
+    before that number is known from the summaries: kpis reads both at once and keeps
+    the guess only when the numbers agree (else median_hours_to_close decides, as
+    always). None for a number small enough to be sorted outright."""
+    window, towns, at, now = histogram
+    with engine.connect() as conn:
+        counts = _window_counts(conn, window, towns, at, now)
+        n = sum(counts.values())
+        if n <= SORT_UP_TO:
+            return None, n
+        return _bucket_median(conn, counts, closed, n), n
 
 
 def median_hours_to_close(
