@@ -53,6 +53,27 @@ def test_closure_excludes_rejected_and_counts_resolved_or_closed(engine):
     assert (inc["rated"], inc["satisfied"], inc["satisfaction_rate"]) == (1, 1, 1.0)
 
 
+def test_a_histogram_median_read_beside_the_counts_is_kept_only_when_they_agree(
+    engine, monkeypatch
+):
+    """incident_figures reads the median through the histograms at once with the counts;
+    a guess made over another number of closed rows than the counts' is thrown away."""
+    apply_entries(
+        engine,
+        [
+            reported("A", "2026-11-25T08:00:00"),
+            entry("A", "resolved", "2026-11-25T10:00:00"),
+            reported("B", "2026-11-25T08:00:00"),
+            entry("B", "closed", "2026-11-25T09:00:00"),
+        ],
+        NOW,
+    )
+    monkeypatch.setattr("data_access.kpis.histogram_guess", lambda *_: (99.0, 7))
+    assert incident_figures(engine, TODAY, Filters(), NOW)["median_hours_to_close"] == 1.5
+    monkeypatch.setattr("data_access.kpis.histogram_guess", lambda *_: (99.0, 2))
+    assert incident_figures(engine, TODAY, Filters(), NOW)["median_hours_to_close"] == 99.0
+
+
 def test_reopened_incident_is_open_and_closed_at_restarts(engine):
     apply_entries(
         engine,
