@@ -53,6 +53,13 @@ INSTANT = {"type": "string", "format": "date-time", "description": "ISO 8601 wit
 CODE = {"type": "string", "description": "a code of an open set (CONTRACT 1)"}
 # No parameter may hold a control character (dashboard.request_limits answers 400).
 PLAIN_TEXT = "^[^\\x00-\\x1f\\x7f]*$"
+# an incident id in a path: any text but control characters (a 400 names them)
+ID_PARAMETER = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": PLAIN_TEXT},
+}
 
 
 def _rate(name: str) -> dict:
@@ -468,14 +475,7 @@ def document() -> dict:
             "/api/v1/incidents/{id}": {
                 "get": {
                     "summary": "One incident's current state and its timeline, oldest first",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": PLAIN_TEXT},
-                        }
-                    ],
+                    "parameters": [ID_PARAMETER],
                     "responses": {
                         "200": _json("IncidentDetail", "The incident"),
                         "400": _json("Error", "A control character in the id"),
@@ -488,14 +488,7 @@ def document() -> dict:
                 "get": {
                     "summary": "An incident's possible duplicates (best first) and the "
                     "reports merged into it; an extension of CONTRACT section 3",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": PLAIN_TEXT},
-                        }
-                    ],
+                    "parameters": [ID_PARAMETER],
                     "responses": {
                         "200": _json("Duplicates", "Its candidates and merged reports"),
                         "400": _json("Error", "A control character in the id"),

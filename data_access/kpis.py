@@ -375,10 +375,14 @@ def incident_figures(
                 )
         return counts, duplicates, orders
 
-    # the median through the histograms is read beside the counts, its number of closed
-    # rows checked against theirs once both are in (common.concurrent_calls)
-    guessed = (lambda: histogram_guess(engine, closed, histogram)) if summary else lambda: None
-    (counts, duplicates, orders), guess = at_once(counted, guessed)
+    if summary:
+        # the median through the histograms is read beside the counts, its number of
+        # closed rows checked against theirs once both are in (common.concurrent_calls)
+        (counts, duplicates, orders), guess = at_once(
+            counted, lambda: histogram_guess(engine, closed, histogram)
+        )
+    else:
+        (counts, duplicates, orders), guess = counted(), None
     figures = _incident_shape(counts)
     if orders is not None:
         figures.update(_work_order_shape(orders.get("", {}), figures["received"]))

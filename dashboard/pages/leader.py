@@ -28,26 +28,30 @@ dash.register_page(__name__, path="/", title=tab_title("nav.leader"))
 MAP_LAYERS = ("received", "repeats")  # what the grid map colours (callbacks/leader.py)
 
 
+def head_with_choice(title: str, choice_id: str, labels: dict[str, str], value: str) -> html.Div:
+    """A panel's title with its segmented choice (value: label) beside it."""
+    options = [{"label": label, "value": key} for key, label in labels.items()]
+    return html.Div(
+        className="cc-panel__head",
+        children=[
+            html.H2(title, className="cc-panel__title"),
+            dcc.RadioItems(
+                id=choice_id, options=options, value=value, inline=True, className="cc-segments"
+            ),
+        ],
+    )
+
+
 def map_panel(lang: str) -> html.Section:
     """The grid map, with a choice of what it counts: received, or repeat reports."""
     return html.Section(
         className="cc-panel cc-panel--map",
         children=[
-            html.Div(
-                className="cc-panel__head",
-                children=[
-                    html.H2(t("leader.map", lang), className="cc-panel__title"),
-                    dcc.RadioItems(
-                        id=ids.MAP_LAYER,
-                        options=[
-                            {"label": t(f"leader.map_{layer}", lang), "value": layer}
-                            for layer in MAP_LAYERS
-                        ],
-                        value=MAP_LAYERS[0],
-                        inline=True,
-                        className="cc-segments",
-                    ),
-                ],
+            head_with_choice(
+                t("leader.map", lang),
+                ids.MAP_LAYER,
+                {layer: t(f"leader.map_{layer}", lang) for layer in MAP_LAYERS},
+                MAP_LAYERS[0],
             ),
             graph(ids.MAP, "grid-map"),
             html.P(id=ids.MAP_NOTE, className="cc-muted"),
@@ -108,21 +112,11 @@ def layout(**query) -> html.Div:
             html.Section(
                 className="cc-panel",
                 children=[
-                    html.Div(
-                        className="cc-panel__head",
-                        children=[
-                            html.H2(t("leader.ranking", lang), className="cc-panel__title"),
-                            dcc.RadioItems(
-                                id=ids.MEASURE,
-                                options=[
-                                    {"label": t(f"leader.measure_{m}", lang), "value": m}
-                                    for m in RANK_MEASURES
-                                ],
-                                value="closure",
-                                inline=True,
-                                className="cc-segments",
-                            ),
-                        ],
+                    head_with_choice(
+                        t("leader.ranking", lang),
+                        ids.MEASURE,
+                        {m: t(f"leader.measure_{m}", lang) for m in RANK_MEASURES},
+                        "closure",
                     ),
                     html.P(t("leader.ranking_note", lang), className="cc-muted"),
                     html.Div(
