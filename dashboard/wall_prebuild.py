@@ -26,20 +26,16 @@ ticker comes with the push.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import threading
 import time
 
-import redis
 from flask import Flask, request
-from redis.exceptions import LockError
-from redis.lock import Lock
 
 from common.config import Settings
 from common.scope import Scope, using
-from dashboard import wall_share
+from dashboard import leases, wall_share
 from dashboard.ids import wall as ids
 from data_access import live
 from data_access.redis_client import get_redis
@@ -88,7 +84,7 @@ class Builder:
         )
         while time.monotonic() - self.asked < IDLE_SECONDS:
             try:
-                if not _lead(lease):
+                if not leases.lead(lease):
                     live.unsubscribe(pubsub)
                     pubsub, built = None, None
                     time.sleep(1.0)
@@ -115,7 +111,7 @@ class Builder:
                 pubsub = None
                 time.sleep(1.0)
         live.unsubscribe(pubsub)
-        _hand_over(lease)
+        leases.hand_over(lease)
 
     def build(self, template: dict, trigger: str, scope: Scope) -> None:
         """`template`'s update for `trigger` under `scope`, made and shared as a request
@@ -136,23 +132,6 @@ class Builder:
                     wall_share.after(server.make_response(server.view_functions[endpoint]()))
             finally:
                 wall_share.teardown(None)
-
-
-def _lead(lease: Lock) -> bool:
-    """Take or renew the builders' lease; True while this builder holds it. Renewing and
-    releasing compare the lease's random token in Redis (redis-py's Lock, Lua scripts),
-    so a builder that lost its lease never renews or deletes another's."""
-    try:
-        lease.reacquire()
-        return True
-    except LockError:  # not held, or lost to another builder
-        return lease.acquire()
-
-
-def _hand_over(lease: Lock) -> None:
-    """An idle builder lets another worker's take over at once."""
-    with contextlib.suppress(LockError, redis.RedisError):
-        lease.release()
 
 
 def _value(body: dict, component: str):

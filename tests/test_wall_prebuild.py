@@ -7,7 +7,7 @@ import gzip
 import time
 
 from common.scope import COUNTY, Scope
-from dashboard import create_app, wall_prebuild, wall_share
+from dashboard import create_app, leases, wall_prebuild, wall_share
 from data_access import live
 from data_access.db import make_engine
 from data_access.masterdata import grid_geometries, load_masterdata
@@ -82,11 +82,11 @@ def test_a_builder_that_lost_its_lease_neither_renews_nor_frees_the_new_holders(
 ):
     name = settings.key("wall:builder")
     lease = redis_client.lock(name, timeout=30, blocking=False, thread_local=False)
-    assert wall_prebuild._lead(lease)  # noqa: SLF001
-    assert wall_prebuild._lead(lease)  # noqa: SLF001  renewed
+    assert leases.lead(lease)
+    assert leases.lead(lease)  # renewed
     redis_client.set(name, "another-builder", ex=30)  # ours expired, another took it
-    assert not wall_prebuild._lead(lease)  # noqa: SLF001
-    wall_prebuild._hand_over(lease)  # noqa: SLF001
+    assert not leases.lead(lease)
+    leases.hand_over(lease)
     assert redis_client.get(name) == b"another-builder"
 
 
