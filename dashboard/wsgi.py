@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from _plotly_utils.optional_imports import get_module
 from plotly.io.json import to_json_plotly
 
-from dashboard import create_app
+from dashboard import comparisons_ahead, create_app
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 MALLOC_ARENAS = 2
@@ -48,3 +48,5 @@ server = app.server
 # reloads at once, would stay blank. Do that setup now, before this worker serves.
 with server.test_request_context("/"):
     app._setup_server()  # noqa: SLF001 - no public way to run Dash's first-request setup
+
+comparisons_ahead.start(server)  # each minute's comparisons, before it begins
