@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, case, false, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from common.vocabulary import CLOSED_STATUSES
@@ -106,26 +106,60 @@ def _window_counts(
     return counts
 
 
-def _bucket_hours(conn: Connection, b: int, closed: ColumnElement) -> list[float]:
-    """Hours to close of the rows under `closed` in bucket `b`, sorted. Only rows within
-    MARGIN_SECONDS of the bucket's edges are checked with bucket_of (their instants are
-    read for it); the rest are inside by any dialect's arithmetic and come as hours only,
-    which spares converting thousands of timestamps on a long window."""
+def _bucket_values(
+    conn: Connection, b: int, closed: ColumnElement, ranks: list[int], count: int
+) -> list[float] | None:
+    """The hours to close at `ranks` (consecutive, 0-based) among the `count` rows under
+    `closed` in bucket `b`; None when the bucket holds another number of rows.
+
+    Rows within MARGIN_SECONDS of the bucket's edges are filed with bucket_of (their
+    instants are read for it). The rest are inside by any dialect's arithmetic and are
+    ranked in SQL, which returns only the rows wanted and how many there are: reading a
+    year's middle bucket at 5 M incidents (some 10,000 rows) and sorting it here took
+    about 60 ms of Python."""
     dialect = conn.dialect.name
     low, high = bounds(b)
-    where, edges = [closed], []
+    inner, edges = [closed], []
     if low is not None:
-        where.append(span_at_least(dialect, low - MARGIN_SECONDS))
-        edges.append(span_below(dialect, low + MARGIN_SECONDS))
+        inner.append(span_at_least(dialect, low + MARGIN_SECONDS))
+        edges.append(
+            and_(
+                span_at_least(dialect, low - MARGIN_SECONDS),
+                span_below(dialect, low + MARGIN_SECONDS),
+            )
+        )
     if high is not None:
-        where.append(span_below(dialect, high + MARGIN_SECONDS))
-        edges.append(span_at_least(dialect, high - MARGIN_SECONDS))
-    near = or_(*edges) if edges else false()
-    hours = hours_to_close(dialect)
-    query = select(
-        hours, case((near, Incident.reported_at)), case((near, Incident.closed_at))
-    ).where(*where)
-    return sorted(float(h) for h, r, c in conn.execute(query) if r is None or bucket_of(r, c) == b)
+        inner.append(span_below(dialect, high - MARGIN_SECONDS))
+        edges.append(
+            and_(
+                span_at_least(dialect, high - MARGIN_SECONDS),
+                span_below(dialect, high + MARGIN_SECONDS),
+            )
+        )
+    hours = hours_to_close(dialect).label("h")
+    near = select(hours, Incident.reported_at, Incident.closed_at).where(closed, or_(*edges))
+    near_hours = sorted(float(h) for h, r, c in conn.execute(near) if bucket_of(r, c) == b)
+    # those near the low edge rank below every inner row, those near the high one above
+    if low is None or high is None:
+        under = near_hours if high is None else []
+    else:
+        under = [h for h in near_hours if h * 3600 < (low + high) / 2]
+    over = near_hours[len(under) :]
+    skip = max(0, ranks[0] - len(under))
+    query = select(hours, func.count().over()).where(*inner).order_by(hours)
+    ranked = conn.execute(query.offset(skip).limit(len(ranks))).all()
+    n = ranked[0][1] if ranked else conn.execute(select(func.count()).where(*inner)).scalar_one()
+    if len(under) + n + len(over) != count:
+        return None
+
+    def value(r: int) -> float:
+        if r < len(under):
+            return under[r]
+        if r - len(under) < n:
+            return float(ranked[r - len(under) - skip][0])
+        return over[r - len(under) - n]
+
+    return [value(r) for r in ranks]
 
 
 def histogram_median(
@@ -154,10 +188,10 @@ def _bucket_median(conn: Connection, counts: Counter, closed: ColumnElement, n: 
     for b in sorted(counts):
         inside = [r - below for r in wanted if below <= r < below + counts[b]]
         if inside:
-            hours = _bucket_hours(conn, b, closed)
-            if len(hours) != counts[b]:
+            found = _bucket_values(conn, b, closed, inside, counts[b])
+            if found is None:
                 return None
-            values += [hours[i] for i in inside]
+            values += found
         below += counts[b]
     return _middle(values)
 
