@@ -10,6 +10,7 @@ from common.assessment import UNIT_KINDS
 from dashboard.bulletin_charts import channel_chart, daily_chart, rates_chart
 from dashboard.bulletin_labels import (
     county_title,
+    generated_label,
     metric_label,
     month_title,
     percent,
@@ -193,7 +194,7 @@ def bulletin_html(model: dict, lang: str) -> str:
         start=window["start"],
         end=window["end"],
         tz=window["tz"],
-        at=model["generated_at"],
+        at=generated_label(model["generated_at"]),
         by=model.get("generated_by", ""),
     )
     parts = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendar import month_name
+from datetime import datetime
 
 from dashboard.i18n import STRINGS, t
 
@@ -41,3 +42,12 @@ def signed(value: float | int | None, digits: int = 2) -> str:
     if value == 0:
         return "0"
     return f"{value:+.{digits}f}" if digits else f"{value:+d}"
+
+
+def generated_label(instant: str) -> str:
+    """The kept ISO instant (local, with its offset) as a reader writes it: 2026-12-01
+    08:00 (the window's time zone is named beside it)."""
+    try:
+        return datetime.fromisoformat(instant).strftime("%Y-%m-%d %H:%M")
+    except ValueError:  # not an instant: shown as kept
+        return instant

@@ -627,3 +627,14 @@ def test_the_page_draws_the_bulletin_in_a_browser_under_the_csp(engine, signed_i
     assert page.locator("#bulletin-pdf").get_attribute("href").endswith("2026-11.pdf?lang=zh")
     assert page.locator("#bulletin-generate").count() == 0  # a leader generates nothing
     assert seen == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_generation_instant_reads_as_a_reader_writes_it(engine):
+    """Not the kept ISO form (2026-12-01T11:00:00+08:00): the window's time zone is named
+    beside it already."""
+    apply_entries(engine, NOVEMBER, AFTER)
+    kept = {"generated_at": "2026-12-01T11:00:00+08:00", "generated_by": "system"}
+    page = bulletin_html({**_bulletin(engine), **kept}, "zh")
+    meta = re.search(r'<p class="meta">(.*?)</p>', page).group(1)
+    assert "2026-12-01 11:00 由 system 生成" in meta and "T11" not in meta
