@@ -42,6 +42,7 @@ _merged_sql = f"status = {MERGED!r}"
 OPEN_INDEX_COLUMNS = (
     "deadline", "reported_day", "reported_at", "town", "status", "closed_at",
     "category", "channel", "department", "grid",
+    "escalation_level", "acknowledged_at",  # the alert colours (migration 0024)
 )  # fmt: skip
 
 
