@@ -4,8 +4,7 @@ SQLite gets WAL and a busy timeout. Writers (ingest, seeder, tests) start every
 transaction with BEGIN IMMEDIATE, so several ingest processes queue for the write lock
 instead of failing "database is locked" when a read turns into a write; the web tier's
 `reader` engine uses plain deferred BEGIN, so under WAL its reads never wait for a
-writer. PostgreSQL gets a small pool with pre-ping so a restarted server is survived,
-and the web tier's reads a higher `parallel_setup_cost` (READER_SETTINGS).
+writer. PostgreSQL gets a small pool with pre-ping so a restarted server is survived.
 """
 
 from __future__ import annotations
@@ -17,12 +16,6 @@ from sqlalchemy import Engine, create_engine, event
 from common.logging_setup import outage_over
 
 _engines: dict[tuple[str, bool], Engine] = {}
-# The web tier's queries are many and small (a figure's few thousand rows through an
-# index); PostgreSQL's default cost of starting parallel workers (1,000) made it start two
-# for them, and starting them took some 20 ms on this 2-core machine: the backlog at 5 M
-# read 22,864 rows from its index in 7 ms and waited 22 ms for its workers. Ten times the
-# default keeps parallel plans for the long scans only (bench/scale.py; docs/benchmarks.md).
-READER_SETTINGS = "SET parallel_setup_cost = 10000"
 
 
 def normalise_url(url: str) -> str:
@@ -60,16 +53,7 @@ def _make_engine(url: str, reader: bool) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
-    if reader:  # on each new connection (a URL's own `options` stay as they are)
-        event.listen(engine, "connect", _reader_settings)
-    return engine
-
-
-def _reader_settings(dbapi_connection, _record) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute(READER_SETTINGS)
-    dbapi_connection.commit()
+    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
 
 def get_engine(url: str, reader: bool = False) -> Engine:
