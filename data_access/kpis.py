@@ -356,7 +356,7 @@ def incident_figures(
     closed = and_(conditions["closed"], *scope)
     histogram = (window, scoped_filters(filters).towns, at, now) if summary else None
 
-    def counted() -> tuple[dict, int, dict | None]:
+    def counted() -> tuple[dict, int]:
         with engine.connect() as conn:
             if summary:
                 found = _summary_counts(conn, window, filters, now, warn_hours, as_of=as_of)
@@ -367,22 +367,23 @@ def incident_figures(
                 counts = conn.execute(query.where(_relevant(window), *scope)).one()._asdict()
             # few rows, read by the merged incidents' own partial index
             merged = select(func.count()).where(is_merged(), conditions["duplicates"], *scope)
-            duplicates = conn.execute(merged).scalar_one()
-            orders = None
-            if work_order:
-                orders = dict(
-                    _work_orders(conn, window, filters, at, now, warn_hours, None, summary)
-                )
-        return counts, duplicates, orders
+            return counts, conn.execute(merged).scalar_one()
 
+    def ordered() -> dict:
+        with engine.connect() as conn:
+            return dict(_work_orders(conn, window, filters, at, now, warn_hours, None, summary))
+
+    # read at once (common.concurrent_calls): the counts, the work order's, and the median
+    # through the histograms, its number of closed rows checked against the counts' after
+    calls = [counted]
+    if work_order:
+        calls.append(ordered)
     if summary:
-        # the median through the histograms is read beside the counts, its number of
-        # closed rows checked against theirs once both are in (common.concurrent_calls)
-        (counts, duplicates, orders), guess = at_once(
-            counted, lambda: histogram_guess(engine, closed, histogram)
-        )
-    else:
-        (counts, duplicates, orders), guess = counted(), None
+        calls.append(lambda: histogram_guess(engine, closed, histogram))
+    found = at_once(*calls)
+    counts, duplicates = found[0]
+    orders = found[1] if work_order else None
+    guess = found[-1] if summary else None
     figures = _incident_shape(counts)
     if orders is not None:
         figures.update(_work_order_shape(orders.get("", {}), figures["received"]))
