@@ -111,9 +111,8 @@ def page_opening(url: str, month: str, runs: int) -> dict:
                     page = context.new_page()
                     page.goto(f"{base}/?lang=zh")
                     page.wait_for_load_state("networkidle")
-                    menu.append(
-                        _timed(page, page.locator("a.cc-nav-link[href^='/bulletins']").click)
-                    )
+                    link = page.locator("a.cc-nav-link[href^='/bulletins']")
+                    menu.append(_timed(page, link.click, "window.__clickAt"))
                     page.close()
                     page = context.new_page()
                     go = f"{base}/bulletins?month={month}&lang=zh"
