@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash
 from flask import Flask, Response, request
 
-from dashboard.auth.gate import is_static
+from dashboard.auth.static_paths import is_static
 
 HSTS = "max-age=31536000"
 

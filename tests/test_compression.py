@@ -45,6 +45,19 @@ def test_a_stamped_asset_is_cached_for_a_year_and_an_unstamped_one_is_revalidate
     assert YEAR not in client.get("/assets/live.js").headers.get("Cache-Control", "")
 
 
+def test_a_signed_in_callers_scripts_stay_cached_from_page_to_page(signed_in_client):
+    """A script's answer neither varies on the cookie nor renews it: a renewed cookie has a
+    new value each time, so with `Vary: Cookie` the next page found nothing in its cache.
+    A page's answer still renews the session (its idle timer)."""
+    client = signed_in_client("leader")
+    page = client.get("/?lang=zh")
+    assert "Cookie" in page.headers["Vary"] and "cc_session=" in page.headers["Set-Cookie"]
+    for pattern in (r"dash_renderer\.v[^\"]*\.js", r"/assets/live\.js\?m="):
+        script = client.get(_script(client, pattern), headers={"Accept-Encoding": "gzip"})
+        assert script.status_code == 200 and YEAR in script.headers["Cache-Control"]
+        assert "Cookie" not in script.headers["Vary"] and "Set-Cookie" not in script.headers
+
+
 def test_a_page_is_compressed_but_never_cached(signed_in_client):
     page = signed_in_client("leader").get("/?lang=zh", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"

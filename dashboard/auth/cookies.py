@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, Response, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+
+from dashboard.auth.static_paths import is_static
 
 SESSION_COOKIE = "cc_session"
 KIOSK_COOKIE = "cc_kiosk"
@@ -17,10 +19,18 @@ KIOSK_COOKIE_AGE = timedelta(days=400)
 
 
 class RequestSecureSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions with Secure decided per request, not per app."""
+    """Flask's signed-cookie sessions with Secure decided per request, not per app, and
+    left alone by static files: a session read while serving one made Flask answer
+    `Vary: Cookie` and renew the cookie, whose value then changed with every response, so
+    browsers never found Dash's scripts (1.3 MB) in their cache on the next page."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return has_request_context() and request.is_secure
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if has_request_context() and is_static(request.path):
+            return
+        super().save_session(app, session, response)
 
 
 def configure_sessions(server: Flask, idle: timedelta) -> None:

@@ -21,16 +21,12 @@ from flask import g, jsonify, redirect, request
 from common import scope
 from dashboard.auth.principal import current_principal
 from dashboard.auth.recheck import StoreUnavailable
+from dashboard.auth.static_paths import is_static
 
 PUBLIC_PATHS = frozenset({"/health", "/auth/login", "/kiosk/pair", "/favicon.ico"})
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/auth/static/", "/_favicon.ico")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Requests made by scripts, not by a person opening a page: they get 401, not a redirect.
 MACHINE_PREFIXES = ("/api/", "/_dash-", "/live/", "/auth/ping")
-
-
-def is_static(path: str) -> bool:
-    return path.startswith(STATIC_PREFIXES)
 
 
 def same_origin() -> bool:
