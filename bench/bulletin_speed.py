@@ -10,8 +10,8 @@ The page is opened in headless Chromium against gunicorn (the Procfile's web lin
 leader just signed in, timed in the page until the bulletin's frame has loaded (its
 first table drawn), two ways: from the menu (the leader page open, from the click on
 月度通报: how a leader opens it), and by its address /bulletins?month=... in a new tab,
-from the navigation's start (Chromium fetches and runs Dash's scripts again then: a new
-Playwright page of a context does not reuse its cache).
+from the navigation's start (Dash's scripts come from the browser's cache then, but are
+run again).
 Prints median and p95 per database and the ratio of each to the first database's
 median. Ends with a `RESULT {json}` line.
 """
