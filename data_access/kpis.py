@@ -254,6 +254,13 @@ def _summed_rows(
     return _grouped(conn, sums, keys)
 
 
+def last_day_over(at: datetime) -> date:
+    """The last day that is over by `at` in every time zone: a day ends at the latest at
+    noon UTC the day after (UTC-12). At 5 M incidents the days after it hold some 7,000
+    deadlines each, read from `incidents`; "before yesterday in UTC" read a day more."""
+    return (at - timedelta(hours=12)).date() - timedelta(days=1)
+
+
 def _summary_counts(
     conn,
     window: Window,
@@ -287,9 +294,9 @@ def _summary_counts(
                 out[key][name] += sign * int(value or 0)
 
     add(_summary_sums(conn, SUMMED, window.start, window.end, dimension, towns, by_town))
-    # Deadline days over in every zone (before yesterday in UTC) come from the summary;
-    # the last days, where "passed by now" cuts through a day, from incidents.
-    settled = min(window.end, (at - timedelta(days=2)).date())
+    # Deadline days over in every zone come from the summary; the last days, where
+    # "passed by now" cuts through a day, from incidents.
+    settled = min(window.end, last_day_over(at))
     due = ("due", "on_time")
     add(_summary_sums(conn, due, window.start, settled, dimension, towns, by_town, due=True))
     scope = incident_scope(filters)
