@@ -115,8 +115,8 @@ def _bucket_values(
     Rows within MARGIN_SECONDS of the bucket's edges are filed with bucket_of (their
     instants are read for it). The rest are inside by any dialect's arithmetic and are
     ranked in SQL, which returns only the rows wanted and how many there are: reading a
-    year's middle bucket at 5 M incidents (some 10,000 rows) and sorting it here took
-    about 60 ms of Python."""
+    year's middle bucket at 5 M incidents (some 10,000 rows) and sorting it here made the
+    median's part 75 ms instead of 56 (p50, old and new alternating)."""
     dialect = conn.dialect.name
     low, high = bounds(b)
     inner, edges = [closed], []
